@@ -1,0 +1,2 @@
+/** `@rl/policy`: distributions, policy and value networks, save/load, inference API. */
+export type * from './types.js';

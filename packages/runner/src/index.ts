@@ -1,0 +1,2 @@
+/** `@rl/runner`: batched rollouts as tensors and tensor-native envs. */
+export type * from './types.js';

@@ -1,0 +1,36 @@
+import type { tf } from '@rl/tf';
+
+/**
+ * T steps of N envs as tensors (batch of envs is axis 1, time axis 0). The caller owns every
+ * tensor: call `dispose()` when done.
+ */
+export interface RolloutBatch {
+  /** Observations the policy acted on, `[T, N, obsDim]` float32. */
+  readonly obs: tf.Tensor3D;
+  /** Actions taken, int32 `[T, N]` (discrete) or float32 `[T, N, actDim]` (Box). */
+  readonly actions: tf.Tensor;
+  /** Rewards, float32 `[T, N]`. */
+  readonly rewards: tf.Tensor2D;
+  /** 1 where the episode truly ended at this step, float32 `[T, N]`. */
+  readonly terminated: tf.Tensor2D;
+  /** 1 where the episode was cut by the time limit at this step, float32 `[T, N]`. */
+  readonly truncated: tf.Tensor2D;
+  /** Final observation of an episode that ended at this step (valid where terminated or truncated), `[T, N, obsDim]`; used to bootstrap truncated episodes. */
+  readonly finalObs: tf.Tensor3D;
+  /** Observations after the last step, `[N, obsDim]`: where the next rollout continues, and what to bootstrap unfinished episodes from. */
+  readonly lastObs: tf.Tensor2D;
+  /** 1 for real steps, 0 for padding (episode mode), float32 `[T, N]`; all ones in step mode. */
+  readonly mask: tf.Tensor2D;
+  /** Undiscounted returns of the episodes that finished during this rollout. */
+  readonly episodeReturns: readonly number[];
+  /** Lengths of the episodes that finished during this rollout. */
+  readonly episodeLengths: readonly number[];
+  /** Number of real env steps in the batch (T·N in step mode). */
+  readonly numSteps: number;
+  /** T. */
+  readonly steps: number;
+  /** N. */
+  readonly numEnvs: number;
+  /** Frees every tensor of the batch. */
+  dispose(): void;
+}

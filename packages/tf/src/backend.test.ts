@@ -1,0 +1,54 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import { initTf, backendInfo, localWasmDir, tf } from './index.js';
+
+describe('initTf', () => {
+  afterAll(async () => {
+    await initTf({ backend: 'cpu' });
+  });
+
+  it('runs the wasm backend from local .wasm files (no network)', async () => {
+    const dir = localWasmDir();
+    expect(existsSync(dir + 'tfjs-backend-wasm-simd.wasm')).toBe(true);
+    // Any network fetch would fail on this machine; make sure none is attempted.
+    const realFetch = globalThis.fetch;
+    let fetched = 0;
+    globalThis.fetch = ((...a: Parameters<typeof fetch>) => {
+      fetched++;
+      return realFetch(...a);
+    }) as typeof fetch;
+    try {
+      const info = await initTf({ backend: 'wasm' });
+      expect(info.backend).toBe('wasm');
+      expect(tf.getBackend()).toBe('wasm');
+      const y = tf.tidy(() => tf.tensor1d([0, 1]).tanh().dataSync());
+      expect(y[1]).toBeCloseTo(Math.tanh(1), 6);
+    } finally {
+      globalThis.fetch = realFetch;
+    }
+    expect(fetched).toBe(0);
+  });
+
+  it('selects cpu and reports it', async () => {
+    const logs: string[] = [];
+    const info = await initTf({ backend: 'cpu', log: (m) => logs.push(m) });
+    expect(info.backend).toBe('cpu');
+    expect(backendInfo()?.backend).toBe('cpu');
+    expect(logs[0]).toContain('cpu');
+  });
+
+  it('names the package to install when a native backend is absent', async () => {
+    await expect(initTf({ backend: 'tensorflow-gpu' })).rejects.toThrow(/@tensorflow\/tfjs-node-gpu.*pnpm add/);
+    await expect(initTf({ backend: 'tensorflow' })).rejects.toThrow(/@tensorflow\/tfjs-node\b/);
+  });
+
+  it('auto falls back past absent native backends to wasm', async () => {
+    const info = await initTf({ backend: 'auto' });
+    expect(info.backend).toBe('wasm');
+    expect(info.skipped.map((s) => s.backend)).toEqual(['tensorflow-gpu', 'tensorflow']);
+  });
+
+  it('rejects an unknown backend with the list', async () => {
+    await expect(initTf({ backend: 'metal' as never })).rejects.toThrow(/auto, tensorflow-gpu, tensorflow, wasm, cpu/);
+  });
+});
