@@ -1,0 +1,171 @@
+/**
+ * The native batched form of a classic-control kernel: N states as one struct of typed
+ * arrays, stepped by one tight loop (written in each env's subclass so the kernel call is
+ * monomorphic and inlined), output buffers reused from step to step, time limit counted per
+ * env, and SAME_STEP autoreset with `finalObs` / `finalInfo`.
+ */
+import { checkActionBatch } from './actions.js';
+import { checkSeed, createStepBuffers, entropySeed, mergeParams, type ClassicKernel, type StepBuffers } from './kernel.js';
+import { Rng } from './rng.js';
+import type { Box, Space } from './spaces.js';
+import type { EnvSpec, Info, ResetOptions, VectorEnv, VectorResetResult, VectorStepResult } from './types.js';
+
+/** Options of a native vector env. */
+export interface NativeVectorOptions {
+  /** Overrides of the physical constants (unknown names are an error). */
+  readonly params?: Record<string, unknown>;
+  /** Time limit per episode, counted per env (undefined: none). */
+  readonly maxEpisodeSteps?: number;
+  /** Seed for the first `reset()` that is given none (env i gets seed + i). */
+  readonly seed?: number;
+  /** The registry spec, when made by `makeVec`. */
+  readonly spec?: EnvSpec;
+}
+
+/** Base of the native vector envs (`CartPoleVectorEnv`, …); subclasses supply the step loop. */
+export abstract class NativeVectorEnv<S, P extends object, R> implements VectorEnv {
+  readonly id: string;
+  readonly numEnvs: number;
+  readonly singleObservationSpace: Box;
+  readonly singleActionSpace: Space;
+  readonly obsDim: number;
+  readonly actionDim: number;
+  readonly spec?: EnvSpec;
+  /** Physical constants shared by all N envs (frozen). */
+  readonly params: Readonly<P>;
+  /** The kernel functions these envs run. */
+  readonly kernel: ClassicKernel<S, P, R>;
+  /** Time limit per episode (Infinity: none). */
+  readonly maxEpisodeSteps: number;
+  /** Internal states of all N envs, one typed array per state value. */
+  protected readonly s: S;
+  /** Steps taken in each env's current episode. */
+  protected readonly steps: Int32Array;
+  /** Observations, rewards and terminated flags, reused. */
+  protected readonly out: StepBuffers;
+  /** Truncation flags, reused. */
+  protected readonly truncated: Uint8Array;
+  private readonly finalObs: Float32Array;
+  private readonly finalInfo: (Info | undefined)[];
+  private readonly ended: Int32Array;
+  private numEnded = 0;
+  private readonly rngs: Rng[];
+  private readonly defaultRange: R;
+  private defaultSeed: number | undefined;
+  private started = false;
+  private readonly result: VectorStepResult;
+
+  constructor(kernel: ClassicKernel<S, P, R>, numEnvs: number, opts: NativeVectorOptions = {}) {
+    if (!Number.isInteger(numEnvs) || numEnvs < 1) throw new RangeError(`${kernel.id}: numEnvs must be a positive integer, got ${numEnvs}`);
+    const max = opts.maxEpisodeSteps;
+    if (max !== undefined && (!Number.isInteger(max) || max < 1)) throw new RangeError(`${kernel.id}: maxEpisodeSteps must be a positive integer, got ${max}`);
+    this.kernel = kernel;
+    this.id = kernel.id;
+    this.numEnvs = numEnvs;
+    this.params = mergeParams(kernel.id, kernel.defaultParams, opts.params);
+    this.singleObservationSpace = kernel.observationSpace(this.params);
+    this.singleActionSpace = kernel.actionSpace(this.params);
+    this.obsDim = kernel.obsDim;
+    this.actionDim = this.singleActionSpace.type === 'Discrete' ? 1 : this.singleActionSpace.size;
+    if (opts.spec) this.spec = opts.spec;
+    this.maxEpisodeSteps = max ?? Infinity;
+    this.defaultSeed = opts.seed === undefined ? undefined : checkSeed(kernel.id, opts.seed);
+    this.s = kernel.createState(numEnvs);
+    this.steps = new Int32Array(numEnvs);
+    this.out = createStepBuffers(numEnvs, kernel.obsDim);
+    this.truncated = new Uint8Array(numEnvs);
+    this.finalObs = new Float32Array(numEnvs * kernel.obsDim);
+    this.finalInfo = new Array<Info | undefined>(numEnvs).fill(undefined);
+    this.ended = new Int32Array(numEnvs);
+    this.rngs = [];
+    this.defaultRange = kernel.resetRange(undefined);
+    this.result = {
+      obs: this.out.obs,
+      rewards: this.out.rewards,
+      terminated: this.out.terminated,
+      truncated: this.truncated,
+      finalObs: this.finalObs,
+      finalInfo: this.finalInfo,
+      info: {},
+    };
+  }
+
+  /** Resets all envs; with a seed, env i gets its own stream seeded `seed + i`. Options (e.g. `{ low, high }`) apply to this reset only. */
+  reset(opts: ResetOptions = {}): VectorResetResult {
+    const range = this.kernel.resetRange(opts.options);
+    let seed = opts.seed === undefined ? undefined : checkSeed(this.id, opts.seed);
+    if (seed === undefined && this.rngs.length === 0) seed = this.defaultSeed ?? entropySeed();
+    this.defaultSeed = undefined;
+    for (let i = 0; i < this.numEnvs; i++) {
+      if (seed !== undefined) this.rngs[i] = new Rng(seed + i);
+      this.kernel.reset(this.s, i, this.rngs[i]!, this.params, range);
+      this.kernel.observe(this.s, i, this.params, this.out.obs);
+    }
+    this.steps.fill(0);
+    this.out.rewards.fill(0);
+    this.out.terminated.fill(0);
+    this.truncated.fill(0);
+    this.clearFinal();
+    this.started = true;
+    return { obs: this.out.obs, info: {} };
+  }
+
+  /** Steps all N envs with a flat batch of actions; see {@link VectorEnv.step}. The returned arrays are reused. */
+  step(actions: ArrayLike<number>): VectorStepResult {
+    if (!this.started) throw new Error(`${this.id}: vector step() called before reset(); call reset() first`);
+    checkActionBatch(this.id, this.singleActionSpace, this.numEnvs, actions);
+    this.clearFinal();
+    this.stepBatch(actions);
+    return this.result;
+  }
+
+  /** Copy of env i's internal state. */
+  getState(i: number): Float64Array {
+    this.checkIndex(i);
+    const out = new Float64Array(this.kernel.stateNames.length);
+    this.kernel.readState(this.s, i, out);
+    return out;
+  }
+
+  /** Sets env i's internal state (copied); its episode step count is kept. */
+  setState(i: number, v: ArrayLike<number>): void {
+    this.checkIndex(i);
+    const names = this.kernel.stateNames;
+    if (v.length !== names.length) throw new RangeError(`${this.id} [batch index ${i}]: state must have ${names.length} values [${names.join(', ')}], got ${v.length}`);
+    for (let k = 0; k < names.length; k++) {
+      if (!Number.isFinite(v[k])) throw new RangeError(`${this.id} [batch index ${i}]: state value ${names[k]} must be finite, got ${v[k]}`);
+    }
+    this.kernel.writeState(this.s, i, v);
+    this.kernel.observe(this.s, i, this.params, this.out.obs);
+  }
+
+  close(): void {
+    this.started = false;
+  }
+
+  /**
+   * One transition of every env: run the kernel step for i = 0..N−1, count the step, set
+   * `truncated[i]` at the time limit and call {@link endEpisode} where an episode ended.
+   */
+  protected abstract stepBatch(actions: ArrayLike<number>): void;
+
+  /** SAME_STEP autoreset of env i: keep its last observation and info, reset it, observe. */
+  protected endEpisode(i: number): void {
+    const d = this.obsDim;
+    this.finalObs.set(this.out.obs.subarray(i * d, i * d + d), i * d);
+    this.finalInfo[i] = {};
+    this.ended[this.numEnded++] = i;
+    this.kernel.reset(this.s, i, this.rngs[i]!, this.params, this.defaultRange);
+    this.kernel.observe(this.s, i, this.params, this.out.obs);
+    this.steps[i] = 0;
+  }
+
+  private clearFinal(): void {
+    for (let k = 0; k < this.numEnded; k++) this.finalInfo[this.ended[k]!] = undefined;
+    this.numEnded = 0;
+  }
+
+  private checkIndex(i: number): void {
+    if (!Number.isInteger(i) || i < 0 || i >= this.numEnvs) throw new RangeError(`${this.id}: batch index ${i} is outside [0, ${this.numEnvs - 1}]`);
+  }
+}
