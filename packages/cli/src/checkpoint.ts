@@ -1,0 +1,110 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fsyncPath, writeFileSynced } from './atomic.js';
+import { CliError } from './errors.js';
+import { decodeState, encodeState } from './state-codec.js';
+
+/** Counters saved beside the trainer's state in every checkpoint. */
+export interface CheckpointMeta {
+  /** Iterations completed (metrics.jsonl holds exactly this many lines at this checkpoint). */
+  readonly iteration: number;
+  /** Env steps taken. */
+  readonly envSteps: number;
+  /** Seconds of training so far. */
+  readonly wallSeconds: number;
+}
+
+/** A checkpoint read back from disk. */
+export interface Checkpoint extends CheckpointMeta {
+  /** Directory of the checkpoint. */
+  readonly dir: string;
+  /** The trainer's state, as `getState()` returned it. */
+  readonly state: unknown;
+}
+
+const FORMAT = 'rl-checkpoint';
+const VERSION = 1;
+const NAME = /^ckpt-(\d{8})$/;
+
+/** Directory name of the checkpoint at an iteration (`ckpt-00000012`). */
+export function checkpointName(iteration: number): string {
+  return `ckpt-${String(iteration).padStart(8, '0')}`;
+}
+
+/** Complete checkpoints in `dir`, oldest first (temporary directories are not listed). */
+export function listCheckpoints(dir: string): { readonly iteration: number; readonly dir: string }[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .map((name) => ({ name, m: NAME.exec(name) }))
+    .filter((x): x is { name: string; m: RegExpExecArray } => x.m !== null)
+    .map((x) => ({ iteration: Number(x.m[1]), dir: join(dir, x.name) }))
+    .sort((a, b) => a.iteration - b.iteration);
+}
+
+/** Removes temporary directories left by a checkpoint write that was killed. */
+export function removeTempCheckpoints(dir: string): void {
+  if (!existsSync(dir)) return;
+  for (const name of readdirSync(dir)) if (name.startsWith('.tmp-')) rmSync(join(dir, name), { recursive: true, force: true });
+}
+
+/**
+ * Writes a checkpoint atomically: into `checkpoints/.tmp-…`, each file fsynced, the temporary
+ * directory fsynced, renamed to `ckpt-<iteration>`, the parent fsynced. A crash at any point
+ * leaves either the complete checkpoint or none. Then deletes all but the newest `keep`.
+ */
+export function writeCheckpoint(dir: string, meta: CheckpointMeta, state: unknown, keep: number): string {
+  mkdirSync(dir, { recursive: true });
+  const final = join(dir, checkpointName(meta.iteration));
+  if (existsSync(final)) return final;
+  const enc = encodeState(state);
+  const tmp = join(dir, `.tmp-${checkpointName(meta.iteration)}-${process.pid}`);
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp);
+  writeFileSynced(join(tmp, 'state.bin'), enc.blob);
+  const doc = { format: FORMAT, version: VERSION, ...meta, createdAt: new Date().toISOString(), blobBytes: enc.blob.byteLength, blobSha256: enc.sha256, state: enc.json };
+  writeFileSynced(join(tmp, 'checkpoint.json'), JSON.stringify(doc));
+  fsyncPath(tmp);
+  renameSync(tmp, final);
+  fsyncPath(dir);
+  const all = listCheckpoints(dir);
+  for (const old of all.slice(0, Math.max(0, all.length - keep))) rmSync(old.dir, { recursive: true, force: true });
+  return final;
+}
+
+/** Reads one checkpoint directory; throws a {@link CliError} naming the file that is missing or corrupt. */
+export function readCheckpoint(ckptDir: string): Checkpoint {
+  const jsonPath = join(ckptDir, 'checkpoint.json');
+  const binPath = join(ckptDir, 'state.bin');
+  for (const p of [jsonPath, binPath]) if (!existsSync(p)) throw new CliError(`${p}: file missing from checkpoint`);
+  let doc: Record<string, unknown>;
+  try {
+    doc = JSON.parse(readFileSync(jsonPath, 'utf8')) as Record<string, unknown>;
+  } catch (err) {
+    throw new CliError(`${jsonPath}: not valid JSON (${(err as Error).message})`);
+  }
+  if (doc.format !== FORMAT || doc.version !== VERSION) {
+    throw new CliError(`${jsonPath}: not an rl checkpoint (format ${JSON.stringify(doc.format)} version ${JSON.stringify(doc.version)}; expected ${FORMAT} ${VERSION})`);
+  }
+  for (const k of ['iteration', 'envSteps', 'wallSeconds', 'blobBytes'] as const) {
+    if (typeof doc[k] !== 'number' || !Number.isFinite(doc[k]) || (doc[k] as number) < 0) {
+      throw new CliError(`${jsonPath}: field "${k}" must be a non-negative number, got ${JSON.stringify(doc[k])}`);
+    }
+  }
+  const blob = new Uint8Array(readFileSync(binPath));
+  if (blob.byteLength !== doc.blobBytes) throw new CliError(`${binPath}: ${blob.byteLength} bytes, expected ${String(doc.blobBytes)} (truncated or corrupt)`);
+  let state: unknown;
+  try {
+    state = decodeState(doc.state, blob, String(doc.blobSha256));
+  } catch (err) {
+    throw new CliError(`${binPath}: corrupt checkpoint data (${(err as Error).message})`);
+  }
+  return { dir: ckptDir, iteration: doc.iteration as number, envSteps: doc.envSteps as number, wallSeconds: doc.wallSeconds as number, state };
+}
+
+/** The newest complete checkpoint in `dir`; throws a {@link CliError} when there is none. */
+export function readLatestCheckpoint(dir: string): Checkpoint {
+  const all = listCheckpoints(dir);
+  const last = all[all.length - 1];
+  if (!last) throw new CliError(`${dir}: no checkpoint found (expected a ckpt-NNNNNNNN directory)`);
+  return readCheckpoint(last.dir);
+}

@@ -1,0 +1,66 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { appendLineSynced, writeFileAtomic } from './atomic.js';
+import { CliError } from './errors.js';
+
+/** One line of `metrics.jsonl`: the trainer's per-iteration metrics plus the run's counters. */
+export interface MetricsRecord {
+  /** 1-based iteration number; line k of the file holds iteration k. */
+  readonly iteration: number;
+  /** Env steps taken since the start of the run (after this iteration). */
+  readonly envSteps: number;
+  /** Seconds of training since the start of the run (summed across resumes). */
+  readonly wallSeconds: number;
+  readonly [key: string]: unknown;
+}
+
+/** Appends one record as one line with a single fsynced write. */
+export function appendMetrics(path: string, record: MetricsRecord): void {
+  appendLineSynced(path, JSON.stringify(record));
+}
+
+/**
+ * Reads `metrics.jsonl` and checks it: every line a JSON object, iterations 1, 2, 3, … with
+ * no gap or duplicate. With `tornTail`, an unterminated last line (a crash mid-write) is
+ * ignored instead of being an error. Throws a {@link CliError} naming the file and line.
+ */
+export function readMetrics(path: string, opts: { readonly tornTail?: boolean } = {}): MetricsRecord[] {
+  if (!existsSync(path)) throw new CliError(`${path}: file missing (every run directory has a metrics.jsonl)`);
+  const text = readFileSync(path, 'utf8');
+  const lines = text.split('\n');
+  const last = lines.pop() ?? '';
+  if (last !== '' && !opts.tornTail) {
+    throw new CliError(`${path}: line ${lines.length + 1} is not terminated by a newline (truncated write)`);
+  }
+  const out: MetricsRecord[] = [];
+  lines.forEach((line, i) => {
+    let rec: unknown;
+    try {
+      rec = JSON.parse(line);
+    } catch (err) {
+      throw new CliError(`${path}: line ${i + 1} is not valid JSON (${(err as Error).message})`);
+    }
+    if (typeof rec !== 'object' || rec === null || Array.isArray(rec)) {
+      throw new CliError(`${path}: line ${i + 1} is not a JSON object`);
+    }
+    const it = (rec as { iteration?: unknown }).iteration;
+    if (it !== i + 1) {
+      throw new CliError(`${path}: line ${i + 1} has iteration ${JSON.stringify(it)}, expected ${i + 1} (iterations must run 1, 2, 3, … without gaps or duplicates)`);
+    }
+    out.push(rec as MetricsRecord);
+  });
+  return out;
+}
+
+/**
+ * Cuts `metrics.jsonl` back to iterations 1…`iteration` (atomically), so a resumed run
+ * continues it without duplicated or missing iterations. Throws when the file holds fewer.
+ */
+export function truncateMetrics(path: string, iteration: number): MetricsRecord[] {
+  const recs = readMetrics(path, { tornTail: true });
+  if (recs.length < iteration) {
+    throw new CliError(`${path}: holds ${recs.length} iterations but the checkpoint is at iteration ${iteration}; the file is corrupt`);
+  }
+  const kept = recs.slice(0, iteration);
+  writeFileAtomic(path, kept.map((r) => `${JSON.stringify(r)}\n`).join(''));
+  return kept;
+}

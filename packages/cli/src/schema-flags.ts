@@ -1,0 +1,163 @@
+import { InvalidArgumentError } from 'commander';
+import type { z } from 'zod';
+
+/** How one config field is given on the command line. */
+export interface FieldFlag {
+  /** Dotted path in the config record, e.g. `lr` or `policy.hidden`. */
+  readonly path: readonly string[];
+  /** Long flag without dashes, kebab-case, e.g. `steps-per-iter` or `policy-hidden`. */
+  readonly flag: string;
+  /** Kind of value the flag takes. */
+  readonly kind: 'number' | 'int' | 'boolean' | 'string' | 'enum' | 'number[]' | 'string[]' | 'json';
+  /** Allowed values of an enum. */
+  readonly choices?: readonly string[];
+  /** The schema's default, if any. */
+  readonly defaultValue?: unknown;
+  /** The schema's description, if any. */
+  readonly description?: string;
+  /** Inclusive numeric bounds, when the schema states them. */
+  readonly min?: number;
+  readonly max?: number;
+}
+
+/** Zod 4 internals the walk reads (the public classic API exposes these as properties). */
+interface Inspect {
+  readonly _zod: { readonly def: { readonly type: string; readonly innerType?: Inspect; readonly element?: Inspect; readonly defaultValue?: unknown; readonly values?: readonly unknown[]; readonly entries?: Record<string, unknown> } };
+  readonly description?: string;
+  readonly shape?: Record<string, Inspect>;
+  readonly options?: readonly unknown[];
+  readonly minValue?: number | null;
+  readonly maxValue?: number | null;
+  readonly isInt?: boolean;
+}
+
+export const kebab = (s: string): string => s.replace(/([a-z0-9])([A-Z])/g, '$1-$2').replace(/_/g, '-').toLowerCase();
+
+function unwrap(s: Inspect): { inner: Inspect; defaultValue?: unknown; description?: string } {
+  let cur = s;
+  let defaultValue: unknown;
+  let description = s.description;
+  for (;;) {
+    const t = cur._zod.def.type;
+    if ((t === 'default' || t === 'prefault') && defaultValue === undefined) {
+      const dv = cur._zod.def.defaultValue;
+      defaultValue = typeof dv === 'function' ? (dv as () => unknown)() : dv;
+    }
+    if ((t === 'default' || t === 'prefault' || t === 'optional' || t === 'nullable' || t === 'readonly') && cur._zod.def.innerType) {
+      cur = cur._zod.def.innerType;
+      description ??= cur.description;
+      continue;
+    }
+    return { inner: cur, defaultValue, description };
+  }
+}
+
+/**
+ * One flag per leaf field of a zod object schema (nested objects are flattened:
+ * `policy.hidden` → `--policy-hidden`), with kind, default, description and bounds read from
+ * the schema, so the CLI's flags never drift from the trainer's config record.
+ */
+export function schemaFlags(schema: z.ZodType, exclude: readonly string[] = []): FieldFlag[] {
+  const out: FieldFlag[] = [];
+  const walk = (s: Inspect, path: string[], parentDefault: unknown): void => {
+    const { inner, defaultValue: dv, description } = unwrap(s);
+    const defaultValue = dv !== undefined ? dv : parentDefault;
+    const t = inner._zod.def.type;
+    if (t === 'object' && inner.shape) {
+      for (const [k, v] of Object.entries(inner.shape)) {
+        const pd = defaultValue && typeof defaultValue === 'object' ? (defaultValue as Record<string, unknown>)[k] : undefined;
+        walk(v, [...path, k], pd);
+      }
+      return;
+    }
+    const flag = path.map(kebab).join('-');
+    if (exclude.includes(path.join('.'))) return;
+    const base = { path, flag, defaultValue, description };
+    if (t === 'number') {
+      const min = inner.minValue ?? undefined;
+      const max = inner.maxValue ?? undefined;
+      const bounded = { ...(min !== undefined && Number.isFinite(min) && Math.abs(min) < Number.MAX_SAFE_INTEGER ? { min } : {}), ...(max !== undefined && Number.isFinite(max) && Math.abs(max) < Number.MAX_SAFE_INTEGER ? { max } : {}) };
+      out.push({ ...base, kind: inner.isInt ? 'int' : 'number', ...bounded });
+    } else if (t === 'boolean') out.push({ ...base, kind: 'boolean' });
+    else if (t === 'string') out.push({ ...base, kind: 'string' });
+    else if (t === 'enum' || t === 'literal') {
+      const vals = inner.options ?? inner._zod.def.values ?? Object.values(inner._zod.def.entries ?? {});
+      out.push({ ...base, kind: 'enum', choices: vals.map(String) });
+    } else if (t === 'array' && inner._zod.def.element) {
+      const et = unwrap(inner._zod.def.element).inner._zod.def.type;
+      out.push({ ...base, kind: et === 'number' ? 'number[]' : et === 'string' ? 'string[]' : 'json' });
+    } else out.push({ ...base, kind: 'json' });
+  };
+  walk(schema as unknown as Inspect, [], undefined);
+  return out;
+}
+
+/** Parses a flag's text into the value the schema expects (commander reports the thrown message). */
+export function parseFlagValue(f: FieldFlag, text: string): unknown {
+  const num = (s: string): number => {
+    const n = Number(s.trim());
+    if (s.trim() === '' || Number.isNaN(n)) throw new InvalidArgumentError(`"${s}" is not a number.`);
+    return n;
+  };
+  switch (f.kind) {
+    case 'number':
+    case 'int':
+      return num(text);
+    case 'boolean': {
+      const t = text.toLowerCase();
+      if (['true', '1', 'yes'].includes(t)) return true;
+      if (['false', '0', 'no'].includes(t)) return false;
+      throw new InvalidArgumentError(`"${text}" is not a boolean (true or false).`);
+    }
+    case 'number[]':
+      return text.split(',').filter((s) => s.trim() !== '').map(num);
+    case 'string[]':
+      return text.split(',').map((s) => s.trim()).filter((s) => s !== '');
+    case 'json':
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        throw new InvalidArgumentError(`"${text}" is not valid JSON.`);
+      }
+    default:
+      return text;
+  }
+}
+
+/** The flag's help line: description, allowed values or range, and default. */
+export function flagHelp(f: FieldFlag): string {
+  const parts: string[] = [];
+  if (f.description) parts.push(f.description);
+  if (f.choices) parts.push(`one of ${f.choices.join(', ')}`);
+  if (f.min !== undefined && f.max !== undefined) parts.push(`between ${f.min} and ${f.max}`);
+  else if (f.min !== undefined) parts.push(`at least ${f.min}`);
+  else if (f.max !== undefined) parts.push(`at most ${f.max}`);
+  if (f.kind === 'number[]' || f.kind === 'string[]') parts.push('comma-separated');
+  if (f.defaultValue !== undefined) parts.push(`(default: ${JSON.stringify(f.defaultValue)})`);
+  return parts.join('; ');
+}
+
+/** Sets `value` at `path` inside a nested record (creating objects on the way). */
+export function setPath(target: Record<string, unknown>, path: readonly string[], value: unknown): void {
+  let cur = target;
+  path.slice(0, -1).forEach((k) => {
+    const next = cur[k];
+    if (typeof next !== 'object' || next === null || Array.isArray(next)) cur[k] = {};
+    cur = cur[k] as Record<string, unknown>;
+  });
+  cur[path[path.length - 1]!] = value;
+}
+
+/** Deep merge of plain records: later sources win; arrays and scalars are replaced, not merged. */
+export function deepMerge(...sources: readonly Record<string, unknown>[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const src of sources) {
+    for (const [k, v] of Object.entries(src)) {
+      if (v === undefined) continue;
+      const prev = out[k];
+      const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x) && !ArrayBuffer.isView(x);
+      out[k] = isObj(prev) && isObj(v) ? deepMerge(prev, v) : v;
+    }
+  }
+  return out;
+}
