@@ -26,6 +26,18 @@ export interface ObsNormStats {
   readonly epsilon: number;
 }
 
+/** Options of {@link Policy.save}. */
+export interface SaveOptions {
+  /** Extra JSON facts stored in policy.json and returned as `metadata` by `loadPolicy` (e.g. `{ envId: 'CartPole-v1' }`). */
+  readonly metadata?: Record<string, unknown>;
+}
+
+/** How a policy's MLP was built, stored in policy.json. */
+export interface NetworkSpec {
+  readonly hidden: readonly number[];
+  readonly activation: 'tanh' | 'relu';
+}
+
 /**
  * A stochastic policy π_θ(a|s) over a batch of observations. The trainer differentiates
  * `logProb` and `entropy`; `act` runs without taping.
@@ -54,7 +66,27 @@ export interface Policy {
   /** Restores the sampling stream. */
   setRngState(s: RngState): void;
   /** Writes `model.json`, weights and `policy.json` (spaces, distribution, log σ, normalisation, versions) atomically. */
-  save(dir: string): Promise<void>;
+  save(dir: string, opts?: SaveOptions): Promise<void>;
+  /** The network: a plain `tf.LayersModel` whose output is the logits (categorical) or the mean (Gaussian). */
+  readonly model: tf.LayersModel;
+  /** State-independent log σ `[actDim]` (Gaussian policies only; trainable). */
+  readonly logStd: tf.Variable | undefined;
+  /** How the network was built (`createPolicy`), or undefined for a wrapped user model. */
+  readonly network: NetworkSpec | undefined;
+  /** Shapes of the arrays {@link Policy.getWeights} returns, in order (network weights, then log σ). */
+  readonly weightShapes: readonly (readonly number[])[];
+  /** Copies of all parameters θ as flat float32 arrays (network weights in `model.weights` order, then log σ). */
+  getWeights(): Float32Array[];
+  /** Overwrites all parameters θ from arrays in {@link Policy.getWeights} order; throws naming the index and sizes on a mismatch. */
+  setWeights(weights: readonly ArrayLike<number>[]): void;
+  /**
+   * True when `act` uses the fused fast forward (Dense chains only; tanh layers run as
+   * exact sigmoid rewrites). Its derived weights refresh automatically when a variable is
+   * assigned (optimizer step, setWeights); see {@link Policy.refreshFastPath}.
+   */
+  readonly fastPath: boolean;
+  /** Recomputes the fast path's derived weights now (never required: `act` checks freshness itself). */
+  refreshFastPath(): void;
   /** Frees all tensors and variables. */
   dispose(): void;
 }
