@@ -1,0 +1,382 @@
+/**
+ * Step-mode rollouts: T steps of N envs into one {@link RolloutBatch}, continuing across calls.
+ *
+ * Two kinds of env, one API:
+ * - a JS `VectorEnv` (`makeVec`): per vector step the observations go up as one tensor, the
+ *   policy acts once on all N without taping, and the actions come back with ONE `dataSync`.
+ *   Observations, rewards and flags are written into typed arrays preallocated for the whole
+ *   rollout and become tensors once at the end.
+ * - a {@link TensorVectorEnv} (`makeTensorVec`): the policy's action tensor goes straight into
+ *   the tensor env; nothing is read back until the rollout ends, then the finished episodes'
+ *   returns and lengths (and the NaN flags) come back in one read.
+ */
+import type { VectorEnv } from '@rl/env';
+import type { Policy } from '@rl/policy';
+import { tf } from '@rl/tf';
+import { checkSpaces } from './spaces_check.js';
+import type { TensorVectorEnv } from './tensor_envs/types.js';
+import type { RolloutBatch } from './types.js';
+
+/** Either kind of batched env a runner can step. */
+export type AnyVectorEnv = VectorEnv | TensorVectorEnv;
+
+/** True for a tensor-native env. */
+export function isTensorEnv(env: AnyVectorEnv): env is TensorVectorEnv {
+  return (env as Partial<TensorVectorEnv>).kind === 'tensor';
+}
+
+/** Options of {@link createRunner}. */
+export interface RunnerOptions {
+  /** Seed of the one reset at the start (env i gets `seed + i` for JS envs); default 0. */
+  readonly seed?: number;
+  /** Throw on a NaN observation or reward, naming env index and step; default true (benchmarks turn it off). */
+  readonly checkNaN?: boolean;
+  /** Act with the distribution's mode instead of sampling; default false. */
+  readonly deterministic?: boolean;
+}
+
+/** Options of {@link rollout}: the runner options plus the number of steps. */
+export interface RolloutOptions extends RunnerOptions {
+  /** Vector steps T (each steps all N envs); a positive integer. */
+  readonly steps: number;
+}
+
+/** Totals a runner keeps across rollouts. */
+export interface RunnerStats {
+  /** Env steps taken so far (T·N per rollout). */
+  readonly envSteps: number;
+  /** Episodes finished so far. */
+  readonly episodes: number;
+}
+
+/**
+ * Keeps the state between rollouts — the current observations and each env's running episode
+ * return and length — so the env is reset once (seeded) and episodes run on across calls.
+ */
+export interface Runner {
+  /** The policy acting (swap it with {@link Runner.setPolicy}, e.g. after loading a checkpoint). */
+  readonly policy: Policy;
+  /** The env being stepped. */
+  readonly env: AnyVectorEnv;
+  /** N. */
+  readonly numEnvs: number;
+  /** Totals across rollouts. */
+  readonly stats: RunnerStats;
+  /** T more steps of all N envs; the caller owns (and disposes) the batch. */
+  rollout(steps: number): RolloutBatch;
+  /** Replaces the policy (spaces are checked); env state is kept. */
+  setPolicy(policy: Policy): void;
+  /** Frees the runner's tensors (not the env or the policy). */
+  dispose(): void;
+}
+
+function checkSteps(where: string, steps: number): void {
+  if (!Number.isInteger(steps) || steps <= 0) throw new RangeError(`${where}: steps must be a positive integer, got ${steps}`);
+}
+
+function makeBatch(parts: Omit<RolloutBatch, 'dispose'>): RolloutBatch {
+  const tensors = [parts.obs, parts.actions, parts.rewards, parts.terminated, parts.truncated, parts.finalObs, parts.lastObs, parts.mask];
+  return {
+    ...parts,
+    dispose: () => {
+      for (const t of tensors) t.dispose();
+    },
+  };
+}
+
+/** Runner over a JS `VectorEnv`: one upload and one read-back per vector step. */
+class JsRunner implements Runner {
+  readonly numEnvs: number;
+  private obs: Float32Array;
+  private readonly epReturn: Float64Array;
+  private readonly epLength: Int32Array;
+  private envSteps = 0;
+  private episodes = 0;
+  private globalStep = 0;
+
+  constructor(
+    public policy: Policy,
+    readonly env: VectorEnv,
+    private readonly opts: RunnerOptions,
+  ) {
+    checkSpaces('createRunner', policy, env.id, env.singleObservationSpace, env.singleActionSpace);
+    this.numEnvs = env.numEnvs;
+    this.obs = Float32Array.from(env.reset({ seed: opts.seed ?? 0 }).obs);
+    this.epReturn = new Float64Array(env.numEnvs);
+    this.epLength = new Int32Array(env.numEnvs);
+    if (opts.checkNaN ?? true) this.checkObs(this.obs, -1);
+  }
+
+  get stats(): RunnerStats {
+    return { envSteps: this.envSteps, episodes: this.episodes };
+  }
+
+  setPolicy(policy: Policy): void {
+    checkSpaces('Runner.setPolicy', policy, this.env.id, this.env.singleObservationSpace, this.env.singleActionSpace);
+    this.policy = policy;
+  }
+
+  rollout(steps: number): RolloutBatch {
+    checkSteps('rollout', steps);
+    const env = this.env;
+    const n = this.numEnvs;
+    const od = env.obsDim;
+    const discrete = env.singleActionSpace.type === 'Discrete';
+    const ad = discrete ? 1 : env.actionDim;
+    const checkNaN = this.opts.checkNaN ?? true;
+    const actOpts = { deterministic: this.opts.deterministic ?? false };
+    // One allocation per rollout (not per step): these become the batch's tensors at the end.
+    const obsBuf = new Float32Array(steps * n * od);
+    const finalBuf = new Float32Array(steps * n * od);
+    const actBuf = discrete ? new Int32Array(steps * n) : new Float32Array(steps * n * ad);
+    const rewBuf = new Float32Array(steps * n);
+    const termBuf = new Float32Array(steps * n);
+    const truncBuf = new Float32Array(steps * n);
+    const returns: number[] = [];
+    const lengths: number[] = [];
+    const epR = this.epReturn;
+    const epL = this.epLength;
+    let obs = this.obs;
+
+    for (let t = 0; t < steps; t++) {
+      obsBuf.set(obs, t * n * od);
+      const obsT = tf.tensor2d(obs, [n, od], 'float32');
+      const actT = this.policy.act(obsT, actOpts);
+      let actions: ArrayLike<number>;
+      try {
+        actions = actT.dataSync(); // the one read-back of this vector step
+      } finally {
+        obsT.dispose();
+        actT.dispose();
+      }
+      if (actions.length !== n * ad) {
+        throw new RangeError(`rollout: policy.act returned ${actions.length} values for ${n} envs of ${env.id} (expected ${n * ad})`);
+      }
+      actBuf.set(actions, t * n * ad);
+      const r = env.step(actions);
+      const row = t * n;
+      for (let i = 0; i < n; i++) {
+        const rew = r.rewards[i]!;
+        if (checkNaN && Number.isNaN(rew)) throw new RangeError(`rollout: env ${env.id} index ${i} returned a NaN reward at step ${this.globalStep + t} (step ${t} of this rollout)`);
+        rewBuf[row + i] = rew;
+        const te = r.terminated[i]!;
+        const tr = r.truncated[i]!;
+        termBuf[row + i] = te;
+        truncBuf[row + i] = tr;
+        epR[i] = epR[i]! + rew;
+        epL[i] = epL[i]! + 1;
+        if (te !== 0 || tr !== 0) {
+          returns.push(epR[i]!);
+          lengths.push(epL[i]!);
+          epR[i] = 0;
+          epL[i] = 0;
+          finalBuf.set(r.finalObs.subarray(i * od, (i + 1) * od), (row + i) * od);
+        }
+      }
+      if (checkNaN) this.checkObs(r.obs, t);
+      // Our own copy: the env may reuse its arrays, and tensors built from `obs` may alias it.
+      obs = Float32Array.from(r.obs);
+    }
+    this.obs = obs;
+    this.globalStep += steps;
+    this.envSteps += steps * n;
+    this.episodes += returns.length;
+    return makeBatch({
+      obs: tf.tensor3d(obsBuf, [steps, n, od]),
+      actions: discrete ? tf.tensor2d(actBuf, [steps, n], 'int32') : tf.tensor3d(actBuf, [steps, n, ad], 'float32'),
+      rewards: tf.tensor2d(rewBuf, [steps, n]),
+      terminated: tf.tensor2d(termBuf, [steps, n]),
+      truncated: tf.tensor2d(truncBuf, [steps, n]),
+      finalObs: tf.tensor3d(finalBuf, [steps, n, od]),
+      lastObs: tf.tensor2d(Float32Array.from(obs), [n, od]),
+      mask: tf.ones([steps, n]),
+      episodeReturns: returns,
+      episodeLengths: lengths,
+      numSteps: steps * n,
+      steps,
+      numEnvs: n,
+    });
+  }
+
+  dispose(): void {
+    // Nothing on the backend: the state is host arrays.
+  }
+
+  private checkObs(obs: Float32Array, t: number): void {
+    const od = this.env.obsDim;
+    for (let k = 0; k < obs.length; k++) {
+      if (Number.isNaN(obs[k]!)) {
+        const at = t < 0 ? 'at reset' : `at step ${this.globalStep + t} (step ${t} of this rollout)`;
+        throw new RangeError(`rollout: env ${this.env.id} index ${Math.floor(k / od)} returned a NaN observation (element ${k % od}) ${at}`);
+      }
+    }
+  }
+}
+
+/** Runner over a {@link TensorVectorEnv}: zero read-backs until the rollout ends. */
+class TensorRunner implements Runner {
+  readonly numEnvs: number;
+  private obs: tf.Tensor2D;
+  private envSteps = 0;
+  private episodes = 0;
+  private globalStep = 0;
+
+  constructor(
+    public policy: Policy,
+    readonly env: TensorVectorEnv,
+    private readonly opts: RunnerOptions,
+  ) {
+    checkSpaces('createRunner', policy, env.id, env.singleObservationSpace, env.singleActionSpace);
+    this.numEnvs = env.numEnvs;
+    this.obs = env.reset({ seed: opts.seed ?? 0 });
+  }
+
+  get stats(): RunnerStats {
+    return { envSteps: this.envSteps, episodes: this.episodes };
+  }
+
+  setPolicy(policy: Policy): void {
+    checkSpaces('Runner.setPolicy', policy, this.env.id, this.env.singleObservationSpace, this.env.singleActionSpace);
+    this.policy = policy;
+  }
+
+  rollout(steps: number): RolloutBatch {
+    checkSteps('rollout', steps);
+    const n = this.numEnvs;
+    const actOpts = { deterministic: this.opts.deterministic ?? false };
+    const obsL: tf.Tensor2D[] = [];
+    const actL: tf.Tensor[] = [];
+    const rewL: tf.Tensor1D[] = [];
+    const termL: tf.Tensor1D[] = [];
+    const truncL: tf.Tensor1D[] = [];
+    const finalL: tf.Tensor2D[] = [];
+    const retL: tf.Tensor1D[] = [];
+    const lenL: tf.Tensor1D[] = [];
+    const all = [obsL, actL, rewL, termL, truncL, finalL, retL, lenL] as tf.Tensor[][];
+    try {
+      for (let t = 0; t < steps; t++) {
+        const act = this.policy.act(this.obs, actOpts);
+        actL.push(act);
+        const r = this.env.step(act);
+        obsL.push(this.obs);
+        rewL.push(r.rewards);
+        termL.push(r.terminated);
+        truncL.push(r.truncated);
+        finalL.push(r.finalObs);
+        retL.push(r.episodeReturn);
+        lenL.push(r.episodeLength);
+        this.obs = r.obs;
+      }
+    } catch (err) {
+      for (const l of all) for (const x of l) if (x !== this.obs) x.dispose();
+      throw err;
+    }
+    const checkNaN = this.opts.checkNaN ?? true;
+    const out = tf.tidy(() => {
+      const obs = tf.stack(obsL) as tf.Tensor3D;
+      const rewards = tf.stack(rewL) as tf.Tensor2D;
+      const terminated = tf.stack(termL) as tf.Tensor2D;
+      const truncated = tf.stack(truncL) as tf.Tensor2D;
+      const done = terminated.add(truncated).greater(0).toFloat();
+      // One packed tensor [4, T, N] read once at the end: done, episode return, episode length, NaN flag.
+      const nan = checkNaN ? tf.logicalOr(tf.isNaN(obs).any(2), tf.isNaN(rewards)).toFloat() : tf.zerosLike(done);
+      const pack = tf.stack([done, tf.stack(retL), tf.stack(lenL), nan]);
+      return {
+        obs,
+        actions: tf.stack(actL),
+        rewards,
+        terminated,
+        truncated,
+        finalObs: tf.stack(finalL) as tf.Tensor3D,
+        pack,
+      };
+    });
+    for (const l of all) for (const x of l) if (x !== this.obs) x.dispose();
+    const packed = out.pack.dataSync(); // the one read-back of the rollout
+    out.pack.dispose();
+    const tn = steps * n;
+    const returns: number[] = [];
+    const lengths: number[] = [];
+    for (let k = 0; k < tn; k++) {
+      if (packed[3 * tn + k] !== 0) {
+        const t = Math.floor(k / n);
+        const cleanup = [out.obs, out.actions, out.rewards, out.terminated, out.truncated, out.finalObs];
+        for (const x of cleanup) x.dispose();
+        throw new RangeError(`rollout: env ${this.env.id} (tensor) index ${k % n} produced a NaN observation or reward at step ${this.globalStep + t} (step ${t} of this rollout)`);
+      }
+      if (packed[k] !== 0) {
+        returns.push(packed[tn + k]!);
+        lengths.push(packed[2 * tn + k]!);
+      }
+    }
+    this.globalStep += steps;
+    this.envSteps += tn;
+    this.episodes += returns.length;
+    return makeBatch({
+      ...out,
+      lastObs: this.obs.clone(),
+      mask: tf.ones([steps, n]),
+      episodeReturns: returns,
+      episodeLengths: lengths,
+      numSteps: tn,
+      steps,
+      numEnvs: n,
+    });
+  }
+
+  dispose(): void {
+    this.obs.dispose();
+  }
+}
+
+/**
+ * A runner that resets `env` once (seeded) and then continues episodes across rollouts.
+ * Throws a TypeError naming both spaces when the policy does not fit the env.
+ * @example
+ * const runner = createRunner(policy, makeVec('CartPole-v1', 64, { seed: 1 }), { seed: 1 });
+ * const batch = runner.rollout(128); // obs [128, 64, 4] …
+ * batch.dispose();
+ */
+export function createRunner(policy: Policy, env: AnyVectorEnv, opts: RunnerOptions = {}): Runner {
+  return isTensorEnv(env) ? new TensorRunner(policy, env, opts) : new JsRunner(policy, env, opts);
+}
+
+const runners = new WeakMap<AnyVectorEnv, Runner>();
+
+/**
+ * T steps of N envs as a {@link RolloutBatch}. The first call on an env resets it with
+ * `opts.seed` (default 0); later calls on the same env continue where the last one stopped
+ * (the runner is kept per env object; `opts.seed`, `checkNaN` and `deterministic` of the first
+ * call stay in force — use {@link createRunner} for explicit control). A different policy on
+ * the same env replaces the previous one and keeps the env state.
+ * @example
+ * const batch = rollout(policy, vecEnv, { steps: 64 });
+ * batch.episodeReturns; // returns of the episodes that ended in these 64 steps
+ * batch.dispose();
+ */
+export function rollout(policy: Policy, env: AnyVectorEnv, opts: RolloutOptions): RolloutBatch {
+  checkSteps('rollout', opts.steps);
+  let runner = runners.get(env);
+  if (!runner) {
+    runner = createRunner(policy, env, opts);
+    runners.set(env, runner);
+  } else if (runner.policy !== policy) {
+    runner.setPolicy(policy);
+  }
+  return runner.rollout(opts.steps);
+}
+
+/**
+ * Forgets the state {@link rollout} keeps for `env` (and frees its tensors): the next
+ * `rollout` on it resets it again. Call before disposing a tensor env you rolled out with
+ * {@link rollout}.
+ */
+export function releaseRollout(env: AnyVectorEnv): void {
+  runners.get(env)?.dispose();
+  runners.delete(env);
+}
+
+/** The same as {@link rollout} for a tensor-native env (the name says the rollout stays on the backend). */
+export function rolloutTensor(policy: Policy, env: TensorVectorEnv, opts: RolloutOptions): RolloutBatch {
+  return rollout(policy, env, opts);
+}

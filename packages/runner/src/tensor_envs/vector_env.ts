@@ -1,0 +1,154 @@
+/**
+ * The one {@link TensorVectorEnv} implementation: any {@link TensorDynamics} plus SAME_STEP
+ * autoreset with `tf.where`, a per-env step counter for the time limit, and per-env episode
+ * return/length accumulators, all as tensors. A step issues a fixed number of kernels,
+ * whatever N is, and reads nothing back.
+ */
+import { Rng } from '@rl/env';
+import { tf } from '@rl/tf';
+import type { TensorDynamics, TensorResetOptions, TensorStepResult, TensorVectorEnv } from './types.js';
+
+/** Options of {@link createTensorVectorEnv}. */
+export interface TensorVectorEnvOptions {
+  /** Seed of the first reset (later `reset` calls may pass their own); default 0. */
+  readonly seed?: number;
+  /** Time limit override (default: the registered id's). */
+  readonly maxEpisodeSteps?: number;
+}
+
+class DynamicsVectorEnv implements TensorVectorEnv {
+  readonly kind = 'tensor' as const;
+  readonly id: string;
+  readonly singleObservationSpace;
+  readonly singleActionSpace;
+  readonly obsDim: number;
+  readonly actionDim: number;
+  readonly maxEpisodeSteps: number;
+  private rng: Rng;
+  /** Internal state `[N, stateDim]`. */
+  private state: tf.Tensor2D;
+  /** Steps of the current episode `[N]` float32: the time-limit counter and the episode length. */
+  private elapsed: tf.Tensor1D;
+  /** Return of the current episode so far `[N]` float32. */
+  private ret: tf.Tensor1D;
+
+  constructor(
+    readonly dynamics: TensorDynamics,
+    readonly numEnvs: number,
+    opts: TensorVectorEnvOptions,
+  ) {
+    if (!Number.isInteger(numEnvs) || numEnvs <= 0) throw new RangeError(`${dynamics.id} (tensor): numEnvs must be a positive integer, got ${numEnvs}`);
+    const max = opts.maxEpisodeSteps ?? dynamics.maxEpisodeSteps;
+    if (!Number.isInteger(max) || max <= 0) throw new RangeError(`${dynamics.id} (tensor): maxEpisodeSteps must be a positive integer, got ${max}`);
+    this.id = dynamics.id;
+    this.singleObservationSpace = dynamics.observationSpace;
+    this.singleActionSpace = dynamics.actionSpace;
+    this.obsDim = dynamics.obsDim;
+    this.actionDim = dynamics.actionSpace.type === 'Discrete' ? 1 : dynamics.actionSpace.size;
+    this.maxEpisodeSteps = max;
+    this.rng = new Rng(opts.seed ?? 0);
+    this.state = dynamics.initialState(numEnvs, this.rng.nextSeed());
+    this.elapsed = tf.zeros([numEnvs]);
+    this.ret = tf.zeros([numEnvs]);
+  }
+
+  reset(opts: TensorResetOptions = {}): tf.Tensor2D {
+    if (opts.seed !== undefined) this.rng = new Rng(opts.seed);
+    this.replace(this.dynamics.initialState(this.numEnvs, this.rng.nextSeed()), tf.zeros([this.numEnvs]), tf.zeros([this.numEnvs]));
+    return this.observe();
+  }
+
+  step(actions: tf.Tensor): TensorStepResult {
+    this.checkActions(actions);
+    const d = this.dynamics;
+    const n = this.numEnvs;
+    const seed = this.rng.nextSeed();
+    const r = tf.tidy(() => {
+      const { state: next, reward, terminated } = d.step(this.state, actions);
+      const elapsed = this.elapsed.add(1) as tf.Tensor1D;
+      const truncated = elapsed.greaterEqual(this.maxEpisodeSteps) as tf.Tensor1D;
+      const done = tf.logicalOr(terminated, truncated) as tf.Tensor1D;
+      const episodeReturn = this.ret.add(reward) as tf.Tensor1D;
+      // SAME_STEP autoreset: rows that ended take a fresh start state, counters restart at 0.
+      const fresh = d.initialState(n, seed);
+      const state = tf.where(done.expandDims(1), fresh, next) as tf.Tensor2D;
+      const zeros = tf.zerosLike(elapsed);
+      return {
+        state,
+        elapsedNext: tf.where(done, zeros, elapsed) as tf.Tensor1D,
+        retNext: tf.where(done, zeros, episodeReturn) as tf.Tensor1D,
+        result: {
+          obs: d.observe(state),
+          rewards: reward,
+          terminated: terminated.cast('float32') as tf.Tensor1D,
+          truncated: truncated.cast('float32') as tf.Tensor1D,
+          finalObs: d.observe(next),
+          episodeReturn,
+          episodeLength: elapsed,
+        },
+      };
+    });
+    this.replace(r.state, r.elapsedNext, r.retNext);
+    return r.result;
+  }
+
+  observe(): tf.Tensor2D {
+    return tf.tidy(() => this.dynamics.observe(this.state));
+  }
+
+  getState(): tf.Tensor2D {
+    return this.state.clone();
+  }
+
+  setState(state: tf.Tensor2D | readonly (readonly number[])[]): void {
+    const dim = this.dynamics.stateNames.length;
+    const t = state instanceof tf.Tensor ? state.clone() : tf.tensor2d(state.map((r) => [...r]), [state.length, state[0]?.length ?? 0], 'float32');
+    if (t.rank !== 2 || t.shape[0] !== this.numEnvs || t.shape[1] !== dim) {
+      const shape = `[${t.shape.join(', ')}]`;
+      t.dispose();
+      throw new RangeError(`${this.id} (tensor): state must have shape [${this.numEnvs}, ${dim}] (${this.dynamics.stateNames.join(', ')}), got ${shape}`);
+    }
+    const f = t.dtype === 'float32' ? t : tf.tidy(() => t.cast('float32'));
+    if (f !== t) t.dispose();
+    this.state.dispose();
+    this.state = f as tf.Tensor2D;
+  }
+
+  dispose(): void {
+    this.state.dispose();
+    this.elapsed.dispose();
+    this.ret.dispose();
+  }
+
+  private replace(state: tf.Tensor2D, elapsed: tf.Tensor1D, ret: tf.Tensor1D): void {
+    this.state.dispose();
+    this.elapsed.dispose();
+    this.ret.dispose();
+    this.state = state;
+    this.elapsed = elapsed;
+    this.ret = ret;
+  }
+
+  /** Shape and dtype checks only: values stay on the backend (sampled actions are in range by construction). */
+  private checkActions(a: tf.Tensor): void {
+    const sp = this.singleActionSpace;
+    const n = this.numEnvs;
+    if (sp.type === 'Discrete') {
+      if (a.dtype !== 'int32' || a.rank !== 1 || a.shape[0] !== n) {
+        throw new RangeError(`${this.id} (tensor): actions for Discrete(${sp.n}) must be int32 [${n}], got ${a.dtype} [${a.shape.join(', ')}]`);
+      }
+    } else if (a.dtype !== 'float32' || a.rank !== 2 || a.shape[0] !== n || a.shape[1] !== sp.size) {
+      throw new RangeError(`${this.id} (tensor): actions for ${sp.toString()} must be float32 [${n}, ${sp.size}], got ${a.dtype} [${a.shape.join(', ')}]`);
+    }
+  }
+}
+
+/**
+ * N tensor-native envs stepping `dynamics` (see {@link TensorVectorEnv}).
+ * @example
+ * const env = createTensorVectorEnv(cartPoleDynamics(), 1024, { seed: 1 });
+ * const obs = env.reset();
+ */
+export function createTensorVectorEnv(dynamics: TensorDynamics, numEnvs: number, opts: TensorVectorEnvOptions = {}): TensorVectorEnv {
+  return new DynamicsVectorEnv(dynamics, numEnvs, opts);
+}
