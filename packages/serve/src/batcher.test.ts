@@ -82,6 +82,18 @@ describe('MicroBatcher', () => {
     await expect(b.submit([[1], [2]], true)).rejects.toThrow(/returned 1 results for 2 observations/);
   });
 
+  it('flush() runs the queue at once and keeps taking requests', async () => {
+    const { passes, run } = recorder();
+    const b = new MicroBatcher({ maxBatch: 64, maxWaitMs: 60_000, run });
+    const first = b.submit([[1], [2]], true);
+    b.flush();
+    expect(await first).toEqual(['1:d', '2:d']);
+    const second = b.submit([[3]], true);
+    b.flush();
+    expect(await second).toEqual(['3:d']);
+    expect(passes.map((p) => p.rows)).toEqual([2, 1]);
+  });
+
   it('close() answers everything queued at once, then refuses new requests', async () => {
     const { passes, run } = recorder();
     const b = new MicroBatcher({ maxBatch: 64, maxWaitMs: 60_000, run });

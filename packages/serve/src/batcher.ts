@@ -92,13 +92,18 @@ export class MicroBatcher<R> {
     return this.track(p);
   }
 
+  /** Runs everything queued now, without waiting for `maxWaitMs` (e.g. while shutting down). */
+  flush(): void {
+    if (this.queuedRows > 0) this.kick();
+  }
+
   /**
    * Stops taking requests and runs everything already queued at once; resolves when every
    * submitted request has been answered (resolved or rejected).
    */
   async close(): Promise<void> {
     this.closed = true;
-    if (this.queuedRows > 0) this.kick();
+    this.flush();
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 

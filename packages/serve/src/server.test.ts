@@ -1,0 +1,317 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Box, Discrete, Rng } from '@rl/env';
+import { createPolicy, loadPolicy } from '@rl/policy';
+import { initTf, tf, type BackendName } from '@rl/tf';
+import { createServer, type PolicyServer } from './server.js';
+
+const CARTPOLE_OBS = new Box([-4.8, -Infinity, -0.41887903, -Infinity], [4.8, Infinity, 0.41887903, Infinity]);
+const PENDULUM_OBS = new Box([-1, -1, -8], [1, 1, 8]);
+const PENDULUM_ACT = new Box([-2], [2]);
+
+let root: string;
+let cartpoleDir: string;
+let pendulumDir: string;
+
+beforeAll(async () => {
+  await initTf({ backend: 'cpu' });
+  root = mkdtempSync(join(tmpdir(), 'rl-serve-test-'));
+  cartpoleDir = join(root, 'cartpole');
+  pendulumDir = join(root, 'pendulum');
+  // Train-free fixtures: fresh policies for the real spaces, saved the way training saves them.
+  const cp = createPolicy(CARTPOLE_OBS, new Discrete(2), { seed: 3, hidden: [16, 16] });
+  await cp.save(cartpoleDir, { metadata: { envId: 'CartPole-v1' } });
+  cp.dispose();
+  const pd = createPolicy(PENDULUM_OBS, PENDULUM_ACT, { seed: 4, hidden: [16, 16] });
+  await pd.save(pendulumDir, { metadata: { envId: 'Pendulum-v1' } });
+  pd.dispose();
+});
+
+afterAll(() => {
+  rmSync(root, { recursive: true, force: true });
+});
+
+/** Observations spread widely enough that an untrained policy's actions differ between rows. */
+function observations(space: Box, n: number, seed: number): number[][] {
+  const rng = new Rng(seed);
+  return Array.from({ length: n }, () =>
+    Array.from({ length: space.size }, (_, i) => {
+      const lo = Number.isFinite(space.low[i]!) ? space.low[i]! : -3;
+      const hi = Number.isFinite(space.high[i]!) ? space.high[i]! : 3;
+      return rng.uniform(lo, hi);
+    }),
+  );
+}
+
+async function post(url: string, body: unknown, headers: Record<string, string> = { 'content-type': 'application/json' }) {
+  const res = await fetch(`${url}/act`, { method: 'POST', headers, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+}
+
+async function metricsText(url: string): Promise<string> {
+  return (await fetch(`${url}/metrics`)).text();
+}
+
+function metricValue(text: string, line: string): number {
+  const m = text.split('\n').find((l) => l.startsWith(`${line} `));
+  return m === undefined ? 0 : Number(m.slice(line.length + 1));
+}
+
+async function withServer<T>(opts: Parameters<typeof createServer>[0], fn: (s: PolicyServer, url: string) => Promise<T>): Promise<T> {
+  const s = await createServer({ port: 0, host: '127.0.0.1', ...opts });
+  const { url } = await s.listen();
+  try {
+    return await fn(s, url);
+  } finally {
+    await s.close();
+  }
+}
+
+describe.each(['cpu', 'wasm'] as BackendName[])('POST /act on %s', (backend) => {
+  it('answers single and batch requests with the actions of loadPolicy(dir) (deterministic)', async () => {
+    await withServer({ policyDir: cartpoleDir, backend }, async (_s, url) => {
+      const ref = await loadPolicy(cartpoleDir);
+      try {
+        const obs = observations(CARTPOLE_OBS, 24, 1);
+        const expected = ref.actBatch(obs, { deterministic: true });
+        expect(new Set(expected).size).toBe(2); // both actions occur: the comparison can fail
+        const singles = await Promise.all(obs.map((o) => post(url, { observation: o, deterministic: true })));
+        expect(singles.map((r) => r.status)).toEqual(obs.map(() => 200));
+        expect(singles.map((r) => r.json.action)).toEqual(expected);
+        expect(singles.map((r) => r.json.action)).toEqual(obs.map((o) => ref.act(o, { deterministic: true })));
+        const batch = await post(url, { observations: obs, deterministic: true });
+        expect(batch).toEqual({ status: 200, json: { actions: expected } });
+        // Sampled actions: integers of the space.
+        const sampled = await post(url, { observations: obs });
+        expect((sampled.json.actions as number[]).every((a) => a === 0 || a === 1)).toBe(true);
+      } finally {
+        ref.dispose();
+      }
+    });
+    await withServer({ policyDir: pendulumDir, backend }, async (_s, url) => {
+      const ref = await loadPolicy(pendulumDir);
+      try {
+        const obs = observations(PENDULUM_OBS, 10, 2);
+        const expected = ref.actBatch(obs, { deterministic: true }) as number[][];
+        const single = await post(url, { observation: obs[0], deterministic: true });
+        expect(single.status).toBe(200);
+        expect(single.json.action).toHaveLength(1);
+        expect((single.json.action as number[])[0]).toBeCloseTo(expected[0]![0]!, 5);
+        const batch = await post(url, { observations: obs, deterministic: true });
+        const got = batch.json.actions as number[][];
+        expect(got).toHaveLength(10);
+        got.forEach((a, i) => expect(a[0]).toBeCloseTo(expected[i]![0]!, 5));
+        const sampled = (await post(url, { observation: obs[0] })).json.action as number[];
+        expect(sampled).toHaveLength(1);
+        expect(Number.isFinite(sampled[0])).toBe(true);
+      } finally {
+        ref.dispose();
+      }
+    });
+  });
+});
+
+describe('request validation', () => {
+  let server: PolicyServer;
+  let url: string;
+  beforeAll(async () => {
+    server = await createServer({ policyDir: cartpoleDir, port: 0, maxBatch: 8, bodyLimit: 4096 });
+    url = (await server.listen()).url;
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  const shape = /CartPole-v1 observation shape \[4\]/;
+  const cases: { name: string; body: unknown; headers?: Record<string, string>; status: number; message: RegExp[] }[] = [
+    { name: 'short observation', body: { observation: [0, 0, 0] }, status: 400, message: [/^body\/observation must have 4 numbers/, shape, /got 3/] },
+    { name: 'long observation', body: { observation: [0, 0, 0, 0, 0] }, status: 400, message: [/^body\/observation must have 4 numbers/, /got 5/] },
+    { name: '"NaN" string', body: { observation: [0, 'NaN', 0, 0] }, status: 400, message: [/^body\/observation\/1 must be a finite float32 number/, /got "NaN"/] },
+    { name: 'null', body: { observation: [0, 0, null, 0] }, status: 400, message: [/^body\/observation\/2 must be a finite float32 number/, /got null/] },
+    { name: 'numeric string', body: { observation: ['1', 0, 0, 0] }, status: 400, message: [/^body\/observation\/0 must be a finite float32 number/, /got "1"/] },
+    { name: 'Infinity (1e400)', body: '{"observation":[0,0,0,1e400]}', status: 400, message: [/^body\/observation\/3 must be a finite float32 number/, /got Infinity/] },
+    { name: 'float32 overflow', body: '{"observation":[1e39,0,0,0]}', status: 400, message: [/^body\/observation\/0 must be a finite float32 number/] },
+    { name: 'observation not an array', body: { observation: '0,0,0,0' }, status: 400, message: [/^body\/observation must be an array of 4 numbers/, shape] },
+    { name: 'empty batch', body: { observations: [] }, status: 400, message: [/^body\/observations must hold at least 1 observation/] },
+    { name: 'batch row too short', body: { observations: [[0, 0, 0, 0], [0, 0]] }, status: 400, message: [/^body\/observations\/1 must have 4 numbers/, shape] },
+    { name: 'batch element bad', body: { observations: [[0, 0, 0, 0], [0, 0, 'x', 0]] }, status: 400, message: [/^body\/observations\/1\/2 must be a finite float32 number/] },
+    { name: 'batch row not an array', body: { observations: [[0, 0, 0, 0], 7] }, status: 400, message: [/^body\/observations\/1 must be an array of 4 numbers/] },
+    { name: 'oversized batch', body: { observations: Array.from({ length: 9 }, () => [0, 0, 0, 0]) }, status: 413, message: [/^body\/observations holds 9 observations; at most 8/] },
+    { name: 'both fields', body: { observation: [0, 0, 0, 0], observations: [[0, 0, 0, 0]] }, status: 400, message: [/exactly one of "observation".*or "observations"/, shape] },
+    { name: 'neither field', body: { deterministic: true }, status: 400, message: [/^body must have exactly one of/] },
+    { name: 'unknown field', body: { observation: [0, 0, 0, 0], obs: 1 }, status: 400, message: [/^body has an unknown field "obs"/] },
+    { name: '__proto__ key', body: '{"__proto__":{"polluted":1},"observation":[0,0,0,0]}', status: 400, message: [/unknown field "__proto__"/] },
+    { name: 'deterministic not boolean', body: { observation: [0, 0, 0, 0], deterministic: 'yes' }, status: 400, message: [/^body\/deterministic must be true or false, got "yes"/] },
+    { name: 'body is an array', body: [0, 0, 0, 0], status: 400, message: [/^body must be a JSON object/, /got an array of 4/] },
+    { name: 'body is null', body: 'null', status: 400, message: [/^body must be a JSON object/] },
+    { name: 'invalid JSON', body: '{"observation":[0,0,', status: 400, message: [/^body is not valid JSON/] },
+    { name: 'empty body', body: '', status: 400, message: [/^body is empty/] },
+    { name: 'oversized body', body: JSON.stringify({ observation: [0, 0, 0, 0], pad: 'x'.repeat(5000) }), status: 413, message: [/^body is larger than the limit of 4096 bytes/] },
+    { name: 'text/plain', body: JSON.stringify({ observation: [0, 0, 0, 0] }), headers: { 'content-type': 'text/plain' }, status: 415, message: [/^content-type must be application\/json, got "text\/plain"/] },
+    { name: 'form encoded', body: 'observation=1', headers: { 'content-type': 'application/x-www-form-urlencoded' }, status: 415, message: [/content-type must be application\/json/] },
+  ];
+
+  it.each(cases)('$name → $status with a message naming the field', async (c) => {
+    const r = await post(url, c.body, c.headers);
+    expect(r.status).toBe(c.status);
+    expect(r.json.statusCode).toBe(c.status);
+    for (const m of c.message) expect(r.json.message).toMatch(m);
+    // The server is still up and answers the next valid request.
+    const ok = await post(url, { observation: [0.01, 0, 0.02, 0], deterministic: true });
+    expect(ok.status).toBe(200);
+    expect([0, 1]).toContain(ok.json.action);
+  });
+
+  it('never answered with a 5xx', async () => {
+    const text = await metricsText(url);
+    expect(text).toMatch(/rl_serve_requests_total\{route="\/act",method="POST",status="400"\} \d+/);
+    expect(text).toMatch(/rl_serve_requests_total\{route="\/act",method="POST",status="413"\} \d+/);
+    expect(text).toMatch(/rl_serve_requests_total\{route="\/act",method="POST",status="415"\} \d+/);
+    expect(text).not.toMatch(/status="5\d\d"/);
+  });
+
+  it('unknown routes get a JSON 404 listing the routes', async () => {
+    const res = await fetch(`${url}/predict`, { method: 'POST' });
+    expect(res.status).toBe(404);
+    expect(((await res.json()) as { message: string }).message).toMatch(/no route POST \/predict; routes: POST \/act/);
+  });
+});
+
+describe('micro-batching, observability, resources', () => {
+  it('answers 200 concurrent requests, each with its own rows, coalesced into batches', async () => {
+    await withServer({ policyDir: pendulumDir, maxBatch: 64, maxWaitMs: 5 }, async (_s, url) => {
+      const ref = await loadPolicy(pendulumDir);
+      try {
+        const obs = observations(PENDULUM_OBS, 200, 5);
+        const expected = ref.actBatch(obs, { deterministic: true }) as number[][];
+        // Every 10th request is a 3-observation batch: batch requests count with their size.
+        const results = await Promise.all(
+          obs.map((o, i) =>
+            i % 10 === 0 ? post(url, { observations: [o, o, o], deterministic: true }) : post(url, { observation: o, deterministic: true }),
+          ),
+        );
+        expect(results.filter((r) => r.status === 200)).toHaveLength(200);
+        results.forEach((r, i) => {
+          const got = i % 10 === 0 ? (r.json.actions as number[][]) : [r.json.action as number[]];
+          for (const a of got) expect(a[0]).toBeCloseTo(expected[i]![0]!, 5);
+        });
+        const text = await metricsText(url);
+        const passes = metricValue(text, 'rl_serve_batch_size_count');
+        const rows = metricValue(text, 'rl_serve_batch_size_sum');
+        expect(rows).toBe(180 + 20 * 3);
+        expect(passes).toBeGreaterThan(0);
+        // Coalescing: fewer forward passes than requests, i.e. some pass held more than one request.
+        expect(metricValue(text, 'rl_serve_batch_requests_bucket{le="1"}')).toBeLessThan(passes);
+        expect(passes).toBeLessThan(200);
+        expect(metricValue(text, 'rl_serve_observations_total')).toBe(240);
+      } finally {
+        ref.dispose();
+      }
+    });
+  });
+
+  it('with micro-batching off, runs one forward pass per request', async () => {
+    await withServer({ policyDir: cartpoleDir, maxWaitMs: 0 }, async (_s, url) => {
+      const obs = observations(CARTPOLE_OBS, 40, 6);
+      const res = await Promise.all(obs.map((o) => post(url, { observation: o })));
+      expect(res.every((r) => r.status === 200)).toBe(true);
+      const text = await metricsText(url);
+      expect(metricValue(text, 'rl_serve_batch_size_count')).toBe(40);
+      expect(metricValue(text, 'rl_serve_batch_size_bucket{le="1"}')).toBe(40);
+    });
+  });
+
+  it('GET /healthz, /metadata and /metrics describe the server', async () => {
+    await withServer({ policyDir: cartpoleDir }, async (_s, url) => {
+      const health = (await (await fetch(`${url}/healthz`)).json()) as Record<string, unknown>;
+      expect(health).toMatchObject({ status: 'ok', policyLoaded: true, backend: tf.getBackend() });
+      expect(typeof health.numTensors).toBe('number');
+      const meta = (await (await fetch(`${url}/metadata`)).json()) as Record<string, any>;
+      expect(meta.observationSpace).toEqual(CARTPOLE_OBS.toJSON());
+      expect(meta.actionSpace).toEqual({ type: 'Discrete', n: 2, start: 0 });
+      expect(meta.envId).toBe('CartPole-v1');
+      expect(meta.model.distribution).toBe('categorical');
+      expect(meta.model.versions['@rl/policy']).toBeTypeOf('string');
+      expect(meta.versions).toMatchObject({ tfjs: tf.version.tfjs, node: process.version });
+      expect(meta.versions['@rl/serve']).toMatch(/^\d+\.\d+\.\d+/);
+      expect(meta.batching).toEqual({ enabled: true, maxBatch: 256, maxWaitMs: 1, maxRequestBatch: 256 });
+      await post(url, { observation: [0, 0, 0, 0] });
+      const res = await fetch(`${url}/metrics`);
+      expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+      const text = await res.text();
+      expect(text).toMatch(/# TYPE rl_serve_requests_total counter/);
+      expect(metricValue(text, 'rl_serve_requests_total{route="/act",method="POST",status="200"}')).toBe(1);
+      expect(metricValue(text, 'rl_serve_request_duration_seconds_count{route="/act",method="POST"}')).toBe(1);
+      expect(text).toMatch(/# TYPE rl_serve_batch_size histogram/);
+      expect(text).toMatch(/^rl_serve_tf_tensors \d+$/m);
+      expect(text).toMatch(/^rl_serve_process_resident_memory_bytes \d+/m);
+    });
+  });
+
+  it('keeps tf.memory().numTensors constant over many requests, good and bad', async () => {
+    await withServer({ policyDir: pendulumDir }, async (_s, url) => {
+      const obs = observations(PENDULUM_OBS, 50, 7);
+      const round = () =>
+        Promise.all([
+          ...obs.map((o, i) => post(url, { observation: o, deterministic: i % 2 === 0 })),
+          post(url, { observations: obs }),
+          post(url, { observations: obs, deterministic: true }),
+          post(url, { observation: [0, 0] }),
+        ]);
+      await round(); // warm-up: lazily created kernels and caches
+      const before = ((await (await fetch(`${url}/healthz`)).json()) as { numTensors: number }).numTensors;
+      for (let i = 0; i < 4; i++) await round();
+      const after = ((await (await fetch(`${url}/healthz`)).json()) as { numTensors: number }).numTensors;
+      expect(after).toBe(before);
+      expect(tf.memory().numTensors).toBe(after);
+    });
+  });
+
+  it('close() answers requests in flight, then refuses connections and frees the policy', async () => {
+    const before = tf.memory().numTensors;
+    // A long batching wait keeps the requests queued in the server until close() flushes them.
+    const s = await createServer({ policyDir: cartpoleDir, port: 0, maxWaitMs: 30_000 });
+    const { url } = await s.listen();
+    expect(tf.memory().numTensors).toBeGreaterThan(before);
+    const obs = observations(CARTPOLE_OBS, 30, 8);
+    const inflight = obs.map((o) => post(url, { observation: o }));
+    while (s.batcher.pendingRows < obs.length) await new Promise((r) => setTimeout(r, 2));
+    await s.close();
+    const res = await Promise.all(inflight);
+    expect(res.map((r) => r.status)).toEqual(obs.map(() => 200));
+    await expect(fetch(`${url}/healthz`)).rejects.toThrow();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('createServer options', () => {
+  it('reports every bad option at once', async () => {
+    const err = await createServer({ policyDir: cartpoleDir, maxBatch: 0, port: 70_000, maxWaitMs: -1 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RangeError);
+    for (const field of ['maxBatch', 'port', 'maxWaitMs']) expect((err as Error).message).toMatch(new RegExp(`${field}: `));
+  });
+
+  it('needs exactly one of policyDir or policy', async () => {
+    await expect(createServer({})).rejects.toThrow(/exactly one of policyDir .* or policy/);
+  });
+
+  it('names the directory when the policy cannot be loaded', async () => {
+    const missing = join(root, 'no-such-policy');
+    await expect(createServer({ policyDir: missing })).rejects.toThrow(new RegExp(missing));
+  });
+
+  it('serves an already loaded policy (embedding) without disposing it', async () => {
+    const policy = await loadPolicy(cartpoleDir);
+    try {
+      await withServer({ policy, maxRequestBatch: 2 }, async (_s, url) => {
+        expect((await post(url, { observations: [[0, 0, 0, 0], [0, 0, 0, 0]], deterministic: true })).status).toBe(200);
+        expect((await post(url, { observations: [[0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0]] })).status).toBe(413);
+      });
+      expect(policy.act([0, 0, 0, 0], { deterministic: true })).toBeTypeOf('number');
+    } finally {
+      policy.dispose();
+    }
+  });
+});

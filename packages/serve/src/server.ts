@@ -1,0 +1,334 @@
+/**
+ * A trained policy as an HTTP service on Fastify: `POST /act` (micro-batched, validated by a
+ * JSON schema built from the observation space), `GET /healthz`, `GET /metadata`,
+ * `GET /metrics` (Prometheus), pino request logs, and a graceful drain on close.
+ */
+import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { readFileSync } from 'node:fs';
+import { STATUS_CODES, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import { Server as NetServer, type Socket } from 'node:net';
+import pino, { type Logger } from 'pino';
+import { loadPolicy } from '@rl/policy';
+import { backendInfo, tf } from '@rl/tf';
+import { BatcherClosedError, MicroBatcher } from './batcher.js';
+import { createMetrics, type ServeMetrics } from './metrics.js';
+import { resolveServeOptions, type ResolvedServeOptions, type ServeOptions } from './options.js';
+import { envIdOf, toJsonActions, type JsonAction, type ServablePolicy } from './policy.js';
+import { actBodySchema, actResponseSchema, formatActErrors, type ActSchemaSpec, type SchemaError } from './schema.js';
+
+/** Body of `POST /act` after validation. */
+export interface ActBody {
+  /** One observation (exactly the observation space's size). */
+  readonly observation?: number[];
+  /** A batch of observations. */
+  readonly observations?: number[][];
+  /** Mode (argmax / mean) instead of a sample; default false. */
+  readonly deterministic?: boolean;
+}
+
+/** Where a listening server is. */
+export interface ServerAddress {
+  readonly host: string;
+  readonly port: number;
+  /** `http://host:port`. */
+  readonly url: string;
+}
+
+/** The Fastify instance of a policy server (logging through pino). */
+export type ServeApp = FastifyInstance<HttpServer, IncomingMessage, ServerResponse, Logger>;
+
+/** A policy server made by {@link createServer}. */
+export interface PolicyServer {
+  /** The Fastify instance (add routes or hooks before `listen`, or use `app.inject` in tests). */
+  readonly app: ServeApp;
+  /** The served policy. */
+  readonly policy: ServablePolicy;
+  /** Options with defaults filled in. */
+  readonly options: ResolvedServeOptions;
+  /** Its prom-client metrics. */
+  readonly metrics: ServeMetrics;
+  /** The micro-batcher in front of the policy. */
+  readonly batcher: MicroBatcher<JsonAction>;
+  /** Starts listening on `options.host:options.port`; resolves with the address. */
+  listen(): Promise<ServerAddress>;
+  /**
+   * Graceful shutdown: stops accepting connections, answers every request already received
+   * (responses carry `Connection: close`), flushes the batcher, closes idle connections, and
+   * disposes the policy if the server loaded it. Safe to call twice.
+   */
+  close(): Promise<void>;
+  /** The listening address, undefined before `listen`. */
+  readonly address: ServerAddress | undefined;
+  /** True once `close` has started. */
+  readonly draining: boolean;
+}
+
+const SERVE_VERSION = readVersion();
+
+function readVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string };
+    return pkg.version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** The default logger: pino at `RL_LOG_LEVEL` (vitest sets `silent`), else `info`. */
+export function defaultLogger(): Logger {
+  return pino({ name: 'rl-serve', level: process.env.RL_LOG_LEVEL ?? 'info' });
+}
+
+/**
+ * Creates (but does not start) a policy server. Loads the policy from `policyDir` with
+ * `loadPolicy`, or serves the given `policy`.
+ *
+ * @example
+ * const server = await createServer({ policyDir: 'runs/cartpole/policy', port: 0 });
+ * const { url } = await server.listen();
+ * await fetch(`${url}/act`, { method: 'POST', headers: { 'content-type': 'application/json' },
+ *   body: JSON.stringify({ observation: [0, 0, 0.01, 0], deterministic: true }) }); // { "action": 1 }
+ * await server.close();
+ */
+export async function createServer(opts: ServeOptions): Promise<PolicyServer> {
+  const options = resolveServeOptions(opts);
+  const logger = opts.logger ?? defaultLogger();
+  const owned = opts.policy === undefined;
+  const policy: ServablePolicy = opts.policy ?? (await loadPolicy(opts.policyDir!, opts.backend ? { backend: opts.backend } : {}));
+  try {
+    return build(policy, owned, options, logger, opts.policyDir);
+  } catch (err) {
+    if (owned) policy.dispose();
+    throw err;
+  }
+}
+
+function build(policy: ServablePolicy, owned: boolean, options: ResolvedServeOptions, logger: Logger, policyDir: string | undefined): PolicyServer {
+  const obsSpace = policy.observationSpace;
+  const actSpace = policy.actionSpace;
+  const spec: ActSchemaSpec = {
+    obsSize: obsSpace.size,
+    obsShape: obsSpace.shape,
+    envId: envIdOf(policy.metadata),
+    maxRequestBatch: options.maxRequestBatch,
+    actionSpace: actSpace,
+  };
+  const metrics = createMetrics({ numTensors: () => tf.memory().numTensors, processMetrics: options.processMetrics });
+  const batcher = new MicroBatcher<JsonAction>({
+    maxBatch: options.maxBatch,
+    maxWaitMs: options.maxWaitMs,
+    run: async (rows, deterministic) => toJsonActions(await policy.actBatch(rows, { deterministic }), actSpace, rows.length),
+    onBatch: (rows, requests) => {
+      metrics.batchSize.observe(rows);
+      metrics.batchRequests.observe(requests);
+    },
+  });
+
+  const app = Fastify({
+    loggerInstance: logger,
+    // One log line per request is written in onResponse instead of Fastify's two.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: options.bodyLimit,
+    // While draining, requests on open connections are still answered (with Connection: close).
+    return503OnClosing: false,
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: false, verbose: true } },
+  });
+
+  // Only JSON bodies (anything else gets 415). JSON.parse keeps a "__proto__" key as a plain
+  // own property (no prototype change), which the schema then rejects as an unknown field.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    const text = body as string;
+    if (text.trim() === '') return done(httpError(400, `body is empty; ${EXPECTED_BODY}`), undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch (err) {
+      done(httpError(400, `body is not valid JSON (${err instanceof Error ? err.message : String(err)}); ${EXPECTED_BODY}`), undefined);
+    }
+  });
+
+  let draining = false;
+  let inFlight = 0;
+  const sockets = new Set<Socket>();
+  let accepted = 0;
+  let answered = 0;
+  app.server.on('connection', (s: Socket) => {
+    accepted++;
+    metrics.connections.inc();
+    sockets.add(s);
+    s.once('close', () => sockets.delete(s));
+  });
+
+  app.addHook('onRequest', (req, reply, done) => {
+    inFlight++;
+    reply.raw.once('close', () => inFlight--);
+    done();
+  });
+  app.addHook('onSend', (_req, reply, payload, done) => {
+    if (draining) reply.header('connection', 'close');
+    done(null, payload);
+  });
+  app.addHook('onResponse', (req, reply, done) => {
+    answered++;
+    const route = req.routeOptions.url ?? 'unmatched';
+    const status = reply.statusCode;
+    metrics.requests.inc({ route, method: req.method, status: String(status) });
+    metrics.latency.observe({ route, method: req.method }, reply.elapsedTime / 1000);
+    const fields = { method: req.method, url: req.url, status, ms: Math.round(reply.elapsedTime * 100) / 100 };
+    if (status >= 500) req.log.error(fields, 'request failed');
+    else req.log.info(fields, 'request');
+    done();
+  });
+
+  app.setErrorHandler((err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
+    const { status, message } = describeError(err, req, options);
+    if (status >= 500) req.log.error({ err }, 'error answering request');
+    void reply.code(status).send({ statusCode: status, error: STATUS_CODES[status] ?? 'Error', message });
+  });
+  app.setNotFoundHandler((req, reply) => {
+    void reply.code(404).send({
+      statusCode: 404,
+      error: 'Not Found',
+      message: `no route ${req.method} ${req.url.split('?')[0]}; routes: POST /act, GET /healthz, GET /metadata, GET /metrics`,
+    });
+  });
+
+  app.post<{ Body: ActBody }>(
+    '/act',
+    {
+      schema: { body: actBodySchema(spec), response: { 200: actResponseSchema(spec) } },
+      schemaErrorFormatter: (errors, dataVar) => formatActErrors(errors as unknown as SchemaError[], spec, dataVar),
+    },
+    async (req) => {
+      const body = req.body;
+      const single = body.observation !== undefined;
+      const rows = single ? [body.observation!] : body.observations!;
+      const actions = await batcher.submit(rows, body.deterministic === true);
+      metrics.observations.inc(rows.length);
+      return single ? { action: actions[0] } : { actions };
+    },
+  );
+
+  app.get('/healthz', async (_req, reply) => {
+    const body = {
+      status: draining ? 'draining' : 'ok',
+      policyLoaded: true,
+      backend: backendInfo()?.backend ?? tf.getBackend(),
+      numTensors: tf.memory().numTensors,
+      pendingObservations: batcher.pendingRows,
+      uptimeSeconds: Math.round(process.uptime()),
+    };
+    return reply.code(draining ? 503 : 200).send(body);
+  });
+
+  const metadata = {
+    observationSpace: obsSpace.toJSON(),
+    actionSpace: actSpace.toJSON(),
+    envId: spec.envId ?? null,
+    policyDir: policyDir ?? null,
+    model: policy.metadata ?? null,
+    batching: {
+      enabled: batcher.enabled,
+      maxBatch: options.maxBatch,
+      maxWaitMs: options.maxWaitMs,
+      maxRequestBatch: options.maxRequestBatch,
+    },
+    versions: { '@rl/serve': SERVE_VERSION, tfjs: tf.version.tfjs, fastify: app.version, node: process.version },
+  };
+  app.get('/metadata', async () => ({ ...metadata, backend: backendInfo()?.backend ?? tf.getBackend() }));
+
+  app.get('/metrics', async (_req, reply) => {
+    const text = await metrics.registry.metrics();
+    return reply.type(metrics.registry.contentType).send(text);
+  });
+
+  let address: ServerAddress | undefined;
+  let closing: Promise<void> | undefined;
+
+  const drain = async (): Promise<void> => {
+    draining = true;
+    const t0 = Date.now();
+    const listening = app.server.listening;
+    if (listening) {
+      // Stop accepting connections without http's closeIdleConnections(): a keep-alive
+      // connection whose next request is already on its way gets that request answered.
+      NetServer.prototype.close.call(app.server);
+    }
+    logger.info({ inFlight, connections: sockets.size }, 'shutting down: no new connections, answering requests in flight');
+    let timedOut = false;
+    for (;;) {
+      // Requests queued for batching are run now rather than after their wait.
+      batcher.flush();
+      const elapsed = Date.now() - t0;
+      if (sockets.size === 0) break;
+      if (inFlight === 0 && batcher.pendingRows === 0 && elapsed >= options.idleGraceMs) break;
+      if (elapsed >= options.drainTimeoutMs) {
+        timedOut = true;
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await batcher.close();
+    const closed = app.close();
+    if (listening) {
+      app.server.closeIdleConnections();
+      if (timedOut) {
+        logger.warn({ inFlight, connections: sockets.size }, `shutdown: requests still open after ${options.drainTimeoutMs} ms; closing their connections`);
+        app.server.closeAllConnections();
+      }
+    }
+    await closed;
+    if (owned) policy.dispose();
+    logger.info({ ms: Date.now() - t0, connectionsAccepted: accepted, requestsAnswered: answered }, 'shut down');
+  };
+
+  return {
+    app,
+    policy,
+    options,
+    metrics,
+    batcher,
+    async listen() {
+      const url = await app.listen({ host: options.host, port: options.port });
+      const a = app.server.address();
+      const port = typeof a === 'object' && a !== null ? a.port : options.port;
+      address = { host: options.host, port, url: `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}` };
+      logger.info({ url, maxBatch: options.maxBatch, maxWaitMs: options.maxWaitMs, batching: batcher.enabled }, 'serving policy');
+      return address;
+    },
+    close() {
+      closing ??= drain();
+      return closing;
+    },
+    get address() {
+      return address;
+    },
+    get draining() {
+      return draining;
+    },
+  };
+}
+
+const EXPECTED_BODY = 'expected a JSON object with "observation" or "observations"';
+
+function httpError(statusCode: number, message: string): Error & { statusCode: number } {
+  return Object.assign(new Error(message), { statusCode });
+}
+
+/** Status and message for an error raised while answering a request. */
+function describeError(err: FastifyError, req: FastifyRequest, options: ResolvedServeOptions): { status: number; message: string } {
+  if (err instanceof BatcherClosedError) return { status: 503, message: 'the server is shutting down; retry on another instance' };
+  switch (err.code) {
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return { status: 415, message: `content-type must be application/json, got ${JSON.stringify(req.headers['content-type'] ?? '(none)')}` };
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return { status: 413, message: `body is larger than the limit of ${options.bodyLimit} bytes` };
+    default:
+      break;
+  }
+  const status = err.statusCode ?? 500;
+  if (status >= 400 && status < 500) {
+    return { status, message: err.message };
+  }
+  return { status: status >= 500 ? status : 500, message: `the policy could not answer: ${err.message}` };
+}
