@@ -1,0 +1,329 @@
+/**
+ * Batched REINFORCE, as derived.
+ *
+ * The policy gradient theorem (log-derivative trick ∇p = p·∇log p; the dynamics drop out):
+ *
+ *     ∇θ J(θ) = E_τ~πθ [ (Σ_t ∇θ log πθ(a_t|s_t)) · (Σ_t r_t) ]
+ *             ≈ 1/N Σ_n Σ_t ∇θ log πθ(a_t,n|s_t,n) · Â_t,n
+ *
+ * where Â is the return each step is credited with — the whole-episode return R(τ)
+ * (`totalReturn`, the seed's estimator) or the reward-to-go G_t (`rewardToGo`, causality) —
+ * minus a baseline b that does not depend on the action (so it adds no bias and removes
+ * variance). The estimate is the gradient of the surrogate objective
+ * Ĵ(θ) = 1/N Σ_n Σ_t log πθ(a_t,n|s_t,n) · Â_t,n with Â held constant: one forward pass over
+ * all T·N samples and one backward pass. Then θ ← θ + α·∇θ J.
+ */
+import { tf } from '@rl/tf';
+import type { Policy } from '@rl/policy';
+import type { RolloutBatch } from '@rl/runner';
+import type { BaselineKind, ReturnEstimator } from './config.js';
+import { globalNorm, type Optimizer } from './optim.js';
+import { gae, rewardToGo, totalReturn, type Bootstrap, type Transitions } from './returns.js';
+
+/** A learned state-value function V(s) (the `value` and `gae` baselines). */
+export interface ValueFunction {
+  /** V(s) per row `[B]` for observations `[B, obsDim]` (differentiable). */
+  predict(obs: tf.Tensor2D): tf.Tensor1D;
+  /** Its parameters. */
+  readonly trainableVariables: readonly tf.Variable[];
+}
+
+/** A rollout's rewards and flags read back to JS once, with V where a value function exists. */
+export interface BatchData extends Transitions {
+  readonly mask: Float32Array;
+  /** V(s_t) `[T·N]` (with a value function). */
+  readonly values?: Float32Array;
+  /** V(finalObs_t) and V(lastObs) (with a value function). */
+  readonly bootstrap?: Bootstrap;
+}
+
+/** Reads rewards, terminated, truncated, mask (and V(s_t), V(finalObs_t), V(lastObs)) in one read-back. */
+export function readBatch(batch: RolloutBatch, value?: ValueFunction): BatchData {
+  const { steps: T, numEnvs: N } = batch;
+  const n = T * N;
+  const flat = tf.tidy(() => {
+    const parts: tf.Tensor[] = [batch.rewards, batch.terminated, batch.truncated, batch.mask].map((t) => t.reshape([n]));
+    if (value) {
+      const d = batch.obs.shape[2];
+      parts.push(value.predict(batch.obs.reshape([n, d])), value.predict(batch.finalObs.reshape([n, d])), value.predict(batch.lastObs));
+    }
+    return tf.concat(parts);
+  });
+  const all = Float32Array.from(flat.dataSync());
+  flat.dispose();
+  const at = (k: number, len = n): Float32Array => all.subarray(k * n, k * n + len);
+  const data = { steps: T, numEnvs: N, rewards: at(0), terminated: at(1), truncated: at(2), mask: at(3) };
+  if (!value) return data;
+  return { ...data, values: at(4), bootstrap: { finalValues: at(5), lastValues: at(6, N) } };
+}
+
+/** Mean over the real (mask 1) samples. */
+export function maskedMean(x: ArrayLike<number>, mask: ArrayLike<number>): number {
+  let s = 0;
+  let c = 0;
+  for (let i = 0; i < x.length; i++) if (mask[i]) (s += x[i]!), c++;
+  return c > 0 ? s / c : 0;
+}
+
+/** (x − mean) / (std + 1e-8) over the real samples (std with n − 1); padding stays 0. */
+export function normalize(x: Float32Array, mask: ArrayLike<number>): Float32Array {
+  const mean = maskedMean(x, mask);
+  let ss = 0;
+  let c = 0;
+  for (let i = 0; i < x.length; i++) if (mask[i]) (ss += (x[i]! - mean) ** 2), c++;
+  const std = Math.sqrt(ss / Math.max(c - 1, 1));
+  const out = new Float32Array(x.length);
+  for (let i = 0; i < x.length; i++) out[i] = mask[i] ? (x[i]! - mean) / (std + 1e-8) : 0;
+  return out;
+}
+
+/** Options of {@link policyGradient}. */
+export interface PolicyGradientOptions {
+  /** Return each step is credited with; default `rewardToGo`. Ignored when `advantages` is given. */
+  readonly returnEstimator?: ReturnEstimator;
+  /** Discount γ; default 1 (the undiscounted J of the derivation). */
+  readonly gamma?: number;
+  /** Baseline b: a constant, or one value per sample `[T·N]`; default 0. Ignored when `advantages` is given. */
+  readonly baseline?: number | ArrayLike<number>;
+  /** Advantages Â `[T·N]` computed elsewhere (e.g. GAE); replaces return − baseline. */
+  readonly advantages?: ArrayLike<number>;
+  /** Normalise Â to zero mean, unit std over the batch; default false. */
+  readonly normalizeAdvantages?: boolean;
+  /** Entropy bonus c_H: the objective becomes J + c_H·E[Σ_t H(πθ(·|s_t))]; default 0. */
+  readonly entCoef?: number;
+  /** The batch already read back (by {@link readBatch}); read here when omitted. */
+  readonly data?: BatchData;
+}
+
+/** The estimate of ∇θJ and what it was computed from. Call `dispose()` when done. */
+export interface PolicyGradient {
+  /** ∇θJ per trainable variable (ascent direction), aligned with `policy.trainableVariables`. */
+  readonly gradJ: tf.Tensor[];
+  /** The surrogate loss −Ĵ(θ) (what a minimiser would see), scalar. */
+  readonly loss: tf.Scalar;
+  /** Mean entropy of πθ(·|s_t) over the real samples, scalar. */
+  readonly entropy: tf.Scalar;
+  /** Global L2 norm of ∇θJ, scalar. */
+  readonly gradNorm: tf.Scalar;
+  /** The returns R_t the steps were credited with `[T·N]` (undefined when `advantages` was given). */
+  readonly returns: Float32Array | undefined;
+  /** The advantages Â_t used `[T·N]`. */
+  readonly advantages: Float32Array;
+  /** Frees every tensor above. */
+  dispose(): void;
+}
+
+/**
+ * The REINFORCE estimate of ∇θJ from one batch, without applying it:
+ * ∇θJ ≈ 1/N Σ_n Σ_t ∇θ log πθ(a_t,n|s_t,n) · Â_t,n (N trajectories of the batch's envs).
+ * One forward pass over all T·N samples, one backward pass.
+ *
+ * @example
+ * const g = policyGradient(policy, batch, { returnEstimator: 'totalReturn', gamma: 1 });
+ * g.gradJ; // one tensor per policy.trainableVariables[i]
+ * g.dispose();
+ */
+export function policyGradient(policy: Policy, batch: RolloutBatch, opts: PolicyGradientOptions = {}): PolicyGradient {
+  const { steps: T, numEnvs: N } = batch;
+  const data = opts.data ?? readBatch(batch);
+  const gamma = opts.gamma ?? 1;
+
+  // R_t: the return step t is credited with (the whole episode's, or only what follows it)
+  let returns: Float32Array | undefined;
+  let advantages: Float32Array;
+  if (opts.advantages) {
+    advantages = Float32Array.from(opts.advantages);
+  } else {
+    returns = opts.returnEstimator === 'totalReturn' ? totalReturn(data, gamma, data.bootstrap) : rewardToGo(data, gamma, data.bootstrap);
+    // b_t: a baseline that does not depend on a_t
+    const b = opts.baseline ?? 0;
+    // Â_t = R_t − b_t
+    advantages = returns.map((r, i) => r - (typeof b === 'number' ? b : b[i]!));
+  }
+  if (advantages.length !== T * N) throw new RangeError(`policyGradient: advantages has ${advantages.length} values, the batch has T·N = ${T}·${N} = ${T * N}`);
+  if (opts.normalizeAdvantages) advantages = normalize(advantages, data.mask);
+  for (let i = 0; i < advantages.length; i++) if (!data.mask[i]) advantages[i] = 0;
+
+  const entCoef = opts.entCoef ?? 0;
+  const vars = policy.trainableVariables;
+  let entropy: tf.Scalar | undefined;
+  const { value: surrogate, grads } = tf.tidy(() => {
+    const obs = batch.obs.reshape([T * N, batch.obs.shape[2]]) as tf.Tensor2D;
+    const actions = batch.actions.reshape(batch.actions.rank === 2 ? [T * N] : [T * N, batch.actions.shape[2]!]);
+    const A = tf.tensor1d(advantages);
+    const mask = batch.mask.reshape([T * N]);
+    const realSteps = tf.maximum(tf.sum(mask), 1);
+    return tf.variableGrads(() => {
+      // πθ(·|s_t) for all T·N samples: one forward pass
+      const pi = policy.distribution(obs);
+      // log πθ(a_t|s_t)
+      const logProb = pi.logProb(actions);
+      // H(πθ(·|s_t))
+      const H = tf.mul(pi.entropy(), mask);
+      entropy = tf.keep(tf.div(tf.sum(H), realSteps) as tf.Scalar);
+      // Ĵ(θ) = 1/N Σ_n Σ_t log πθ(a_t|s_t) · Â_t  (+ c_H/N Σ H): its gradient is the estimate of ∇θJ
+      const J = tf.div(tf.sum(tf.mul(logProb, A)), N);
+      const objective = entCoef > 0 ? tf.add(J, tf.mul(tf.div(tf.sum(H), N), entCoef)) : J;
+      return objective as tf.Scalar;
+    }, vars as tf.Variable[]);
+  });
+  // ∇θJ, in the order of the policy's variables
+  const gradJ = vars.map((v) => {
+    const g = grads[v.name];
+    if (!g) throw new Error(`policyGradient: no gradient for variable ${v.name}`);
+    return g;
+  });
+  const loss = tf.neg(surrogate) as tf.Scalar;
+  surrogate.dispose();
+  const gradNorm = globalNorm(gradJ);
+  const ent = entropy!;
+  return {
+    gradJ,
+    loss,
+    entropy: ent,
+    gradNorm,
+    returns,
+    advantages,
+    dispose: () => tf.dispose([...gradJ, loss, ent, gradNorm]),
+  };
+}
+
+/** Thrown when the loss or a gradient is NaN or infinite; the parameters were left unchanged. */
+export class NonFiniteError extends Error {
+  override readonly name = 'NonFiniteError';
+  constructor(
+    readonly iteration: number,
+    what: string,
+  ) {
+    super(`iteration ${iteration}: ${what} is not finite; the update was not applied (parameters keep their last good values)`);
+  }
+}
+
+/** What {@link reinforceUpdate} changes between iterations. */
+export interface Learner {
+  readonly policy: Policy;
+  readonly optimizer: Optimizer;
+  /** The learned V(s) (baselines `value` and `gae`). */
+  readonly value?: ValueFunction;
+  readonly valueOptimizer?: Optimizer;
+  /** EMA of past batches' mean returns (`ema` baseline); undefined before the first batch. */
+  ema: number | undefined;
+}
+
+/** Hyperparameters of one update (a subset of `TrainConfig`). */
+export interface UpdateConfig {
+  readonly returnEstimator: ReturnEstimator;
+  readonly gamma: number;
+  readonly gaeLambda: number;
+  readonly baseline: BaselineKind;
+  readonly emaDecay: number;
+  readonly normalizeAdvantages: boolean;
+  readonly entCoef: number;
+  readonly maxGradNorm: number;
+  readonly valueEpochs: number;
+}
+
+/** Numbers of one update. */
+export interface UpdateMetrics {
+  /** Surrogate loss −Ĵ. */
+  readonly loss: number;
+  /** Mean policy entropy per step. */
+  readonly entropy: number;
+  /** ‖∇θJ‖ before clipping. */
+  readonly gradNorm: number;
+  /** MSE of V against its targets before the update (NaN without a learned V). */
+  readonly valueLoss: number;
+}
+
+/**
+ * One REINFORCE iteration on a collected batch: returns, baseline, advantages, ∇θJ, then
+ * θ ← θ + α·∇θJ (clipped to `maxGradNorm`), and the value function fitted to its targets.
+ * Throws {@link NonFiniteError} naming `iteration` before writing any non-finite weight.
+ */
+export function reinforceUpdate(learner: Learner, batch: RolloutBatch, cfg: UpdateConfig, iteration: number): UpdateMetrics {
+  const { policy, optimizer, value } = learner;
+  // The rollout read back once (and V(s_t), V(finalObs_t), V(lastObs) when V is learned)
+  const data = readBatch(batch, value);
+  const bootstrap = data.bootstrap;
+
+  // R_t and Â_t = R_t − b_t
+  let returns: Float32Array;
+  let advantages: Float32Array;
+  if (cfg.baseline === 'gae') {
+    ({ returns, advantages } = gae(data, data.values!, cfg.gamma, cfg.gaeLambda, bootstrap!));
+  } else {
+    returns = cfg.returnEstimator === 'totalReturn' ? totalReturn(data, cfg.gamma, bootstrap) : rewardToGo(data, cfg.gamma, bootstrap);
+    const b = baseline(cfg.baseline, returns, data, learner.ema);
+    advantages = returns.map((r, i) => r - (typeof b === 'number' ? b : b[i]!));
+  }
+  if (cfg.baseline === 'ema') {
+    const m = maskedMean(returns, data.mask);
+    learner.ema = learner.ema === undefined ? m : cfg.emaDecay * learner.ema + (1 - cfg.emaDecay) * m;
+  }
+
+  // ∇θJ ≈ 1/N Σ_n Σ_t ∇θ log πθ(a_t|s_t) · Â_t
+  const pg = policyGradient(policy, batch, { advantages, normalizeAdvantages: cfg.normalizeAdvantages, entCoef: cfg.entCoef, data });
+  try {
+    const [loss, entropy, gradNorm] = tf.tidy(() => tf.stack([pg.loss, pg.entropy, pg.gradNorm])).dataSync() as Float32Array;
+    if (!Number.isFinite(loss!)) throw new NonFiniteError(iteration, `the policy loss (${loss})`);
+    if (!Number.isFinite(gradNorm!)) throw new NonFiniteError(iteration, `the policy gradient (global norm ${gradNorm})`);
+    // θ ← θ + α·∇θJ, with ∇θJ rescaled to norm maxGradNorm when it is longer
+    const scale = cfg.maxGradNorm > 0 && gradNorm! > cfg.maxGradNorm ? cfg.maxGradNorm / gradNorm! : 1;
+    if (scale === 1) optimizer.ascend(pg.gradJ);
+    else {
+      const clipped = pg.gradJ.map((g) => tf.mul(g, scale));
+      optimizer.ascend(clipped);
+      tf.dispose(clipped);
+    }
+    // V ← V − β·∇ mean (V(s_t) − R_t)²
+    const valueLoss = value ? fitValue(learner, batch, returns, data.mask, cfg, iteration) : NaN;
+    return { loss: loss!, entropy: entropy!, gradNorm: gradNorm!, valueLoss };
+  } finally {
+    pg.dispose();
+  }
+}
+
+/** b_t for the non-learned baselines and `value` (V(s_t) read back with the batch). */
+function baseline(kind: BaselineKind, returns: Float32Array, data: BatchData, ema: number | undefined): number | Float32Array {
+  switch (kind) {
+    case 'none':
+      return 0;
+    case 'mean':
+      return maskedMean(returns, data.mask);
+    case 'ema':
+      return ema ?? 0;
+    case 'value':
+      return data.values!;
+    case 'gae':
+      throw new Error('baseline: gae advantages are computed by gae()');
+  }
+}
+
+/** Full-batch steps of the value MSE; returns the loss before the first step. */
+function fitValue(learner: Learner, batch: RolloutBatch, targets: Float32Array, mask: Float32Array, cfg: UpdateConfig, iteration: number): number {
+  const value = learner.value!;
+  const opt = learner.valueOptimizer!;
+  const { steps: T, numEnvs: N } = batch;
+  let first = NaN;
+  for (let epoch = 0; epoch < cfg.valueEpochs; epoch++) {
+    const { value: mse, grads } = tf.tidy(() => {
+      const obs = batch.obs.reshape([T * N, batch.obs.shape[2]]) as tf.Tensor2D;
+      const R = tf.tensor1d(targets);
+      const m = tf.tensor1d(mask);
+      const count = Math.max(mask.reduce((a, b) => a + b, 0), 1);
+      return tf.variableGrads(() => tf.div(tf.sum(tf.mul(tf.square(tf.sub(value.predict(obs), R)), m)), count) as tf.Scalar, value.trainableVariables as tf.Variable[]);
+    });
+    const list = value.trainableVariables.map((v) => grads[v.name]!);
+    const norm = globalNorm(list);
+    const [l, n] = tf.tidy(() => tf.stack([mse, norm])).dataSync() as Float32Array;
+    tf.dispose([mse, norm]);
+    if (!Number.isFinite(l!) || !Number.isFinite(n!)) {
+      tf.dispose(list);
+      throw new NonFiniteError(iteration, `the value loss (${l}) or its gradient (norm ${n})`);
+    }
+    opt.descend(list);
+    tf.dispose(list);
+    if (epoch === 0) first = l!;
+  }
+  return first;
+}
