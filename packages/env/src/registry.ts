@@ -1,0 +1,120 @@
+/**
+ * The env registry (Gymnasium's `register` / `make`): ids → specs, `make` applies the
+ * registered time limit, `makeVec` builds N envs as a native batched env or a generic one.
+ * The five classic-control envs are registered on load.
+ */
+import { AcrobotEnv, AcrobotVectorEnv } from './acrobot.js';
+import { CartPoleEnv, CartPoleVectorEnv } from './cartpole.js';
+import { MountainCarEnv, MountainCarVectorEnv } from './mountain_car.js';
+import { MountainCarContinuousEnv, MountainCarContinuousVectorEnv } from './mountain_car_continuous.js';
+import type { NativeVectorOptions } from './native_vector.js';
+import { PendulumEnv, PendulumVectorEnv } from './pendulum.js';
+import { SyncVectorEnv } from './sync_vector.js';
+import type { Env, EnvSpec, VectorEnv } from './types.js';
+import { TimeLimit } from './wrappers/time_limit.js';
+
+const specs = new Map<string, EnvSpec>();
+
+/** Options of {@link make}: `maxEpisodeSteps` overrides the registered limit (null: none); the rest goes to the env (e.g. physical constants). */
+export interface MakeOptions {
+  /** Time limit (default: the registered one; null removes it). */
+  readonly maxEpisodeSteps?: number | null;
+  /** Env-specific options, e.g. `{ gravity: 12 }`. */
+  readonly [option: string]: unknown;
+}
+
+/** Options of {@link makeVec}. */
+export interface MakeVecOptions extends MakeOptions {
+  /** `native` (the batched typed-array env; default where one is registered) or `generic` (N separate envs). */
+  readonly vectorization?: 'native' | 'generic';
+  /** Seed of the first `reset()` that is given none: env i gets seed + i. */
+  readonly seed?: number;
+}
+
+/** Registers an env id; throws if the id is taken. */
+export function register(id: string, spec: Omit<EnvSpec, 'id'>): void {
+  if (typeof id !== 'string' || id.length === 0) throw new TypeError(`register: id must be a non-empty string, got ${String(id)}`);
+  if (specs.has(id)) throw new Error(`register: env id "${id}" is already registered`);
+  if (typeof spec?.entryPoint !== 'function') throw new TypeError(`register(${id}): spec.entryPoint must be a function returning an Env`);
+  const max = spec.maxEpisodeSteps;
+  if (max !== undefined && (!Number.isInteger(max) || max < 1)) throw new RangeError(`register(${id}): maxEpisodeSteps must be a positive integer, got ${max}`);
+  specs.set(id, Object.freeze({ ...spec, id }));
+}
+
+/** Registered ids, in registration order. */
+export function registeredIds(): string[] {
+  return [...specs.keys()];
+}
+
+/** The spec of a registered id; throws listing the registered ids for an unknown one. */
+export function getSpec(id: string): EnvSpec {
+  const s = specs.get(id);
+  if (!s) throw new Error(`Unknown env id "${String(id)}". Registered ids: ${registeredIds().join(', ')}`);
+  return s;
+}
+
+function split(options: MakeOptions | undefined): { max: number | null | undefined; rest: Record<string, unknown> } {
+  const { maxEpisodeSteps, vectorization: _v, seed: _s, ...rest } = (options ?? {}) as Record<string, unknown>;
+  if (maxEpisodeSteps !== undefined && maxEpisodeSteps !== null && (!Number.isInteger(maxEpisodeSteps) || (maxEpisodeSteps as number) < 1)) {
+    throw new RangeError(`maxEpisodeSteps must be a positive integer or null, got ${String(maxEpisodeSteps)}`);
+  }
+  return { max: maxEpisodeSteps as number | null | undefined, rest };
+}
+
+/**
+ * Builds the env registered as `id`, inside a `TimeLimit` when it has a time limit.
+ * @example
+ * const env = make('CartPole-v1');           // truncates at 500 steps
+ * const heavy = make('Pendulum-v1', { g: 12 });
+ */
+export function make(id: string, options?: MakeOptions): Env {
+  const spec = getSpec(id);
+  const { max, rest } = split(options);
+  const env = spec.entryPoint(Object.keys(rest).length ? rest : undefined);
+  const limit = max === undefined ? spec.maxEpisodeSteps : max ?? undefined;
+  return limit === undefined ? env : new TimeLimit(env, limit, spec);
+}
+
+/**
+ * N envs of `id` as one {@link VectorEnv}: the native batched env (default when registered) or
+ * a generic {@link SyncVectorEnv} over `make(id)`. Both apply the time limit per env and give
+ * identical transitions for the same seeds and actions.
+ * @example
+ * const venv = makeVec('CartPole-v1', 1024, { seed: 1 });
+ * const { obs } = venv.reset();
+ */
+export function makeVec(id: string, numEnvs: number, options: MakeVecOptions = {}): VectorEnv {
+  const spec = getSpec(id);
+  const { max, rest } = split(options);
+  const mode = options.vectorization ?? (spec.vectorEntryPoint ? 'native' : 'generic');
+  if (mode !== 'native' && mode !== 'generic') throw new RangeError(`makeVec(${id}): vectorization must be "native" or "generic", got ${String(mode)}`);
+  const limit = max === undefined ? spec.maxEpisodeSteps : max ?? undefined;
+  if (mode === 'native') {
+    if (!spec.vectorEntryPoint) throw new Error(`makeVec(${id}): no native vector env is registered for this id; use { vectorization: 'generic' }`);
+    return spec.vectorEntryPoint(numEnvs, {
+      ...(Object.keys(rest).length ? { params: rest } : {}),
+      ...(limit === undefined ? {} : { maxEpisodeSteps: limit }),
+      ...(options.seed === undefined ? {} : { seed: options.seed }),
+      spec,
+    });
+  }
+  const makeOpts: MakeOptions = { ...rest, maxEpisodeSteps: limit ?? null };
+  return new SyncVectorEnv(() => make(id, makeOpts), numEnvs, { ...(options.seed === undefined ? {} : { seed: options.seed }), spec });
+}
+
+type NativeCtor = new (numEnvs: number, opts?: NativeVectorOptions) => VectorEnv;
+
+function classic(entry: (o?: Record<string, unknown>) => Env, Vec: NativeCtor, maxEpisodeSteps: number, rewardThreshold?: number): Omit<EnvSpec, 'id'> {
+  return {
+    entryPoint: entry,
+    maxEpisodeSteps,
+    ...(rewardThreshold === undefined ? {} : { rewardThreshold }),
+    vectorEntryPoint: (n, o) => new Vec(n, o as NativeVectorOptions),
+  };
+}
+
+register('CartPole-v1', classic((o) => new CartPoleEnv(o), CartPoleVectorEnv, 500, 475));
+register('Acrobot-v1', classic((o) => new AcrobotEnv(o), AcrobotVectorEnv, 500, -100));
+register('MountainCar-v0', classic((o) => new MountainCarEnv(o), MountainCarVectorEnv, 200, -110));
+register('MountainCarContinuous-v0', classic((o) => new MountainCarContinuousEnv(o), MountainCarContinuousVectorEnv, 999, 90));
+register('Pendulum-v1', classic((o) => new PendulumEnv(o), PendulumVectorEnv, 200));
