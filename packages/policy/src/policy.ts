@@ -78,13 +78,15 @@ class NetworkPolicy implements Policy {
     }
     const inShape = model.inputs[0]!.shape;
     const outShape = model.outputs[0]!.shape;
+    const show = (shape: readonly (number | null)[]): string => `[${shape.map((d) => (d === null ? 'null' : String(d))).join(', ')}]`;
     if (inShape.length !== 2 || inShape[1] !== obsDim) {
-      throw new RangeError(`policy: the model's input shape is [${inShape.join(', ')}] but ${observationSpace.toString()} needs [null, ${obsDim}]`);
+      throw new RangeError(`policy: the model's input shape is ${show(inShape)} but ${observationSpace.toString()} needs [null, ${obsDim}]`);
     }
     if (outShape.length !== 2 || outShape[1] !== outDim) {
       const what = actionSpace.type === 'Discrete' ? `${outDim} logits` : `a mean of ${outDim} values`;
-      throw new RangeError(`policy: the model's output shape is [${outShape.join(', ')}] but ${actionSpace.toString()} needs ${what}, [null, ${outDim}]`);
+      throw new RangeError(`policy: the model's output shape is ${show(outShape)} but ${actionSpace.toString()} needs ${what}, [null, ${outDim}]`);
     }
+    if (opts.obsNorm) checkObsNorm(opts.obsNorm, obsDim, 'policy');
     this.observationSpace = observationSpace;
     this.actionSpace = actionSpace;
     this.distributionType = actionSpace.type === 'Discrete' ? 'categorical' : 'gaussian';
@@ -101,7 +103,6 @@ class NetworkPolicy implements Policy {
       this.logStd = tf.variable(init, true);
       init.dispose();
     }
-    if (opts.obsNorm) checkObsNorm(opts.obsNorm, obsDim, 'policy');
     this.obsNorm = opts.obsNorm;
     this.fast = opts.fastPath === false ? undefined : FastForward.for(model);
   }
