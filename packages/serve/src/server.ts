@@ -151,6 +151,7 @@ function build(policy: ServablePolicy, owned: boolean, options: ResolvedServeOpt
   let inFlight = 0;
   const sockets = new Set<Socket>();
   let accepted = 0;
+  let received = 0;
   let answered = 0;
   app.server.on('connection', (s: Socket) => {
     accepted++;
@@ -160,6 +161,7 @@ function build(policy: ServablePolicy, owned: boolean, options: ResolvedServeOpt
   });
 
   app.addHook('onRequest', (req, reply, done) => {
+    received++;
     inFlight++;
     reply.raw.once('close', () => inFlight--);
     done();
@@ -279,7 +281,7 @@ function build(policy: ServablePolicy, owned: boolean, options: ResolvedServeOpt
     }
     await closed;
     if (owned) policy.dispose();
-    logger.info({ ms: Date.now() - t0, connectionsAccepted: accepted, requestsAnswered: answered }, 'shut down');
+    logger.info({ ms: Date.now() - t0, connectionsAccepted: accepted, requestsReceived: received, requestsAnswered: answered }, 'shut down');
   };
 
   return {
