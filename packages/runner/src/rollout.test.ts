@@ -1,4 +1,4 @@
-import { Box, Discrete, type VectorEnv, type VectorStepResult } from '@rl/env';
+import { Box, Discrete, makeVec, type VectorEnv, type VectorStepResult } from '@rl/env';
 import { createPolicy } from '@rl/policy';
 import { initTf, tf } from '@rl/tf';
 import { describe, expect, it } from 'vitest';
@@ -74,6 +74,69 @@ class NaNAtStepEnv implements VectorEnv {
 }
 
 describe.each(['cpu', 'wasm'] as const)('rollout on %s', (backend) => {
+  it('JS vector env: one read-back per step; the batch replays exactly; rollouts continue across calls', async () => {
+    await initTf({ backend });
+    const n = 6;
+    const env = makeVec('CartPole-v1', n, { maxEpisodeSteps: 30 });
+    const policy = createPolicy(env.singleObservationSpace, env.singleActionSpace, { seed: 4 });
+    const b0 = rollout(policy, env, { steps: 1, seed: 9 }); // the first call resets with seed 9
+    const a0 = b0.actions.arraySync() as number[][];
+    const o0 = b0.obs.arraySync();
+    b0.dispose();
+    const { result: b, count } = countReadBacks(() => rollout(policy, env, { steps: 40 }));
+    expect(count).toBe(40);
+    const b2 = rollout(policy, env, { steps: 5 });
+    expect(b2.obs.arraySync()[0]).toEqual(b.lastObs.arraySync()); // continues, no reset
+    // Replay: the same seed and the recorded actions on a fresh env reproduce every field.
+    const replay = makeVec('CartPole-v1', n, { maxEpisodeSteps: 30 });
+    let obs = replay.reset({ seed: 9 }).obs;
+    const acts = b.actions.arraySync() as number[][];
+    const [bo, br, bt, bu, bf] = [b.obs.arraySync(), b.rewards.arraySync(), b.terminated.arraySync(), b.truncated.arraySync(), b.finalObs.arraySync()];
+    expect([...obs]).toEqual(o0[0]!.flat());
+    obs = Float32Array.from(replay.step(a0[0]!).obs);
+    for (let t = 0; t < 40; t++) {
+      expect([...obs]).toEqual(bo[t]!.flat());
+      const r = replay.step(acts[t]!);
+      for (let i = 0; i < n; i++) {
+        expect(br[t]![i]).toBe(r.rewards[i]);
+        expect(bt[t]![i]).toBe(r.terminated[i]);
+        expect(bu[t]![i]).toBe(r.truncated[i]);
+        if (r.terminated[i] || r.truncated[i]) expect(bf[t]![i]).toEqual([...r.finalObs.subarray(i * 4, i * 4 + 4)]);
+      }
+      obs = Float32Array.from(r.obs);
+    }
+    expect(b.episodeReturns).toEqual(b.episodeLengths); // CartPole: reward 1 per step
+    expect(b.episodeLengths.every((l) => l >= 1 && l <= 30)).toBe(true);
+    const doneCount = (bt.flat() as number[]).filter((v, k) => v === 1 || bu.flat()[k] === 1).length;
+    expect(b.episodeLengths.length).toBe(doneCount);
+    b.dispose();
+    b2.dispose();
+    releaseRollout(env);
+    policy.dispose();
+  });
+
+  it('JS vector env: same seeds → identical rollouts; numTensors unchanged over 100 rollouts', async () => {
+    await initTf({ backend });
+    const run = () => {
+      const env = makeVec('Pendulum-v1', 4);
+      const policy = createPolicy(env.singleObservationSpace, env.singleActionSpace, { seed: 8 });
+      const runner = createRunner(policy, env, { seed: 2 });
+      const b = runner.rollout(25);
+      const out = { obs: b.obs.arraySync(), act: b.actions.arraySync(), rew: b.rewards.arraySync() };
+      b.dispose();
+      return { out, runner, policy };
+    };
+    const a = run();
+    const c = run();
+    expect(a.out).toEqual(c.out);
+    expect((a.out.act as number[][][])[0]![0]!.length).toBe(1); // Box actions: [T, N, 1]
+    const before = tf.memory().numTensors;
+    for (let k = 0; k < 100; k++) a.runner.rollout(2).dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    a.policy.dispose();
+    c.policy.dispose();
+  });
+
   it('a tensor-native rollout reads nothing back until it ends (one read, whatever T)', async () => {
     await initTf({ backend });
     const env = makeTensorVec('CartPole-v1', 16, { seed: 1 });
