@@ -62,8 +62,8 @@ export interface TrainConfig {
   readonly normalizeObs: boolean;
   /** TensorFlow.js backend. Default `wasm`. */
   readonly backend: BackendName;
-  /** How the N envs are stepped: `native` batched loop, `sync` N scalar envs, or `tensor` (dynamics as tf ops, the runner's tensor-native envs). Default `native`. */
-  readonly envVectorization: 'native' | 'sync' | 'tensor';
+  /** How the N envs are stepped: `native` batched loop, `generic` N scalar envs, or `tensor` (dynamics as tf ops, the runner's tensor-native envs). Default `native`. */
+  readonly envVectorization: 'native' | 'generic' | 'tensor';
   /** Stop early once the mean return of the last `returnWindow` episodes reaches this (undefined: never). Default undefined. */
   readonly targetReturn: number | undefined;
   /** Episodes averaged for `returnMean` in the metrics. Default 20. */
@@ -147,7 +147,7 @@ export const trainConfigSchema = z.strictObject({
   logStdInit: z.number({ error: 'must be a finite number' }).finite('must be finite'),
   normalizeObs: z.boolean({ error: 'must be true or false' }),
   backend: oneOf(BACKENDS as [BackendName, ...BackendName[]]),
-  envVectorization: oneOf(['native', 'sync', 'tensor']),
+  envVectorization: oneOf(['native', 'generic', 'tensor']),
   targetReturn: z.number({ error: 'must be a finite number or undefined' }).finite('must be finite').optional(),
   returnWindow: posInt('an integer ≥ 1'),
   evalEpisodes: z.number({ error: 'must be an integer ≥ 0' }).int('must be an integer ≥ 0').min(0, 'must be an integer ≥ 0'),

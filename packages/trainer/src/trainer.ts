@@ -1,0 +1,455 @@
+/**
+ * The training loop: environment set-up, networks, then per iteration a rollout and one
+ * REINFORCE update (`reinforce.ts`), metrics through a callback, pino logs, evaluation, and a
+ * state that checkpoints and resumes.
+ */
+import { pino, type Logger } from 'pino';
+import { getSpec, makeVec, registeredIds, Rng, RunningMeanStd, type RngState, type VectorEnv } from '@rl/env';
+import { createPolicy, valueNetwork, type Policy, type ValueNetwork } from '@rl/policy';
+import { createRunner, makeTensorVec, type AnyVectorEnv, type RolloutBatch, type Runner } from '@rl/runner';
+import { backendInfo, initTf, tf } from '@rl/tf';
+import { resolveConfig, type TrainConfig } from './config.js';
+import { rolloutEpisodes } from './episodes.js';
+import { createOptimizer, type Optimizer, type OptimizerState } from './optim.js';
+import { reinforceUpdate, type Learner } from './reinforce.js';
+
+/** What one iteration reports (the metrics callback and `step()` return it). */
+export interface IterationMetrics {
+  /** Iterations completed, counting this one (1-based). */
+  readonly iteration: number;
+  /** Env steps used for learning so far (real steps; T·N per iteration in `steps` mode). */
+  readonly envSteps: number;
+  /** Episodes finished so far. */
+  readonly episodes: number;
+  /** Mean undiscounted return of the last `returnWindow` finished episodes (NaN before the first). */
+  readonly returnMean: number;
+  /** Mean length of the same episodes (NaN before the first). */
+  readonly episodeLength: number;
+  /** Surrogate loss −Ĵ of this update. */
+  readonly loss: number;
+  /** Mean policy entropy per step. */
+  readonly entropy: number;
+  /** ‖∇θJ‖ before clipping. */
+  readonly gradNorm: number;
+  /** Value MSE before this update (NaN without a learned V). */
+  readonly valueLoss: number;
+  /** Learning rate used by this update. */
+  readonly lr: number;
+  /** Env steps of this iteration per wall second (rollout + update). */
+  readonly stepsPerSec: number;
+}
+
+/** Evaluation result. */
+export interface EvalResult {
+  /** Undiscounted return of each episode. */
+  readonly returns: number[];
+  /** Length of each episode. */
+  readonly lengths: number[];
+  readonly mean: number;
+  readonly std: number;
+}
+
+/** Options of {@link Trainer.evaluate}. */
+export interface EvalOptions {
+  /** Number of episodes (run as that many envs in one batch). Default `config.evalEpisodes` (or 10). */
+  readonly episodes?: number;
+  /** Act with the mode of π (argmax / mean) instead of sampling. Default true. */
+  readonly deterministic?: boolean;
+  /** Seed of the fresh evaluation envs (and of sampling). Default `config.seed + 1_000_003`. */
+  readonly seed?: number;
+}
+
+/** Everything needed to resume exactly; plain data and typed arrays (no tensors). */
+export interface TrainerState {
+  readonly format: 'rl-trainer-state';
+  readonly version: 1;
+  readonly config: TrainConfig;
+  readonly iteration: number;
+  readonly envSteps: number;
+  readonly episodes: number;
+  readonly recentReturns: number[];
+  readonly recentLengths: number[];
+  readonly policyWeights: Float32Array[];
+  readonly policyRng: RngState;
+  readonly valueWeights: Float32Array[] | undefined;
+  readonly optimizer: OptimizerState;
+  readonly valueOptimizer: OptimizerState | undefined;
+  readonly ema: number | undefined;
+  readonly obsNorm: { mean: Float64Array; var: Float64Array; count: number } | undefined;
+  /** The trainer's own stream (episode-mode reset seeds, resume seeds). */
+  readonly rng: RngState;
+}
+
+/** Options of {@link createTrainer} and {@link train}. */
+export interface TrainerOptions {
+  /** Called after every iteration. */
+  readonly onIteration?: (m: IterationMetrics) => void;
+  /** A pino logger to use (default: a new one at `config.logLevel`). */
+  readonly logger?: Logger;
+  /** Stops `run()` / `train()` after the current iteration when aborted. */
+  readonly signal?: AbortSignal;
+}
+
+/** Why `run()` stopped and where. */
+export interface TrainResult {
+  readonly reason: 'totalSteps' | 'targetReturn' | 'aborted';
+  readonly iterations: number;
+  readonly envSteps: number;
+  readonly wallSeconds: number;
+  /** Metrics of the last iteration (undefined when none ran). */
+  readonly last: IterationMetrics | undefined;
+}
+
+/** A training run you can step, evaluate, checkpoint and resume. */
+export interface Trainer {
+  /** The resolved config. */
+  readonly config: TrainConfig;
+  /** πθ (save it with `policy.save(dir)`). */
+  readonly policy: Policy;
+  /** The learned V(s) (baselines `value`, `gae`). */
+  readonly value: ValueNetwork | undefined;
+  /** Iterations completed. */
+  readonly iteration: number;
+  /** Env steps used for learning so far. */
+  readonly envSteps: number;
+  /** The env's registered reward threshold, if any (e.g. 475 for CartPole-v1). */
+  readonly rewardThreshold: number | undefined;
+  /** The logger. */
+  readonly logger: Logger;
+  /** One rollout and one update. */
+  step(): IterationMetrics;
+  /** Iterates until `totalSteps`, `targetReturn` or the signal. */
+  run(opts?: Pick<TrainerOptions, 'onIteration' | 'signal'>): TrainResult;
+  /** Episodes on fresh seeded envs; the training streams are left untouched. */
+  evaluate(opts?: EvalOptions): EvalResult;
+  /** A copy of the whole state (see {@link TrainerState}). */
+  getState(): TrainerState;
+  /** Restores a state from {@link getState} (of a trainer with the same config). */
+  setState(s: TrainerState): void;
+  /** Frees every tensor, the envs and the networks. */
+  dispose(): void;
+}
+
+const SALT_EVAL = 1_000_003;
+
+/** The registered env ids (for config validation). */
+export function envIds(): string[] {
+  return registeredIds();
+}
+
+/**
+ * Builds a trainer: initialises the backend, the envs, πθ, V and the optimizers.
+ *
+ * @example
+ * const trainer = await createTrainer({ env: 'CartPole-v1', seed: 1 });
+ * const m = trainer.step(); // { iteration: 1, envSteps: 1024, returnMean, loss, … }
+ * const state = trainer.getState(); // checkpoint
+ */
+export async function createTrainer(partial: Partial<TrainConfig> = {}, opts: TrainerOptions = {}): Promise<Trainer> {
+  const config = resolveConfig(partial, { envIds: registeredIds() });
+  const logger = opts.logger ?? pino({ level: config.logLevel, name: 'rl-trainer' });
+  const current = backendInfo();
+  if (config.backend !== 'auto' && current?.requested !== config.backend) {
+    await initTf({ backend: config.backend, log: (msg, fields) => logger.info(fields, msg) });
+  } else if (!current) {
+    await initTf({ backend: 'auto', log: (msg, fields) => logger.info(fields, msg) });
+  }
+  return new TrainerImpl(config, logger, opts);
+}
+
+/**
+ * Trains a policy with batched REINFORCE and returns the trainer (for `policy`, `evaluate`,
+ * `getState`) with the result.
+ *
+ * @example
+ * const { trainer, result } = await train({ env: 'CartPole-v1', targetReturn: 475 }, { onIteration: (m) => console.log(m.returnMean) });
+ */
+export async function train(partial: Partial<TrainConfig> = {}, opts: TrainerOptions = {}): Promise<{ trainer: Trainer; result: TrainResult }> {
+  const trainer = await createTrainer(partial, opts);
+  const result = trainer.run();
+  return { trainer, result };
+}
+
+class TrainerImpl implements Trainer {
+  readonly config: TrainConfig;
+  readonly policy: Policy;
+  readonly value: ValueNetwork | undefined;
+  readonly logger: Logger;
+  readonly rewardThreshold: number | undefined;
+  iteration = 0;
+  envSteps = 0;
+  private episodes = 0;
+  private recentReturns: number[] = [];
+  private recentLengths: number[] = [];
+  private readonly env: AnyVectorEnv;
+  private runner: Runner | undefined;
+  private readonly maxEpisodeSteps: number;
+  private readonly learner: Learner;
+  private readonly optimizer: Optimizer;
+  private readonly valueOptimizer: Optimizer | undefined;
+  private rng: Rng;
+  private readonly obsRms: RunningMeanStd | undefined;
+  private readonly onIteration: ((m: IterationMetrics) => void) | undefined;
+  private readonly signal: AbortSignal | undefined;
+
+  constructor(config: TrainConfig, logger: Logger, opts: TrainerOptions) {
+    this.config = config;
+    this.logger = logger;
+    this.onIteration = opts.onIteration;
+    this.signal = opts.signal;
+    const spec = getSpec(config.env);
+    this.rewardThreshold = spec.rewardThreshold;
+    this.maxEpisodeSteps = spec.maxEpisodeSteps ?? 1000;
+
+    // Seeds: one root stream, one child seed per consumer, always drawn in this order
+    const root = new Rng(config.seed);
+    const policySeed = root.nextSeed();
+    const valueSeed = root.nextSeed();
+    const envSeed = root.nextSeed();
+    this.rng = new Rng(root.nextSeed());
+
+    // Environment: N envs as one batch
+    this.env =
+      config.envVectorization === 'tensor'
+        ? makeTensorVec(config.env, config.numEnvs, { seed: envSeed })
+        : makeVec(config.env, config.numEnvs, { seed: envSeed, vectorization: config.envVectorization });
+
+    // πθ and, for the learned baselines, V(s)
+    const probe: VectorEnv | AnyVectorEnv = this.env;
+    this.policy = createPolicy(probe.singleObservationSpace, probe.singleActionSpace, {
+      hidden: config.hidden,
+      activation: config.activation,
+      seed: policySeed,
+      logStdInit: config.logStdInit,
+    });
+    const learned = config.baseline === 'value' || config.baseline === 'gae';
+    this.value = learned ? valueNetwork(probe.singleObservationSpace, { hidden: config.hidden, activation: config.activation, seed: valueSeed }) : undefined;
+    this.obsRms = config.normalizeObs ? new RunningMeanStd(probe.singleObservationSpace.size) : undefined;
+
+    // Optimizers: ascent on J for θ, descent on the value MSE for V
+    this.optimizer = createOptimizer(this.policy.trainableVariables, { kind: config.optimizer, lr: config.lr });
+    this.valueOptimizer = this.value ? createOptimizer(this.value.trainableVariables, { kind: 'adam', lr: config.valueLr }) : undefined;
+    this.learner = {
+      policy: this.policy,
+      optimizer: this.optimizer,
+      ...(this.value ? { value: this.value, valueOptimizer: this.valueOptimizer! } : {}),
+      ema: undefined,
+    };
+    if (config.mode === 'steps') this.runner = createRunner(this.policy, this.env, { seed: envSeed });
+    logger.debug({ config }, 'trainer created');
+  }
+
+  private collect(): RolloutBatch {
+    if (this.config.mode === 'episodes') {
+      return rolloutEpisodes(this.policy, this.env, { seed: this.rng.nextSeed(), maxSteps: this.maxEpisodeSteps });
+    }
+    return this.runner!.rollout(this.config.stepsPerIter);
+  }
+
+  step(): IterationMetrics {
+    const cfg = this.config;
+    const t0 = performance.now();
+    const iteration = this.iteration + 1;
+    const lr = cfg.lrDecay === 'linear' ? cfg.lr * Math.max(1 - this.envSteps / cfg.totalSteps, 0) : cfg.lr;
+    this.optimizer.lr = lr;
+
+    // Rollout: N envs, T steps (or N whole episodes), πθ acting without taping
+    const batch = this.collect();
+    try {
+      // Update: returns, baseline, ∇θJ in one forward/backward pass, θ ← θ + α∇θJ
+      const u = reinforceUpdate(this.learner, batch, cfg, iteration);
+      if (this.obsRms) this.updateObsNorm(batch);
+
+      this.iteration = iteration;
+      this.envSteps += batch.numSteps;
+      this.episodes += batch.episodeReturns.length;
+      this.recentReturns.push(...batch.episodeReturns);
+      this.recentLengths.push(...batch.episodeLengths);
+      if (this.recentReturns.length > cfg.returnWindow) {
+        this.recentReturns.splice(0, this.recentReturns.length - cfg.returnWindow);
+        this.recentLengths.splice(0, this.recentLengths.length - cfg.returnWindow);
+      }
+      const seconds = (performance.now() - t0) / 1000;
+      const m: IterationMetrics = {
+        iteration,
+        envSteps: this.envSteps,
+        episodes: this.episodes,
+        returnMean: mean(this.recentReturns),
+        episodeLength: mean(this.recentLengths),
+        loss: u.loss,
+        entropy: u.entropy,
+        gradNorm: u.gradNorm,
+        valueLoss: u.valueLoss,
+        lr,
+        stepsPerSec: seconds > 0 ? batch.numSteps / seconds : 0,
+      };
+      this.logger.debug(m, 'iteration');
+      this.onIteration?.(m);
+      return m;
+    } finally {
+      batch.dispose();
+    }
+  }
+
+  /** Running mean/variance of the observations, written into πθ and V for the next rollout. */
+  private updateObsNorm(batch: RolloutBatch): void {
+    const rms = this.obsRms!;
+    const obs = batch.obs.dataSync();
+    const mask = batch.mask.dataSync();
+    const d = rms.dim;
+    const rows: number[] = [];
+    for (let i = 0; i < mask.length; i++) if (mask[i]) for (let k = 0; k < d; k++) rows.push(obs[i * d + k]!);
+    rms.update(rows);
+    this.applyObsNorm();
+  }
+
+  private applyObsNorm(): void {
+    const rms = this.obsRms!;
+    const stats = { mean: Float32Array.from(rms.mean), var: Float32Array.from(rms.var), count: rms.count, clip: 10, epsilon: 1e-8 };
+    this.policy.obsNorm = stats;
+    if (this.value) this.value.obsNorm = stats;
+  }
+
+  run(opts: Pick<TrainerOptions, 'onIteration' | 'signal'> = {}): TrainResult {
+    const cfg = this.config;
+    const signal = opts.signal ?? this.signal;
+    const t0 = performance.now();
+    let last: IterationMetrics | undefined;
+    let reason: TrainResult['reason'] = 'totalSteps';
+    this.logger.info({ env: cfg.env, numEnvs: cfg.numEnvs, stepsPerIter: cfg.stepsPerIter, mode: cfg.mode, baseline: cfg.baseline, backend: tf.getBackend() }, 'training');
+    while (this.envSteps < cfg.totalSteps) {
+      if (signal?.aborted) {
+        reason = 'aborted';
+        break;
+      }
+      last = this.step();
+      opts.onIteration?.(last);
+      if (last.iteration % 10 === 0) this.logger.info({ iteration: last.iteration, envSteps: last.envSteps, returnMean: last.returnMean, loss: last.loss, entropy: last.entropy }, 'progress');
+      if (cfg.targetReturn !== undefined && this.recentReturns.length >= cfg.returnWindow && last.returnMean >= cfg.targetReturn) {
+        reason = 'targetReturn';
+        break;
+      }
+    }
+    const wallSeconds = (performance.now() - t0) / 1000;
+    this.logger.info({ reason, iterations: this.iteration, envSteps: this.envSteps, wallSeconds, returnMean: last?.returnMean }, 'training finished');
+    return { reason, iterations: this.iteration, envSteps: this.envSteps, wallSeconds, last };
+  }
+
+  evaluate(opts: EvalOptions = {}): EvalResult {
+    const episodes = opts.episodes ?? (this.config.evalEpisodes > 0 ? this.config.evalEpisodes : 10);
+    if (!Number.isInteger(episodes) || episodes < 1) throw new RangeError(`evaluate: episodes must be a positive integer, got ${episodes}`);
+    const deterministic = opts.deterministic ?? true;
+    const seed = opts.seed ?? this.config.seed + SALT_EVAL;
+    const env = makeVec(this.config.env, episodes, { seed });
+    const policyRng = this.policy.getRngState();
+    if (!deterministic) this.policy.setRngState(new Rng(seed).getState());
+    try {
+      let obs = Float32Array.from(env.reset({ seed }).obs);
+      const returns = new Float64Array(episodes);
+      const lengths = new Int32Array(episodes);
+      const done = new Uint8Array(episodes);
+      let remaining = episodes;
+      const d = env.obsDim;
+      while (remaining > 0) {
+        const actions = tf.tidy(() => this.policy.act(tf.tensor2d(obs, [episodes, d]), { deterministic })).dataSync();
+        const r = env.step(actions);
+        for (let i = 0; i < episodes; i++) {
+          if (done[i]) continue;
+          returns[i] = returns[i]! + r.rewards[i]!;
+          lengths[i] = lengths[i]! + 1;
+          if (r.terminated[i] || r.truncated[i]) {
+            done[i] = 1;
+            remaining--;
+          }
+        }
+        obs = Float32Array.from(r.obs);
+      }
+      const rs = Array.from(returns);
+      const m = mean(rs);
+      const std = Math.sqrt(rs.reduce((s, x) => s + (x - m) ** 2, 0) / rs.length);
+      this.logger.info({ episodes, deterministic, mean: m, std }, 'evaluation');
+      return { returns: rs, lengths: Array.from(lengths), mean: m, std };
+    } finally {
+      env.close();
+      this.policy.setRngState(policyRng);
+    }
+  }
+
+  getState(): TrainerState {
+    const rms = this.obsRms;
+    return {
+      format: 'rl-trainer-state',
+      version: 1,
+      config: this.config,
+      iteration: this.iteration,
+      envSteps: this.envSteps,
+      episodes: this.episodes,
+      recentReturns: [...this.recentReturns],
+      recentLengths: [...this.recentLengths],
+      policyWeights: this.policy.getWeights(),
+      policyRng: this.policy.getRngState(),
+      valueWeights: this.value?.getWeights(),
+      optimizer: this.optimizer.getState(),
+      valueOptimizer: this.valueOptimizer?.getState(),
+      ema: this.learner.ema,
+      obsNorm: rms ? { mean: Float64Array.from(rms.mean), var: Float64Array.from(rms.var), count: rms.count } : undefined,
+      rng: this.rng.getState(),
+    };
+  }
+
+  /**
+   * Restores a state. Parameters, optimizer moments, counters, baselines, normalisation and
+   * every random stream come back exactly. In `episodes` mode every iteration starts from a
+   * seeded reset, so a resumed run is bit-identical to an uninterrupted one. In `steps` mode the
+   * envs' running episodes are not part of the state (the runner does not expose its env and
+   * episode state): the envs restart with fresh episodes seeded from the saved stream, so the
+   * resumed run is reproducible but not identical to the uninterrupted one.
+   */
+  setState(s: TrainerState): void {
+    if (s?.format !== 'rl-trainer-state' || s.version !== 1) throw new TypeError(`setState: not a trainer state (format ${String(s?.format)}, version ${String(s?.version)})`);
+    const diff = (Object.keys(this.config) as (keyof TrainConfig)[]).filter((k) => k !== 'logLevel' && k !== 'totalSteps' && k !== 'evalEpisodes' && k !== 'targetReturn' && JSON.stringify(this.config[k]) !== JSON.stringify(s.config[k]));
+    if (diff.length > 0) throw new RangeError(`setState: the state was saved with a different config (${diff.map((k) => `${k}: ${JSON.stringify(s.config[k])} vs ${JSON.stringify(this.config[k])}`).join('; ')})`);
+    this.policy.setWeights(s.policyWeights);
+    this.policy.setRngState(s.policyRng);
+    if (this.value) {
+      if (!s.valueWeights || !s.valueOptimizer) throw new RangeError('setState: the state has no value network, this trainer learns one');
+      this.value.setWeights(s.valueWeights);
+      this.valueOptimizer!.setState(s.valueOptimizer);
+    }
+    this.optimizer.setState(s.optimizer);
+    this.learner.ema = s.ema;
+    if (this.obsRms) {
+      if (!s.obsNorm) throw new RangeError('setState: the state has no observation statistics, this trainer normalises observations');
+      this.obsRms.mean.set(s.obsNorm.mean);
+      this.obsRms.var.set(s.obsNorm.var);
+      this.obsRms.count = s.obsNorm.count;
+      this.applyObsNorm();
+    }
+    this.iteration = s.iteration;
+    this.envSteps = s.envSteps;
+    this.episodes = s.episodes;
+    this.recentReturns = [...s.recentReturns];
+    this.recentLengths = [...s.recentLengths];
+    this.rng = Rng.fromState(s.rng);
+    if (this.config.mode === 'steps') {
+      this.runner?.dispose();
+      this.runner = createRunner(this.policy, this.env, { seed: this.rng.nextSeed() });
+    }
+  }
+
+  dispose(): void {
+    this.runner?.dispose();
+    this.runner = undefined;
+    this.optimizer.dispose();
+    this.valueOptimizer?.dispose();
+    this.policy.dispose();
+    this.value?.dispose();
+    const env = this.env as { close?: () => void; dispose?: () => void };
+    env.close?.();
+    env.dispose?.();
+  }
+}
+
+function mean(xs: readonly number[]): number {
+  return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN;
+}
