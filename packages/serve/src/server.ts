@@ -94,7 +94,9 @@ export async function createServer(opts: ServeOptions): Promise<PolicyServer> {
   const options = resolveServeOptions(opts);
   const logger = opts.logger ?? defaultLogger();
   const owned = opts.policy === undefined;
-  const policy: ServablePolicy = opts.policy ?? (await loadPolicy(opts.policyDir!, opts.backend ? { backend: opts.backend } : {}));
+  // No backend asked for: keep the one already initialised, else pick the best available.
+  const backend = opts.backend ?? (backendInfo() === undefined ? 'auto' : undefined);
+  const policy: ServablePolicy = opts.policy ?? (await loadPolicy(opts.policyDir!, backend ? { backend } : {}));
   try {
     return build(policy, owned, options, logger, opts.policyDir);
   } catch (err) {
