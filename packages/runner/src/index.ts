@@ -20,3 +20,5 @@ export { acrobotConstants } from './tensor_envs/acrobot.js';
 export { mountainCarConstants } from './tensor_envs/mountain_car.js';
 export { mountainCarContinuousConstants } from './tensor_envs/mountain_car_continuous.js';
 export { pendulumConstants } from './tensor_envs/pendulum.js';
+export { rolloutEpisodes } from './episodes.js';
+export type { EpisodeRolloutOptions } from './episodes.js';
