@@ -10,6 +10,9 @@ import { Rng } from './rng.js';
 import type { Box, Space } from './spaces.js';
 import type { EnvSpec, Info, ResetOptions, VectorEnv, VectorResetResult, VectorStepResult } from './types.js';
 
+/** The final info of an ended native episode: the bare envs report nothing (shared, frozen: wrappers replace it, never mutate it). */
+const EMPTY_INFO: Info = Object.freeze({});
+
 /** Options of a native vector env. */
 export interface NativeVectorOptions {
   /** Overrides of the physical constants (unknown names are an error). */
@@ -152,8 +155,10 @@ export abstract class NativeVectorEnv<S, P extends object, R> implements VectorE
   /** SAME_STEP autoreset of env i: keep its last observation and info, reset it, observe. */
   protected endEpisode(i: number): void {
     const d = this.obsDim;
-    this.finalObs.set(this.out.obs.subarray(i * d, i * d + d), i * d);
-    this.finalInfo[i] = {};
+    const obs = this.out.obs;
+    const fin = this.finalObs;
+    for (let k = i * d, end = k + d; k < end; k++) fin[k] = obs[k]!;
+    this.finalInfo[i] = EMPTY_INFO;
     this.ended[this.numEnded++] = i;
     this.kernel.reset(this.s, i, this.rngs[i]!, this.params, this.defaultRange);
     this.kernel.observe(this.s, i, this.params, this.out.obs);
