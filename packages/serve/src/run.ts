@@ -41,40 +41,44 @@ export interface ServeCommandOptions {
  */
 export async function runServeCommand(opts: ServeCommandOptions): Promise<void> {
   const logger = opts.logger ?? defaultLogger();
-  const server = await createServer({
-    policyDir: opts.dir,
-    host: opts.host,
-    port: opts.port,
-    maxBatch: opts.maxBatch,
-    maxWaitMs: opts.maxWaitMs,
-    maxRequestBatch: opts.maxRequestBatch,
-    bodyLimit: opts.bodyLimit,
-    backend: opts.backend,
-    logger,
-  });
   const signals = opts.signals ?? ['SIGTERM', 'SIGINT'];
+  let received: NodeJS.Signals | undefined;
   let stop: (signal: NodeJS.Signals) => void = () => undefined;
   const stopped = new Promise<NodeJS.Signals>((resolve) => {
     stop = resolve;
   });
+  // Installed before the policy loads, so a signal during start-up also ends cleanly.
   const onSignal = (signal: NodeJS.Signals): void => {
-    if (server.draining) {
+    if (received !== undefined) {
       logger.warn({ signal }, 'second signal during shutdown: exiting now');
       process.exit(1);
     }
+    received = signal;
     stop(signal);
   };
   for (const s of signals) process.on(s, onSignal);
   try {
-    const address = await server.listen();
-    opts.onListening?.(address);
-    const signal = await stopped;
-    logger.info({ signal }, 'signal received');
-    // A second signal while draining is handled by onSignal (still installed).
-    await server.close();
-  } catch (err) {
-    await server.close();
-    throw err;
+    const server = await createServer({
+      policyDir: opts.dir,
+      host: opts.host,
+      port: opts.port,
+      maxBatch: opts.maxBatch,
+      maxWaitMs: opts.maxWaitMs,
+      maxRequestBatch: opts.maxRequestBatch,
+      bodyLimit: opts.bodyLimit,
+      backend: opts.backend,
+      logger,
+    });
+    try {
+      if (received === undefined) {
+        const address = await server.listen();
+        opts.onListening?.(address);
+      }
+      const signal = await stopped;
+      logger.info({ signal }, 'signal received');
+    } finally {
+      await server.close();
+    }
   } finally {
     for (const s of signals) process.off(s, onSignal);
   }
