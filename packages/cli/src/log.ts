@@ -1,28 +1,51 @@
-import { pino, type Logger, type DestinationStream, type StreamEntry } from 'pino';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { pino, destination, multistream, type DestinationStream, type Level, type Logger, type StreamEntry } from 'pino';
+import { RUN_FILES } from './rundir.js';
 
-/** Options of {@link createLogger}. */
-export interface LoggerOptions {
-  /** Run directory: when given, every line also goes to `<runDir>/train.log` (pino JSON, level info). */
-  readonly runDir?: string;
-  /** Also write pino lines to stdout (used when stdout is not a TTY, instead of the progress bar). */
-  readonly console: boolean;
+/** The CLI's logger and the switch that starts its `train.log` copy. */
+export interface RunLogger {
+  readonly log: Logger;
+  /**
+   * Starts writing to `<runDir>/train.log` (appending), first flushing every line logged
+   * before the run directory existed (backend choice, trainer set-up).
+   */
+  attach(runDir: string): void;
+  /** Closes train.log. */
+  close(): void;
 }
 
 /**
- * The CLI's pino logger. `train.log` always gets every info line (synchronous appends, so a
- * crash loses at most the line being written); the console stream obeys `RL_LOG_LEVEL`
- * (e.g. `silent` in tests, default `info`).
+ * A pino logger for a training command. Every line at info or above goes to `train.log`
+ * (synchronous appends: a crash loses at most the line being written); when `console` is set
+ * (stderr is not a TTY, so no progress bar) the lines also go to stdout at `RL_LOG_LEVEL`
+ * (default `info`; `silent` turns the console copy off, as in tests).
  */
-export function createLogger(opts: LoggerOptions): Logger {
-  const streams: StreamEntry[] = [];
-  if (opts.runDir) {
-    streams.push({ level: 'info', stream: pino.destination({ dest: join(opts.runDir, 'train.log'), sync: true, append: true }) as DestinationStream });
-  }
+export function createRunLogger(opts: { readonly console: boolean }): RunLogger {
+  let fd: number | undefined;
+  let pending: string[] = [];
+  const fileStream: DestinationStream = {
+    write(msg: string) {
+      if (fd === undefined) pending.push(msg);
+      else writeSync(fd, msg);
+    },
+  };
+  const streams: StreamEntry[] = [{ level: 'info', stream: fileStream }];
   const consoleLevel = process.env.RL_LOG_LEVEL ?? 'info';
   if (opts.console && consoleLevel !== 'silent') {
-    streams.push({ level: consoleLevel as pino.Level, stream: pino.destination({ dest: 1, sync: true }) as DestinationStream });
+    streams.push({ level: consoleLevel as Level, stream: destination({ dest: 1, sync: true }) as DestinationStream });
   }
-  if (streams.length === 0) return pino({ level: 'silent' });
-  return pino({ level: 'info', base: { pid: process.pid } }, pino.multistream(streams));
+  const log = pino({ level: 'info', base: { pid: process.pid } }, multistream(streams));
+  return {
+    log,
+    attach(runDir) {
+      fd = openSync(join(runDir, RUN_FILES.log), 'a');
+      for (const m of pending) writeSync(fd, m);
+      pending = [];
+    },
+    close() {
+      if (fd !== undefined) closeSync(fd);
+      fd = undefined;
+    },
+  };
 }

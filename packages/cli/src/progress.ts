@@ -46,7 +46,7 @@ export function createProgress(tty: boolean, log: Logger): ProgressReporter {
       started = true;
     },
     update(rec) {
-      const sps = typeof rec.stepsPerSecond === 'number' ? Math.round(rec.stepsPerSecond) : undefined;
+      const sps = typeof rec.stepsPerSec === 'number' ? Math.round(rec.stepsPerSec) : undefined;
       bar.update(rec.envSteps, {
         iteration: rec.iteration,
         envSteps: rec.envSteps,

@@ -19,11 +19,12 @@ describe('schemaFlags', () => {
   it('makes one kebab-case flag per leaf field with kind, default, bounds and description', () => {
     expect(flags.map((f) => f.flag)).toEqual(['env-id', 'lr', 'num-envs', 'baseline', 'normalize-advantages', 'policy-hidden', 'policy-activation', 'seed']);
     expect(by('lr')).toMatchObject({ kind: 'number', defaultValue: 0.01, max: 1, description: 'learning rate' });
-    expect(by('num-envs')).toMatchObject({ kind: 'int', defaultValue: 16, min: 1 });
+    expect(by('num-envs')).toMatchObject({ kind: 'int', defaultValue: 16, min: 1, minInclusive: true });
+    expect(flagHelp(by('num-envs'))).toBe('≥ 1; (default: 16)');
     expect(by('baseline')).toMatchObject({ kind: 'enum', choices: ['none', 'mean', 'value'], defaultValue: 'mean' });
     expect(by('policy-hidden')).toMatchObject({ kind: 'number[]', path: ['policy', 'hidden'], defaultValue: [64, 64] });
     expect(by('seed').defaultValue).toBeUndefined();
-    expect(flagHelp(by('lr'))).toBe('learning rate; between 0 and 1; (default: 0.01)');
+    expect(flagHelp(by('lr'))).toBe('learning rate; > 0 and ≤ 1; (default: 0.01)');
   });
 
   it('leaves out excluded paths', () => {

@@ -18,11 +18,24 @@ export interface FieldFlag {
   /** Inclusive numeric bounds, when the schema states them. */
   readonly min?: number;
   readonly max?: number;
+  /** False when the bound itself is not allowed (`> min`, `< max`). */
+  readonly minInclusive?: boolean;
+  readonly maxInclusive?: boolean;
 }
 
 /** Zod 4 internals the walk reads (the public classic API exposes these as properties). */
 interface Inspect {
-  readonly _zod: { readonly def: { readonly type: string; readonly innerType?: Inspect; readonly element?: Inspect; readonly defaultValue?: unknown; readonly values?: readonly unknown[]; readonly entries?: Record<string, unknown> } };
+  readonly _zod: {
+    readonly def: {
+      readonly type: string;
+      readonly innerType?: Inspect;
+      readonly element?: Inspect;
+      readonly defaultValue?: unknown;
+      readonly values?: readonly unknown[];
+      readonly entries?: Record<string, unknown>;
+      readonly checks?: readonly { readonly _zod: { readonly def: { readonly check: string; readonly value?: unknown; readonly inclusive?: boolean } } }[];
+    };
+  };
   readonly description?: string;
   readonly shape?: Record<string, Inspect>;
   readonly options?: readonly unknown[];
@@ -76,7 +89,13 @@ export function schemaFlags(schema: z.ZodType, exclude: readonly string[] = []):
     if (t === 'number') {
       const min = inner.minValue ?? undefined;
       const max = inner.maxValue ?? undefined;
-      const bounded = { ...(min !== undefined && Number.isFinite(min) && Math.abs(min) < Number.MAX_SAFE_INTEGER ? { min } : {}), ...(max !== undefined && Number.isFinite(max) && Math.abs(max) < Number.MAX_SAFE_INTEGER ? { max } : {}) };
+      const checks = (inner._zod.def.checks ?? []).map((c) => c._zod.def);
+      const inclusive = (kind: string, v: number | undefined): boolean => checks.find((c) => c.check === kind && c.value === v)?.inclusive !== false;
+      const usable = (v: number | undefined): v is number => v !== undefined && Number.isFinite(v) && Math.abs(v) < Number.MAX_SAFE_INTEGER;
+      const bounded = {
+        ...(usable(min) ? { min, minInclusive: inclusive('greater_than', min) } : {}),
+        ...(usable(max) ? { max, maxInclusive: inclusive('less_than', max) } : {}),
+      };
       out.push({ ...base, kind: inner.isInt ? 'int' : 'number', ...bounded });
     } else if (t === 'boolean') out.push({ ...base, kind: 'boolean' });
     else if (t === 'string') out.push({ ...base, kind: 'string' });
@@ -129,9 +148,9 @@ export function flagHelp(f: FieldFlag): string {
   const parts: string[] = [];
   if (f.description) parts.push(f.description);
   if (f.choices) parts.push(`one of ${f.choices.join(', ')}`);
-  if (f.min !== undefined && f.max !== undefined) parts.push(`between ${f.min} and ${f.max}`);
-  else if (f.min !== undefined) parts.push(`at least ${f.min}`);
-  else if (f.max !== undefined) parts.push(`at most ${f.max}`);
+  const lo = f.min === undefined ? undefined : `${f.minInclusive === false ? '>' : '≥'} ${f.min}`;
+  const hi = f.max === undefined ? undefined : `${f.maxInclusive === false ? '<' : '≤'} ${f.max}`;
+  if (lo || hi) parts.push([lo, hi].filter(Boolean).join(' and '));
   if (f.kind === 'number[]' || f.kind === 'string[]') parts.push('comma-separated');
   if (f.defaultValue !== undefined) parts.push(`(default: ${JSON.stringify(f.defaultValue)})`);
   return parts.join('; ');

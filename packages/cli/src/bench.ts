@@ -1,0 +1,51 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { CliError } from './errors.js';
+
+/** The repo's benchmarks directory. */
+export const BENCH_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'benchmarks');
+
+/** A benchmark `rl bench` can run. */
+interface BenchEntry {
+  /** File in benchmarks/. */
+  readonly file: string;
+  /** Report name (results/<name>.md). */
+  readonly name: string;
+  /** Exported function that runs it; undefined when importing the file runs it (top-level await). */
+  readonly entry: string | undefined;
+}
+
+/** `rl bench <which>` → the benchmark file, its report and its entry point. */
+export const BENCHES: Readonly<Record<'env' | 'rollout' | 'train' | 'policy', BenchEntry>> = {
+  env: { file: 'env-throughput.ts', name: 'env-throughput', entry: 'main' },
+  rollout: { file: 'rollout-throughput.ts', name: 'rollout-throughput', entry: 'runRolloutBench' },
+  train: { file: 'learning.ts', name: 'learning', entry: 'runLearningBench' },
+  policy: { file: 'policy-forward.ts', name: 'policy-forward', entry: undefined },
+};
+
+/**
+ * `rl bench env|rollout|train|policy`: runs the benchmark in this process (its module is
+ * imported and its exported run function called; `--quick` is read by the benchmark from
+ * the command line), which writes results/<name>.json|md, any plots, and its RESULTS.md
+ * section; then prints the report's markdown (the table).
+ */
+export async function benchCommand(which: keyof typeof BENCHES, _opts: { quick?: boolean }): Promise<void> {
+  const b = BENCHES[which];
+  const path = join(BENCH_DIR, b.file);
+  if (!existsSync(path)) throw new CliError(`bench ${which}: ${path} not found`);
+  const resultsDir = process.env.RL_BENCH_RESULTS_DIR ?? join(BENCH_DIR, 'results');
+  const report = join(resultsDir, `${b.name}.md`);
+  const started = Date.now();
+  const mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+  if (b.entry !== undefined) {
+    const fn = mod[b.entry];
+    if (typeof fn !== 'function') throw new CliError(`bench ${which}: ${path} does not export a function ${b.entry}()`);
+    await (fn as () => unknown)();
+  }
+  if (existsSync(report) && statSync(report).mtimeMs >= started - 1000) {
+    process.stdout.write(`\n${readFileSync(report, 'utf8')}\nresults: ${resultsDir}/${b.name}.{json,md} and ${process.env.RL_BENCH_RESULTS_MD ?? join(BENCH_DIR, 'RESULTS.md')}\n`);
+  } else {
+    process.stdout.write(`\nbench ${which}: finished; it wrote no report at ${report} (quick runs may skip writing)\n`);
+  }
+}

@@ -1,0 +1,37 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { CliError } from './errors.js';
+import { openRunDir, readRunJson, RUN_FILES } from './rundir.js';
+import { evaluateSaved, initBackend, resolveTrainConfig } from './session.js';
+
+/** Options of `rl eval`. */
+export interface EvalOptions {
+  readonly episodes?: number;
+  readonly deterministic?: boolean;
+  readonly seed?: number;
+  readonly backend?: string;
+  readonly json?: boolean;
+}
+
+/** `rl eval DIR`: runs the saved policy (model/) on the run's env and prints mean ± std return and length. */
+export async function evalCommand(dir: string, opts: EvalOptions): Promise<void> {
+  openRunDir(dir);
+  const configPath = join(dir, RUN_FILES.config);
+  const config = resolveTrainConfig(readRunJson(dir, RUN_FILES.config), () => configPath, configPath);
+  const modelDir = join(dir, RUN_FILES.model);
+  if (!existsSync(join(modelDir, 'model.json'))) throw new CliError(`${join(modelDir, 'model.json')}: file missing (the run has no saved policy)`);
+  const backend = await initBackend((opts.backend ?? config.backend) as typeof config.backend);
+  const episodes = opts.episodes ?? 100;
+  const deterministic = opts.deterministic === true;
+  const seed = opts.seed ?? config.seed + 1000;
+  const r = await evaluateSaved(modelDir, config, { episodes, deterministic, seed });
+  const result = { env: config.env, ...r, deterministic, seed, backend: backend.backend, runDir: dir };
+  if (opts.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+  else {
+    process.stdout.write(
+      `${config.env}, ${r.episodes} episodes (${deterministic ? 'deterministic' : 'sampled'} actions, seed ${seed}, ${backend.backend}):\n` +
+        `  return ${r.meanReturn.toFixed(2)} ± ${r.stdReturn.toFixed(2)}  (min ${r.minReturn.toFixed(2)}, max ${r.maxReturn.toFixed(2)})\n` +
+        `  length ${r.meanLength.toFixed(1)} ± ${r.stdLength.toFixed(1)}\n`,
+    );
+  }
+}

@@ -1,0 +1,29 @@
+/**
+ * `@rl/cli`: the `rl` command (bin/rl.mjs) and the pieces it is made of, for scripts that
+ * want run directories, crash-safe checkpoints or learning curves without the command line.
+ */
+/** The commander program of `rl` (train, resume, eval, check-env, bench). */
+export { buildProgram, RUN_DEFAULTS } from './program.js';
+export type { TrainerFlagSource } from './program.js';
+/** The error type every user-facing failure is reported as. */
+export { CliError } from './errors.js';
+/** Run-directory layout and checks. */
+export { RUN_FILES, defaultRunDir, checkOutDir, openRunDir } from './rundir.js';
+export type { RunOptions, RunFile } from './rundir.js';
+/** Atomic, fsynced checkpoints that keep the newest k. */
+export { writeCheckpoint, readCheckpoint, readLatestCheckpoint, listCheckpoints, checkpointName, removeTempCheckpoints } from './checkpoint.js';
+export type { Checkpoint, CheckpointMeta } from './checkpoint.js';
+/** Lossless encoding of trainer states (typed arrays in one binary blob). */
+export { encodeState, decodeState } from './state-codec.js';
+export type { EncodedState } from './state-codec.js';
+/** metrics.jsonl: fsynced appends, strict reading, truncation on resume. */
+export { appendMetrics, readMetrics, truncateMetrics } from './metrics.js';
+export type { MetricsRecord } from './metrics.js';
+/** The learning curve as SVG (vega-lite → vega, headless). */
+export { curveSvg } from './curve.js';
+export type { CurveOptions } from './curve.js';
+/** Atomic file writes. */
+export { writeFileAtomic, appendLineSynced, fsyncPath } from './atomic.js';
+/** CLI flags derived from a zod object schema. */
+export { schemaFlags, parseFlagValue, flagHelp, deepMerge, setPath } from './schema-flags.js';
+export type { FieldFlag } from './schema-flags.js';

@@ -1,0 +1,103 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import type { FieldFlag } from './schema-flags.js';
+import { trainerOptions } from './train-options.js';
+
+/** What the `train` command needs from the trainer to build its flags (loaded only for `train`/`help`). */
+export interface TrainerFlagSource {
+  readonly flags: readonly FieldFlag[];
+  readonly defaults: Readonly<Record<string, unknown>>;
+  /** The env whose configs/ defaults the help shows. */
+  readonly helpEnv: string;
+}
+
+/** Defaults of the CLI's own run options. */
+export const RUN_DEFAULTS = { checkpointEvery: 10, keepCheckpoints: 3, curveEvery: 10 } as const;
+
+export const positiveInt = (name: string) => (text: string): number => {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be an integer ≥ 1, got "${text}".`);
+  return n;
+};
+
+/**
+ * The `rl` program. Each command's action imports its module only when it runs, so start-up
+ * loads no TensorFlow.js or vega for commands that do not use them.
+ */
+export function buildProgram(trainer: TrainerFlagSource | undefined): Command {
+  const program = new Command('rl')
+    .description('Deep reinforcement learning on TensorFlow.js: train, evaluate, resume and benchmark batched REINFORCE.')
+    .version('0.1.0')
+    .showHelpAfterError('(add --help for usage)')
+    .configureHelp({ sortSubcommands: false, showGlobalOptions: false });
+
+  const train = program
+    .command('train')
+    .description('Train a policy; writes a run directory (config.json, metrics.jsonl, curve.svg, model/, checkpoints/, train.log).')
+    .option('--config <file>', 'config file (YAML or JSON) layered over configs/<env>.* and under the flags (default: none)')
+    .option('--out <dir>', 'run directory (default: runs/<env>-<UTC timestamp>)')
+    .option('--force', 'replace --out if it already holds something (default: false)')
+    .addOption(new Option('--checkpoint-every <n>', `write a checkpoint every n iterations (default: ${RUN_DEFAULTS.checkpointEvery})`).argParser(positiveInt('--checkpoint-every')))
+    .addOption(new Option('--keep-checkpoints <k>', `keep the newest k checkpoints (default: ${RUN_DEFAULTS.keepCheckpoints})`).argParser(positiveInt('--keep-checkpoints')))
+    .addOption(new Option('--curve-every <n>', `redraw curve.svg every n iterations (default: ${RUN_DEFAULTS.curveEvery})`).argParser(positiveInt('--curve-every')));
+  for (const opt of trainer ? trainerOptions(trainer.flags, trainer.defaults, trainer.helpEnv) : []) train.addOption(opt);
+  train.addHelpText(
+    'after',
+    '\nPrecedence: trainer defaults < configs/<env>.yaml|json < --config FILE < flags. The merged config is\n' +
+      'validated before anything is written; every bad field is listed with its allowed range.\n' +
+      'Ctrl-C (SIGINT) or SIGTERM writes a final checkpoint and exits 0; `rl resume DIR` continues.',
+  );
+  train.action(async (opts: Record<string, unknown>) => {
+    const { trainCommand } = await import('./train.js');
+    await trainCommand(opts, trainer?.flags ?? []);
+  });
+
+  program
+    .command('resume')
+    .description('Continue a run from its latest complete checkpoint (metrics.jsonl continues without gaps or duplicates).')
+    .argument('<dir>', 'run directory made by rl train')
+    .addOption(new Option('--total-steps <k>', 'new total env steps (default: the run’s totalSteps)').argParser(positiveInt('--total-steps')))
+    .action(async (dir: string, opts: { totalSteps?: number }) => {
+      const { resumeCommand } = await import('./resume.js');
+      await resumeCommand(dir, opts);
+    });
+
+  program
+    .command('eval')
+    .description('Evaluate the saved policy of a run: mean ± std of episode return and length.')
+    .argument('<dir>', 'run directory made by rl train')
+    .addOption(new Option('--episodes <n>', 'episodes to run (default: 100)').argParser(positiveInt('--episodes')))
+    .option('--deterministic', 'take the most likely action instead of sampling (default: false)')
+    .addOption(new Option('--seed <s>', 'seed of the evaluation envs and sampling (default: the run’s seed + 1000)').argParser((t: string) => {
+      const n = Number(t);
+      if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`--seed must be an integer ≥ 0, got "${t}".`);
+      return n;
+    }))
+    .option('--backend <name>', 'TensorFlow.js backend (default: the run’s backend)')
+    .option('--json', 'print one JSON object instead of text (default: false)')
+    .action(async (dir: string, opts: Record<string, unknown>) => {
+      const { evalCommand } = await import('./eval.js');
+      await evalCommand(dir, opts);
+    });
+
+  program
+    .command('check-env')
+    .description('Run the env checker on a registered env and print its findings; exit 0 when clean.')
+    .argument('<id>', 'registered env id, e.g. CartPole-v1')
+    .option('--json', 'print the findings as JSON (default: false)')
+    .action(async (id: string, opts: { json?: boolean }) => {
+      const { checkEnvCommand } = await import('./check-env.js');
+      await checkEnvCommand(id, opts);
+    });
+
+  program
+    .command('bench')
+    .description('Run a benchmark, print its table and write results (benchmarks/results/, benchmarks/RESULTS.md).')
+    .addArgument(new Command().createArgument('<which>', 'env | rollout | train | policy').choices(['env', 'rollout', 'train', 'policy']))
+    .option('--quick', 'a short run (fewer sizes, seeds and repeats) (default: false)')
+    .action(async (which: 'env' | 'rollout' | 'train' | 'policy', opts: { quick?: boolean }) => {
+      const { benchCommand } = await import('./bench.js');
+      await benchCommand(which, opts);
+    });
+
+  return program;
+}

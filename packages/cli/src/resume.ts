@@ -1,0 +1,66 @@
+import { join, resolve } from 'node:path';
+import { writeFileAtomic } from './atomic.js';
+import { readLatestCheckpoint, removeTempCheckpoints } from './checkpoint.js';
+import { CliError } from './errors.js';
+import { createRunLogger } from './log.js';
+import { runTraining } from './loop.js';
+import { readMetrics, truncateMetrics } from './metrics.js';
+import { openRunDir, readRunJson, RUN_FILES } from './rundir.js';
+import { initBackend, openSession, resolveTrainConfig } from './session.js';
+import { finish } from './train.js';
+
+/**
+ * `rl resume DIR`: checks the whole run directory first (run.json, config.json, the latest
+ * checkpoint, metrics.jsonl) and changes nothing if any of it is missing or corrupt; then
+ * restores the trainer from the checkpoint, cuts metrics.jsonl back to the checkpoint's
+ * iteration and continues training.
+ */
+export async function resumeCommand(dir: string, opts: { totalSteps?: number }): Promise<void> {
+  const runFile = openRunDir(dir);
+  const configPath = join(dir, RUN_FILES.config);
+  const raw = readRunJson(dir, RUN_FILES.config);
+  const stored = resolveTrainConfig(raw, () => configPath, configPath);
+  const config = opts.totalSteps !== undefined ? { ...stored, totalSteps: opts.totalSteps } : stored;
+  const ckpt = readLatestCheckpoint(join(dir, RUN_FILES.checkpoints));
+  const metricsPath = join(dir, RUN_FILES.metrics);
+  const existing = readMetrics(metricsPath, { tornTail: true });
+  if (existing.length < ckpt.iteration) {
+    throw new CliError(`${metricsPath}: holds ${existing.length} iterations but the latest checkpoint (${ckpt.dir}) is at iteration ${ckpt.iteration}; the file is corrupt`);
+  }
+  const tty = process.stderr.isTTY === true;
+  const logger = createRunLogger({ console: !tty });
+  const backend = await initBackend(config.backend);
+  const session = await openSession(config, logger.log);
+  try {
+    session.setState(ckpt.state as Parameters<typeof session.setState>[0]);
+  } catch (err) {
+    session.dispose();
+    throw new CliError(`${join(ckpt.dir, 'checkpoint.json')}: does not fit this run's config (${(err as Error).message})`);
+  }
+  if (session.iteration !== ckpt.iteration) {
+    session.dispose();
+    throw new CliError(`${join(ckpt.dir, 'checkpoint.json')}: says iteration ${ckpt.iteration} but its trainer state is at iteration ${session.iteration}`);
+  }
+
+  // Everything checked: now the directory may change.
+  removeTempCheckpoints(join(dir, RUN_FILES.checkpoints));
+  const previous = truncateMetrics(metricsPath, ckpt.iteration);
+  if (config.totalSteps !== stored.totalSteps) writeFileAtomic(configPath, `${JSON.stringify(config, null, 2)}\n`);
+  logger.attach(dir);
+  const log = logger.log;
+  log.info({ runDir: resolve(dir), checkpoint: ckpt.dir, iteration: ckpt.iteration, envSteps: ckpt.envSteps, droppedIterations: existing.length - ckpt.iteration, totalSteps: config.totalSteps, backend }, 'run resumed');
+  const result = await runTraining({
+    dir,
+    session,
+    env: config.env,
+    totalSteps: config.totalSteps,
+    targetReturn: config.targetReturn,
+    rewardThreshold: session.rewardThreshold,
+    runOptions: runFile,
+    wallSecondsBefore: ckpt.wallSeconds,
+    previous,
+    log,
+    tty,
+  });
+  await finish(dir, session, config, result, logger);
+}

@@ -1,0 +1,124 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fsyncPath, writeFileAtomic } from './atomic.js';
+import { CliError } from './errors.js';
+
+/** The files of a run directory. */
+export const RUN_FILES = {
+  /** The resolved training config (the trainer's record, every field filled). */
+  config: 'config.json',
+  /** How the CLI runs it: checkpoint interval, checkpoints kept, curve interval, versions. */
+  run: 'run.json',
+  /** One JSON object per iteration. */
+  metrics: 'metrics.jsonl',
+  /** The learning curve. */
+  curve: 'curve.svg',
+  /** The policy as `policy.save` writes it (`model.json` loads in plain tfjs). */
+  model: 'model',
+  /** Crash-safe checkpoints, `ckpt-<iteration>`. */
+  checkpoints: 'checkpoints',
+  /** pino JSON log of the run. */
+  log: 'train.log',
+} as const;
+
+/** How the CLI runs a training job (stored in `run.json`; `rl resume` reads it back). */
+export interface RunOptions {
+  /** Write a checkpoint every this many iterations. */
+  readonly checkpointEvery: number;
+  /** Keep the newest this many checkpoints. */
+  readonly keepCheckpoints: number;
+  /** Redraw `curve.svg` every this many iterations. */
+  readonly curveEvery: number;
+}
+
+/** `run.json`. */
+export interface RunFile extends RunOptions {
+  readonly format: 'rl-run';
+  readonly version: 1;
+  readonly createdAt: string;
+}
+
+/** `runs/<env>-<UTC timestamp>` under `base` (a `-2`, `-3`, … suffix if taken). */
+export function defaultRunDir(env: string, base = 'runs', now = new Date()): string {
+  const ts = now.toISOString().replace(/\.\d+Z$/, 'Z').replace(/[:]/g, '-');
+  const stem = join(base, `${env.replace(/[^A-Za-z0-9._-]/g, '_')}-${ts}`);
+  let dir = stem;
+  for (let k = 2; existsSync(dir); k++) dir = `${stem}-${k}`;
+  return dir;
+}
+
+/**
+ * Refuses an `--out` that already holds something unless `force`: a finished or running run
+ * is never overwritten by accident. An empty directory is fine.
+ */
+export function checkOutDir(out: string, force: boolean): void {
+  if (!existsSync(out)) return;
+  if (!statSync(out).isDirectory()) throw new CliError(`--out ${out}: exists and is not a directory`);
+  const entries = readdirSync(out);
+  if (entries.length === 0 || force) return;
+  const what = entries.includes(RUN_FILES.config) ? 'holds a run' : `is not empty (${entries.slice(0, 3).join(', ')}${entries.length > 3 ? ', …' : ''})`;
+  throw new CliError(`--out ${out}: ${what}; pass --force to replace it, or \`rl resume ${out}\` to continue it`);
+}
+
+/** A fresh temporary directory beside `out` in which a new run is assembled. */
+export function stageRunDir(out: string): string {
+  const parent = dirname(resolve(out));
+  mkdirSync(parent, { recursive: true });
+  const staged = join(parent, `.${basename(out)}.staging-${process.pid}`);
+  rmSync(staged, { recursive: true, force: true });
+  mkdirSync(staged);
+  return staged;
+}
+
+/**
+ * Moves a fully written staging directory into place at `out` (replacing it only if `force`),
+ * so a run directory either appears complete (config, metrics, first checkpoint) or not at all.
+ */
+export function commitRunDir(staged: string, out: string, force: boolean): void {
+  fsyncPath(staged);
+  if (existsSync(out)) {
+    if (!force && readdirSync(out).length > 0) throw new CliError(`--out ${out}: appeared while the run was being set up; pass --force to replace it`);
+    rmSync(out, { recursive: true, force: true });
+  }
+  renameSync(staged, out);
+  fsyncPath(dirname(resolve(out)));
+}
+
+/** Writes `run.json` into a run directory. */
+export function writeRunFile(dir: string, opts: RunOptions): void {
+  const doc: RunFile = { format: 'rl-run', version: 1, createdAt: new Date().toISOString(), ...opts };
+  writeFileAtomic(join(dir, RUN_FILES.run), `${JSON.stringify(doc, null, 2)}\n`);
+}
+
+/** Reads a JSON file of a run directory; a {@link CliError} names the file when it is missing or not JSON. */
+export function readRunJson(dir: string, file: string): Record<string, unknown> {
+  const p = join(dir, file);
+  if (!existsSync(p)) throw new CliError(`${p}: file missing`);
+  let v: unknown;
+  try {
+    v = JSON.parse(readFileSync(p, 'utf8'));
+  } catch (err) {
+    throw new CliError(`${p}: not valid JSON (${(err as Error).message})`);
+  }
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new CliError(`${p}: must hold a JSON object`);
+  return v as Record<string, unknown>;
+}
+
+/**
+ * Checks that `dir` is a run directory (made by `rl train`) and reads `run.json`. Throws a
+ * {@link CliError} that says what is missing or corrupt, naming the file.
+ */
+export function openRunDir(dir: string): RunFile {
+  if (!existsSync(dir)) throw new CliError(`${dir}: no such directory`);
+  if (!statSync(dir).isDirectory()) throw new CliError(`${dir}: not a directory`);
+  const missing = [RUN_FILES.config, RUN_FILES.run, RUN_FILES.metrics, RUN_FILES.checkpoints].filter((f) => !existsSync(join(dir, f)));
+  if (missing.length === 4) throw new CliError(`${dir}: not a run directory (no ${RUN_FILES.config}, ${RUN_FILES.run}, ${RUN_FILES.metrics} or ${RUN_FILES.checkpoints}/; make one with \`rl train --out ${dir}\`)`);
+  if (missing.length > 0) throw new CliError(`${dir}: incomplete run directory, missing ${missing.map((f) => join(dir, f)).join(', ')}`);
+  const run = readRunJson(dir, RUN_FILES.run);
+  const p = join(dir, RUN_FILES.run);
+  if (run.format !== 'rl-run' || run.version !== 1) throw new CliError(`${p}: not an rl run file (format ${JSON.stringify(run.format)}, version ${JSON.stringify(run.version)})`);
+  for (const k of ['checkpointEvery', 'keepCheckpoints', 'curveEvery'] as const) {
+    if (!Number.isInteger(run[k]) || (run[k] as number) < 1) throw new CliError(`${p}: field "${k}" must be an integer ≥ 1, got ${JSON.stringify(run[k])}`);
+  }
+  return run as unknown as RunFile;
+}

@@ -1,0 +1,115 @@
+/**
+ * The CLI's bridge to the trainer: config validation with CLI-worded errors, backend
+ * selection that fails before anything is written, the trainer itself, and evaluation of a
+ * saved policy. Loaded lazily (it pulls in TensorFlow.js).
+ */
+import { makeVec, registeredIds, Rng } from '@rl/env';
+import { loadPolicyModel } from '@rl/policy';
+import { BackendUnavailableError, initTf, tf, type BackendInfo, type BackendName } from '@rl/tf';
+import { ConfigError, createTrainer, resolveConfig, type TrainConfig, type Trainer } from '@rl/trainer';
+import type { Logger } from 'pino';
+import { CliError } from './errors.js';
+
+export type { TrainConfig, Trainer };
+
+/**
+ * Validates a layered config with the trainer's schema. On failure throws one {@link CliError}
+ * listing every bad field with its value, what is allowed, and where it came from
+ * (`sourceOf(field)`, e.g. `--gamma` or a file path).
+ */
+export function resolveTrainConfig(partial: Record<string, unknown>, sourceOf: (field: string) => string, file?: string): TrainConfig {
+  try {
+    return resolveConfig(partial, { envIds: registeredIds() });
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    const n = err.issues.length;
+    const lines = err.issues.map((i) => `  - ${i.field} = ${i.value === undefined ? 'undefined' : JSON.stringify(i.value)}: ${i.message} (from ${sourceOf(i.field)})`);
+    throw new CliError(`${file ? `${file}: ` : ''}invalid config, ${n} bad field${n === 1 ? '' : 's'}:\n${lines.join('\n')}`);
+  }
+}
+
+/** Initialises the backend; a missing optional package becomes a {@link CliError} naming it. */
+export async function initBackend(backend: BackendName): Promise<BackendInfo> {
+  try {
+    return await initTf({ backend });
+  } catch (err) {
+    if (err instanceof BackendUnavailableError) throw new CliError(err.message);
+    throw err;
+  }
+}
+
+/** Builds the trainer for a resolved config (envs, networks, optimizers), logging through `logger`. */
+export async function openSession(config: TrainConfig, logger: Logger): Promise<Trainer> {
+  return createTrainer(config, { logger });
+}
+
+/** What `rl eval` reports. */
+export interface EvalSummary {
+  readonly episodes: number;
+  readonly meanReturn: number;
+  readonly stdReturn: number;
+  readonly minReturn: number;
+  readonly maxReturn: number;
+  readonly meanLength: number;
+  readonly stdLength: number;
+}
+
+const meanStd = (xs: readonly number[]): { mean: number; std: number } => {
+  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+  return { mean, std: Math.sqrt(xs.reduce((s, x) => s + (x - mean) ** 2, 0) / xs.length) };
+};
+
+/** Summary numbers of a list of episode returns and lengths. */
+export function summarize(returns: readonly number[], lengths: readonly number[]): EvalSummary {
+  const r = meanStd(returns);
+  const l = meanStd(lengths);
+  return { episodes: returns.length, meanReturn: r.mean, stdReturn: r.std, minReturn: Math.min(...returns), maxReturn: Math.max(...returns), meanLength: l.mean, stdLength: l.std };
+}
+
+/**
+ * Runs the policy saved in `modelDir` for `episodes` whole episodes on fresh envs of the
+ * run's env (all episodes as one batch, seeded), without touching the run directory.
+ * Errors loading the model name the file.
+ */
+export async function evaluateSaved(modelDir: string, config: TrainConfig, opts: { episodes: number; deterministic: boolean; seed: number }): Promise<EvalSummary> {
+  let policy: Awaited<ReturnType<typeof loadPolicyModel>>;
+  try {
+    policy = await loadPolicyModel(modelDir);
+  } catch (err) {
+    throw new CliError((err as Error).message);
+  }
+  const n = opts.episodes;
+  const env = makeVec(config.env, n, { seed: opts.seed });
+  if (env.obsDim !== policy.observationSpace.size) {
+    policy.dispose();
+    throw new CliError(`${modelDir}: the saved policy takes ${policy.observationSpace.size} observation values but ${config.env} gives ${env.obsDim}`);
+  }
+  policy.setRngState(new Rng(opts.seed).getState());
+  try {
+    let obs = Float32Array.from(env.reset({ seed: opts.seed }).obs);
+    const returns = new Float64Array(n);
+    const lengths = new Int32Array(n);
+    const done = new Uint8Array(n);
+    let remaining = n;
+    while (remaining > 0) {
+      const a = tf.tidy(() => policy.act(tf.tensor2d(obs, [n, env.obsDim]), { deterministic: opts.deterministic }));
+      const actions = a.dataSync().slice();
+      a.dispose();
+      const r = env.step(actions);
+      for (let i = 0; i < n; i++) {
+        if (done[i]) continue;
+        returns[i] = returns[i]! + r.rewards[i]!;
+        lengths[i] = lengths[i]! + 1;
+        if (r.terminated[i] || r.truncated[i]) {
+          done[i] = 1;
+          remaining--;
+        }
+      }
+      obs = Float32Array.from(r.obs);
+    }
+    return summarize(Array.from(returns), Array.from(lengths));
+  } finally {
+    env.close();
+    policy.dispose();
+  }
+}

@@ -1,0 +1,112 @@
+import { rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { writeFileAtomic } from './atomic.js';
+import { writeCheckpoint } from './checkpoint.js';
+import { layerConfig, type ConfigLayers } from './config.js';
+import { createRunLogger, type RunLogger } from './log.js';
+import { runTraining, type LoopResult } from './loop.js';
+import { RUN_DEFAULTS } from './program.js';
+import { checkOutDir, commitRunDir, defaultRunDir, RUN_FILES, stageRunDir, writeRunFile, type RunOptions } from './rundir.js';
+import { deepMerge, setPath, type FieldFlag } from './schema-flags.js';
+import { initBackend, openSession, resolveTrainConfig, summarize, type TrainConfig, type Trainer } from './session.js';
+
+const camel = (flag: string): string => flag.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+
+/** The flags given on the command line, as a partial trainer config. */
+export function flagConfig(opts: Record<string, unknown>, flags: readonly FieldFlag[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const f of flags) {
+    const v = opts[camel(f.flag)];
+    if (v !== undefined) setPath(out, f.path, v);
+  }
+  return out;
+}
+
+/** Says where a bad field's value came from: a flag, the --config file, or configs/<env>. */
+export function fieldSource(field: string, flagValues: Record<string, unknown>, layers: ConfigLayers, flags: readonly FieldFlag[]): string {
+  const top = field.split('.')[0]!;
+  const flag = flags.find((f) => f.path[0] === top);
+  if (top in flagValues) return flag ? `--${flag.flag}` : top;
+  if (layers.userFile) return `${layers.userFile} or the defaults`;
+  if (layers.envFile) return `${layers.envFile} or the defaults`;
+  return flag ? `--${flag.flag}` : 'defaults';
+}
+
+/** Resolves the layered config or throws a CliError listing every bad field, its value, where it came from and what is allowed. */
+export async function buildTrainConfig(opts: Record<string, unknown>, flags: readonly FieldFlag[]): Promise<{ config: TrainConfig; layers: ConfigLayers }> {
+  const flagValues = flagConfig(opts, flags);
+  const userFile = typeof opts.config === 'string' ? opts.config : undefined;
+  const layers = layerConfig(flagValues, userFile, 'CartPole-v1', deepMerge);
+  const config = resolveTrainConfig(layers.partial, (field) => fieldSource(field, flagValues, layers, flags));
+  return { config, layers };
+}
+
+/** `rl train`: validate everything, then assemble the run directory, then train. */
+export async function trainCommand(opts: Record<string, unknown>, flags: readonly FieldFlag[]): Promise<void> {
+  const { config, layers } = await buildTrainConfig(opts, flags);
+  const runOptions: RunOptions = {
+    checkpointEvery: (opts.checkpointEvery as number | undefined) ?? RUN_DEFAULTS.checkpointEvery,
+    keepCheckpoints: (opts.keepCheckpoints as number | undefined) ?? RUN_DEFAULTS.keepCheckpoints,
+    curveEvery: (opts.curveEvery as number | undefined) ?? RUN_DEFAULTS.curveEvery,
+  };
+  const force = opts.force === true;
+  const out = typeof opts.out === 'string' ? opts.out : defaultRunDir(config.env);
+  checkOutDir(out, force);
+  const tty = process.stderr.isTTY === true;
+  const logger = createRunLogger({ console: !tty });
+  const backend = await initBackend(config.backend);
+  const session = await openSession(config, logger.log);
+
+  // The run directory appears complete (config, run.json, empty metrics, checkpoint 0, model) or not at all.
+  const staged = stageRunDir(out);
+  try {
+    writeFileAtomic(join(staged, RUN_FILES.config), `${JSON.stringify(config, null, 2)}\n`);
+    writeRunFile(staged, runOptions);
+    writeFileSync(join(staged, RUN_FILES.metrics), '');
+    writeFileSync(join(staged, RUN_FILES.log), '');
+    await session.policy.save(join(staged, RUN_FILES.model));
+    writeCheckpoint(join(staged, RUN_FILES.checkpoints), { iteration: session.iteration, envSteps: session.envSteps, wallSeconds: 0 }, session.getState(), runOptions.keepCheckpoints);
+    commitRunDir(staged, out, force);
+  } catch (err) {
+    rmSync(staged, { recursive: true, force: true });
+    throw err;
+  }
+
+  logger.attach(out);
+  const log = logger.log;
+  log.info({ runDir: resolve(out), config, configFiles: [layers.envFile, layers.userFile].filter(Boolean), backend, ...runOptions }, 'run started');
+  const result = await runTraining({
+    dir: out,
+    session,
+    env: config.env,
+    totalSteps: config.totalSteps,
+    targetReturn: config.targetReturn,
+    rewardThreshold: session.rewardThreshold,
+    runOptions,
+    wallSecondsBefore: 0,
+    previous: [],
+    log,
+    tty,
+  });
+  await finish(out, session, config, result, logger);
+}
+
+/** Evaluation after training (config.evalEpisodes), a summary on stdout, and clean-up. */
+export async function finish(dir: string, session: Trainer, config: TrainConfig, result: LoopResult, logger: RunLogger): Promise<void> {
+  const lines = [
+    `run directory: ${dir}`,
+    `${result.reason === 'signal' ? `stopped by ${result.signal}` : result.reason === 'targetReturn' ? 'target return reached' : 'done'}: ${result.iteration} iterations, ${result.envSteps.toLocaleString('en-US')} env steps, ${result.wallSeconds.toFixed(1)} s`,
+  ];
+  const rm = result.last?.returnMean;
+  if (typeof rm === 'number') lines.push(`recent mean return: ${rm.toFixed(1)}`);
+  if (result.reason !== 'signal' && config.evalEpisodes > 0) {
+    const raw = session.evaluate({ episodes: config.evalEpisodes, deterministic: true });
+    const ev = summarize(raw.returns, raw.lengths);
+    logger.log.info({ evaluation: ev }, 'evaluation after training');
+    lines.push(`evaluation (${ev.episodes} episodes, deterministic): return ${ev.meanReturn.toFixed(1)} ± ${ev.stdReturn.toFixed(1)}, length ${ev.meanLength.toFixed(1)}`);
+  }
+  if (result.reason === 'signal') lines.push(`continue with: rl resume ${dir}`);
+  process.stdout.write(`${lines.join('\n')}\n`);
+  session.dispose();
+  logger.close();
+}
