@@ -80,11 +80,15 @@ export function checkActionBatch(id: string, space: Space, numEnvs: number, acti
       `${id}: action batch has ${actions.length} values, expected ${numEnvs * dim} (${numEnvs} envs × ${dim} per action)`,
     );
   }
+  // Typed arrays hold only numbers; plain arrays are checked for non-numbers (no coercion of '1').
+  const typed = ArrayBuffer.isView(actions);
   if (space.type === 'Discrete') {
     const lo = space.start;
     const n = space.n;
     for (let i = 0; i < numEnvs; i++) {
-      const a = actions[i]! - lo;
+      const v = actions[i]!;
+      if (!typed && typeof v !== 'number') throw discreteActionError(id, space, v, i);
+      const a = v - lo;
       // (a >>> 0) !== a catches NaN, non-integers, negatives and non-numbers in one compare.
       if ((a >>> 0) !== a || a >= n) throw discreteActionError(id, space, actions[i], i);
     }
@@ -93,7 +97,7 @@ export function checkActionBatch(id: string, space: Space, numEnvs: number, acti
     for (let k = 0; k < len; k++) {
       const v = actions[k]!;
       // v - v is 0 only for finite numbers (NaN, ±Infinity and non-numbers give NaN).
-      if (typeof v !== 'number' || v - v !== 0) {
+      if ((!typed && typeof v !== 'number') || v - v !== 0) {
         const i = Math.floor(k / dim);
         const row = Array.prototype.slice.call(actions, i * dim, i * dim + dim);
         throw new RangeError(`${id} [batch index ${i}]: action ${show(row)} holds ${show(v)}; Box actions must be finite numbers`);

@@ -45,7 +45,8 @@ function sameArray(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
  * `{ obs, reward, terminated, truncated, info }` with a finite number reward and boolean flags;
  * reset with a seed is deterministic and different seeds give different starts; stepping the
  * same actions after the same seed gives the same transitions; an action outside the action
- * space is refused with a RangeError; `unwrapped` and `close` exist.
+ * space is refused with a RangeError; `unwrapped` and `close` exist. Wrappers with running
+ * statistics (e.g. `NormalizeObservation`) must be frozen for the determinism checks.
  * @example
  * const findings = checkEnv(make('CartPole-v1'));
  * for (const f of findings) console.log(`${f.check}: ${f.problem} → ${f.fix}`);
@@ -79,13 +80,6 @@ export function checkEnv(env: Env, opts: CheckEnvOptions = {}): EnvFinding[] {
   if (!(as instanceof Box) && !(as instanceof Discrete)) {
     actOk = false;
     add('action-space', `actionSpace is ${describe(as)}, not a Box or Discrete`, 'set actionSpace to a `Box` or `Discrete` from @rl/env');
-  } else if (as instanceof Box) {
-    for (let k = 0; k < as.size; k++) {
-      if (!Number.isFinite(as.low[k]) || !Number.isFinite(as.high[k])) {
-        add('action-space-bounds', `action Box element ${k} has bounds [${as.low[k]}, ${as.high[k]}]`, 'give continuous actions finite bounds (policies squash or clip into them)');
-        break;
-      }
-    }
   }
   if (!obsOk || !actOk || typeof env.reset !== 'function' || typeof env.step !== 'function') return findings;
   const obsSpace = os as Box;

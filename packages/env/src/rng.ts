@@ -1,5 +1,20 @@
 import prand from 'pure-rand';
 
+/** Four well-mixed 32-bit words from a seed (splitmix32 steps; never all zero). */
+function splitmix32Words(lo: number, hi: number): number[] {
+  let x = (lo ^ Math.imul(hi, 0x2545f491)) | 0;
+  const out: number[] = [];
+  for (let k = 0; k < 4; k++) {
+    x = (x + 0x9e3779b9) | 0;
+    let z = x;
+    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+    out.push((z ^ (z >>> 16)) | 0);
+  }
+  if (!out.some((w) => w !== 0)) out[0] = 1;
+  return out;
+}
+
 /** Serialisable state of an {@link Rng}: restore it with {@link Rng.fromState}. */
 export interface RngState {
   readonly algorithm: 'xoroshiro128plus';
@@ -21,7 +36,12 @@ export class Rng {
   constructor(seed: number) {
     if (!Number.isFinite(seed)) throw new RangeError(`Rng: seed must be a finite number, got ${seed}`);
     const s = Math.trunc(seed);
-    this.gen = prand.xoroshiro128plus((s | 0) ^ (Math.floor(s / 2 ** 32) | 0));
+    // pure-rand's xoroshiro128plus(seed) starts from the state (-1, ~seed, seed, 0), whose first
+    // output is ~seed: for every small seed the first float() was ≈ 1 (e.g. MountainCar started
+    // at −0.4 for seeds 123 and 124 alike). Expand the seed with splitmix32 into a well-mixed
+    // 128-bit state instead.
+    const words = splitmix32Words((s | 0) ^ (Math.floor(s / 2 ** 32) | 0), Math.floor(s / 2 ** 32) | 0);
+    this.gen = prand.xoroshiro128plus.fromState(words);
   }
 
   /** Restores a stream saved with {@link Rng.getState}. */
