@@ -3,7 +3,7 @@
  * {@link Policy} (resume, evaluation); {@link loadPolicy} is the embedding API for services:
  * plain arrays in, plain numbers out, no tensors visible to the caller.
  */
-import { tf, initTf } from '@rl/tf';
+import { tf, initTf, backendInfo } from '@rl/tf';
 import type { BackendName } from '@rl/tf';
 import { Box, Rng, spaceFromJSON } from '@rl/env';
 import type { RngState, Space } from '@rl/env';
@@ -187,6 +187,7 @@ function flattenBatch(obs: ArrayLike<ArrayLike<number>> | Float32Array, d: numbe
  */
 export async function loadPolicy(dir: string, opts: LoadPolicyOptions = {}): Promise<InferencePolicy> {
   if (opts.backend) await initTf({ backend: opts.backend });
+  else if (!backendInfo()) await initTf({ backend: 'auto' });
   const policy = await loadPolicyModel(dir);
   if (opts.seed !== undefined) policy.setRngState(new Rng(opts.seed).getState());
   const d = policy.observationSpace.size;
