@@ -77,14 +77,14 @@ export function acrobotDynamics(): TensorDynamics {
     maxEpisodeSteps: 500,
     observationSpace: new Box([-1, -1, -1, -1, -p.max_vel_1, -p.max_vel_2], [1, 1, 1, 1, p.max_vel_1, p.max_vel_2]),
     actionSpace: new Discrete(3),
-    initialState: (n, seed) => tf.randomUniform([n, 4], -0.1, 0.1, 'float32', seed) as tf.Tensor2D,
+    initialState: (n, seed) => tf.unstack(tf.randomUniform([4, n], -0.1, 0.1, 'float32', seed)) as tf.Tensor1D[],
     observe: (s) => {
-      const [t1, t2, d1, d2] = tf.unstack(s, 1) as [Col, Col, Col, Col];
+      const [t1, t2, d1, d2] = s as [Col, Col, Col, Col];
       return tf.stack([tf.cos(t1), tf.sin(t1), tf.cos(t2), tf.sin(t2), d1, d2], 1) as tf.Tensor2D;
     },
     step: (s, action): TensorTransition => {
       const a = action.toFloat().sub(1) as Col; //                                   const a = action - 1;
-      const [y0, y1, y2, y3] = tf.unstack(s, 1) as [Col, Col, Col, Col];
+      const [y0, y1, y2, y3] = s as [Col, Col, Col, Col];
       const dt = p.dt;
       const dt2 = dt / 2.0;
       const k1 = dsdt(a, y0, y1, y2, y3); //                                         dsdt(p, a, y0, y1, y2, y3, 0);
@@ -101,7 +101,7 @@ export function acrobotDynamics(): TensorDynamics {
       const n3 = ns[3]!.clipByValue(-p.max_vel_2, p.max_vel_2); //                    n3 = bound(n3, −max_vel_2, max_vel_2);
       const terminated = tf.cos(n0).neg().sub(tf.cos(n1.add(n0))).greater(1.0) as Col; // −cos(n0) − cos(n1 + n0) > 1.0
       return {
-        state: tf.stack([n0, n1, n2, n3], 1) as tf.Tensor2D,
+        state: [n0, n1, n2, n3] as tf.Tensor1D[],
         reward: tf.where(terminated, tf.zerosLike(n0), tf.onesLike(n0).neg()) as tf.Tensor1D, // terminated ? 0.0 : −1.0
         terminated: terminated as tf.Tensor1D,
       };

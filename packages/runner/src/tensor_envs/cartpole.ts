@@ -42,10 +42,10 @@ export function cartPoleDynamics(): TensorDynamics {
     maxEpisodeSteps: 500,
     observationSpace: new Box(high.map((h) => -h), high),
     actionSpace: new Discrete(2),
-    initialState: (n, seed) => tf.randomUniform([n, 4], -0.05, 0.05, 'float32', seed) as tf.Tensor2D,
-    observe: (s) => s.clone(),
+    initialState: (n, seed) => tf.unstack(tf.randomUniform([4, n], -0.05, 0.05, 'float32', seed)) as tf.Tensor1D[],
+    observe: (s) => tf.stack([...s], 1) as tf.Tensor2D,
     step: (s, action): TensorTransition => {
-      const [x, xDot, theta, thetaDot] = tf.unstack(s, 1) as [tf.Tensor1D, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D];
+      const [x, xDot, theta, thetaDot] = s as [tf.Tensor1D, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D];
       const force = action.toFloat().mul(2 * p.force_mag).sub(p.force_mag); // const force = action === 1 ? p.force_mag : -p.force_mag;
       const costheta = tf.cos(theta); //                                                   const costheta = Math.cos(theta);
       const sintheta = tf.sin(theta); //                                                   const sintheta = Math.sin(theta);
@@ -61,7 +61,7 @@ export function cartPoleDynamics(): TensorDynamics {
       const nthetaDot = thetaDot.add(thetaacc.mul(p.tau)); //                              const nthetaDot = thetaDot + p.tau * thetaacc;
       const terminated = tf.logicalOr(nx.abs().greater(p.x_threshold), ntheta.abs().greater(p.theta_threshold_radians)); // |x| > x_threshold || |θ| > θ_threshold
       return {
-        state: tf.stack([nx, nxDot, ntheta, nthetaDot], 1) as tf.Tensor2D,
+        state: [nx, nxDot, ntheta, nthetaDot] as tf.Tensor1D[],
         reward: tf.onesLike(nx) as tf.Tensor1D, //                                                        out.rewards[i] = 1.0;
         terminated: terminated as tf.Tensor1D,
       };

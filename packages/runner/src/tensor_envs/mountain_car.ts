@@ -28,8 +28,8 @@ export const mountainCarConstants = Object.freeze({
 });
 
 /** MountainCar start states: position U(−0.6, −0.4), velocity 0 (shared with the continuous one). */
-export function mountainCarStart(n: number, seed: number): tf.Tensor2D {
-  return tf.tidy(() => tf.concat([tf.randomUniform([n, 1], -0.6, -0.4, 'float32', seed), tf.zeros([n, 1])], 1) as tf.Tensor2D);
+export function mountainCarStart(n: number, seed: number): tf.Tensor1D[] {
+  return [tf.randomUniform([n], -0.6, -0.4, 'float32', seed) as tf.Tensor1D, tf.zeros([n]) as tf.Tensor1D];
 }
 
 /** MountainCar-v0 dynamics as tf ops. */
@@ -43,9 +43,9 @@ export function mountainCarDynamics(): TensorDynamics {
     observationSpace: new Box([p.min_position, -p.max_speed], [p.max_position, p.max_speed]),
     actionSpace: new Discrete(3),
     initialState: mountainCarStart,
-    observe: (s) => s.clone(),
+    observe: (s) => tf.stack([...s], 1) as tf.Tensor2D,
     step: (s, action): TensorTransition => {
-      const [position0, velocity0] = tf.unstack(s, 1) as [tf.Tensor1D, tf.Tensor1D];
+      const [position0, velocity0] = s as [tf.Tensor1D, tf.Tensor1D];
       let velocity = velocity0.add(action.toFloat().sub(1).mul(p.force)).add(tf.cos(position0.mul(3)).mul(-p.gravity)); // velocity += (action − 1)·force + cos(3·position)·(−gravity);
       velocity = velocity.clipByValue(-p.max_speed, p.max_speed); //                   velocity = min(max(velocity, −max_speed), max_speed);
       let position = position0.add(velocity); //                                       position += velocity;
@@ -53,7 +53,7 @@ export function mountainCarDynamics(): TensorDynamics {
       velocity = tf.where(tf.logicalAnd(position.lessEqual(p.min_position), velocity.less(0)), tf.zerosLike(velocity), velocity); // if (position === min_position && velocity < 0) velocity = 0;
       const terminated = tf.logicalAnd(position.greaterEqual(p.goal_position), velocity.greaterEqual(p.goal_velocity)); // position ≥ goal_position && velocity ≥ goal_velocity
       return {
-        state: tf.stack([position, velocity], 1) as tf.Tensor2D,
+        state: [position, velocity] as tf.Tensor1D[],
         reward: tf.onesLike(position).neg() as tf.Tensor1D, //                         out.rewards[i] = −1.0;
         terminated: terminated as tf.Tensor1D,
       };

@@ -42,10 +42,10 @@ export function mountainCarContinuousDynamics(): TensorDynamics {
     observationSpace: new Box([p.min_position, -p.max_speed], [p.max_position, p.max_speed]),
     actionSpace: new Box([p.min_action], [p.max_action]),
     initialState: mountainCarStart,
-    observe: (s) => s.clone(),
+    observe: (s) => tf.stack([...s], 1) as tf.Tensor2D,
     step: (s, action): TensorTransition => {
       const a = action.reshape([-1]) as tf.Tensor1D; //                                 const a = f32(action);
-      const [position0, velocity0] = tf.unstack(s, 1) as [tf.Tensor1D, tf.Tensor1D];
+      const [position0, velocity0] = s as [tf.Tensor1D, tf.Tensor1D];
       const force = a.clipByValue(p.min_action, p.max_action); //                        force = min(max(action[0], min_action), max_action)
       let velocity = velocity0.add(force.mul(p.power).sub(tf.cos(position0.mul(3)).mul(p.gravity))); // velocity += force·power − 0.0025·cos(3·position)
       velocity = velocity.clipByValue(-p.max_speed, p.max_speed); //                   if (velocity > max_speed) …; if (velocity < −max_speed) …
@@ -55,7 +55,7 @@ export function mountainCarContinuousDynamics(): TensorDynamics {
       const terminated = tf.logicalAnd(position.greaterEqual(p.goal_position), velocity.greaterEqual(p.goal_velocity)) as tf.Tensor1D;
       const bonus = tf.where(terminated, tf.fill([a.shape[0]], 100), tf.zerosLike(a)); // (terminated ? 100.0 : 0)
       return {
-        state: tf.stack([position, velocity], 1) as tf.Tensor2D,
+        state: [position, velocity] as tf.Tensor1D[],
         reward: bonus.sub(a.square().mul(0.1)) as tf.Tensor1D, //                         − a·a·0.1
         terminated,
       };

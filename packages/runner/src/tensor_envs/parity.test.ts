@@ -54,7 +54,7 @@ describe.each(['cpu', 'wasm'] as const)('tensor-native envs vs the JS envs on %s
     const d = tenv.dynamics;
     const discrete = d.actionSpace.type === 'Discrete';
     const { obs, reward, term } = tf.tidy(() => {
-      const s = tf.tensor2d(states);
+      const s = tf.unstack(tf.tensor2d(states), 1) as tf.Tensor1D[];
       const a = discrete ? tf.tensor1d(actions, 'int32') : tf.tensor2d(actions, [N, 1]);
       const tr = d.step(s, a);
       return { obs: d.observe(tr.state).arraySync(), reward: tr.reward.arraySync(), term: tr.terminated.arraySync() };
@@ -82,6 +82,26 @@ describe.each(['cpu', 'wasm'] as const)('tensor-native envs vs the JS envs on %s
     expect(comparedTerm).toBeGreaterThan(N * 0.9);
     if (id !== 'Pendulum-v1' && id !== 'Acrobot-v1') expect(terminal).toBeGreaterThan(0); // the boundary is exercised
     tenv.dispose();
+  });
+
+  it('kernels per step do not grow with N (no per-env ops)', async () => {
+    await initTf({ backend });
+    for (const id of Object.keys(TENSOR_ENVS)) {
+      const counts: number[] = [];
+      for (const n of [1, 300]) {
+        const env = makeTensorVec(id, n, { seed: 1 });
+        const a = env.singleActionSpace.type === 'Discrete' ? tf.zeros([n], 'int32') : tf.zeros([n, 1]);
+        const p = await tf.profile(() => {
+          const r = env.step(a);
+          for (const x of Object.values(r)) x.dispose();
+        });
+        counts.push(p.kernels.length);
+        a.dispose();
+        env.dispose();
+      }
+      expect(counts[0], `${id}: kernels at N = 1 and 300`).toBe(counts[1]);
+      expect(counts[0]).toBeGreaterThan(10);
+    }
   });
 
   it('autoreset, truncation and the spaces agree with makeVec', async () => {

@@ -28,13 +28,16 @@ export function pendulumDynamics(): TensorDynamics {
     maxEpisodeSteps: 200,
     observationSpace: new Box([-1, -1, -p.max_speed], [1, 1, p.max_speed]),
     actionSpace: new Box([-p.max_torque], [p.max_torque]),
-    initialState: (n, seed) => tf.tidy(() => tf.randomUniform([n, 2], -1, 1, 'float32', seed).mul(tf.tensor1d([Math.PI, 1])) as tf.Tensor2D),
+    initialState: (n, seed) => {
+      const [th, thdot] = tf.unstack(tf.randomUniform([2, n], -1, 1, 'float32', seed)) as [tf.Tensor1D, tf.Tensor1D];
+      return [th.mul(Math.PI), thdot]; // θ ~ U(−π, π), θ̇ ~ U(−1, 1)
+    },
     observe: (s) => {
-      const [th, thdot] = tf.unstack(s, 1) as [tf.Tensor1D, tf.Tensor1D];
+      const [th, thdot] = s as [tf.Tensor1D, tf.Tensor1D];
       return tf.stack([tf.cos(th), tf.sin(th), thdot], 1) as tf.Tensor2D;
     },
     step: (s, action): TensorTransition => {
-      const [th, thdot] = tf.unstack(s, 1) as [tf.Tensor1D, tf.Tensor1D];
+      const [th, thdot] = s as [tf.Tensor1D, tf.Tensor1D];
       const u = action.reshape([-1]).clipByValue(-p.max_torque, p.max_torque) as tf.Tensor1D; // u = min(max(action, −max_torque), max_torque)
       const an = tf.mod(th.add(Math.PI), 2 * Math.PI).sub(Math.PI); //                      angleNormalize(th) = ((th + π) mod 2π) − π
       const costs = an.square().add(thdot.square().mul(0.1)).add(u.square().mul(0.001)); // an² + 0.1·θ̇² + 0.001·u²
@@ -42,7 +45,7 @@ export function pendulumDynamics(): TensorDynamics {
       newthdot = newthdot.clipByValue(-p.max_speed, p.max_speed); //                       newthdot = min(max(newthdot, −max_speed), max_speed)
       const newth = th.add(newthdot.mul(p.dt)); //                                          newth = th + newthdot·dt
       return {
-        state: tf.stack([newth, newthdot], 1) as tf.Tensor2D,
+        state: [newth, newthdot] as tf.Tensor1D[],
         reward: costs.neg() as tf.Tensor1D, //                                               out.rewards[i] = −costs;
         terminated: tf.zerosLike(th).cast('bool') as tf.Tensor1D, //                         out.terminated[i] = 0;
       };

@@ -8,10 +8,17 @@
 import type { Box, Space } from '@rl/env';
 import type { tf } from '@rl/tf';
 
+/**
+ * The internal state of N envs as one float32 `[N]` column per state value (struct of arrays,
+ * as the JS envs' typed arrays): the dynamics work on whole columns, so no per-step
+ * unstack/stack of an `[N, stateDim]` matrix is needed (on wasm that gather is a host-side copy).
+ */
+export type StateColumns = readonly tf.Tensor1D[];
+
 /** What one batched transition returns (before autoreset). */
 export interface TensorTransition {
-  /** Next internal state `[N, stateDim]` float32. */
-  readonly state: tf.Tensor2D;
+  /** Next internal state, one `[N]` column per state value. */
+  readonly state: StateColumns;
   /** Reward of the transition `[N]` float32. */
   readonly reward: tf.Tensor1D;
   /** True where the next state is terminal, `[N]` bool. */
@@ -20,7 +27,8 @@ export interface TensorTransition {
 
 /**
  * One classic-control env as pure tf functions over explicit state (gymnax style). Every op
- * works on whole columns, so the number of kernels per step does not depend on N.
+ * works on whole columns `[N]`, so the number of kernels per step does not depend on N. Seen
+ * from outside (`getState`/`setState`) the state of N envs is an `[N, stateDim]` matrix.
  */
 export interface TensorDynamics {
   /** Registered id of the matching JS env, e.g. `CartPole-v1`. */
@@ -35,15 +43,15 @@ export interface TensorDynamics {
   readonly observationSpace: Box;
   /** Action space of one env (same as the JS env's). */
   readonly actionSpace: Space;
-  /** `n` start states `[n, stateDim]`, drawn with `tf.randomUniform` under `seed` (fresh per call). */
-  initialState(n: number, seed: number): tf.Tensor2D;
+  /** `n` start states (one `[n]` column per state value), drawn with `tf.randomUniform` under `seed` (fresh per call). */
+  initialState(n: number, seed: number): tf.Tensor1D[];
   /**
    * One transition of every row. `action` is int32 `[N]` for Discrete or float32 `[N, 1]` for
    * Box action spaces. Call inside `tf.tidy`.
    */
-  step(state: tf.Tensor2D, action: tf.Tensor): TensorTransition;
-  /** Observations `[N, obsDim]` float32 of states `[N, stateDim]`. */
-  observe(state: tf.Tensor2D): tf.Tensor2D;
+  step(state: StateColumns, action: tf.Tensor): TensorTransition;
+  /** Observations `[N, obsDim]` float32 of a state. */
+  observe(state: StateColumns): tf.Tensor2D;
 }
 
 /** What {@link TensorVectorEnv.step} returns; the caller owns every tensor. */

@@ -25,8 +25,8 @@ class DynamicsVectorEnv implements TensorVectorEnv {
   readonly actionDim: number;
   readonly maxEpisodeSteps: number;
   private rng: Rng;
-  /** Internal state `[N, stateDim]`. */
-  private state: tf.Tensor2D;
+  /** Internal state: one `[N]` column per state value. */
+  private state: tf.Tensor1D[];
   /** Steps of the current episode `[N]` float32: the time-limit counter and the episode length. */
   private elapsed: tf.Tensor1D;
   /** Return of the current episode so far `[N]` float32. */
@@ -47,14 +47,15 @@ class DynamicsVectorEnv implements TensorVectorEnv {
     this.actionDim = dynamics.actionSpace.type === 'Discrete' ? 1 : dynamics.actionSpace.size;
     this.maxEpisodeSteps = max;
     this.rng = new Rng(opts.seed ?? 0);
-    this.state = dynamics.initialState(numEnvs, this.rng.nextSeed());
+    this.state = tf.tidy(() => dynamics.initialState(numEnvs, this.rng.nextSeed()));
     this.elapsed = tf.zeros([numEnvs]);
     this.ret = tf.zeros([numEnvs]);
   }
 
   reset(opts: TensorResetOptions = {}): tf.Tensor2D {
     if (opts.seed !== undefined) this.rng = new Rng(opts.seed);
-    this.replace(this.dynamics.initialState(this.numEnvs, this.rng.nextSeed()), tf.zeros([this.numEnvs]), tf.zeros([this.numEnvs]));
+    const seed = this.rng.nextSeed();
+    this.replace(tf.tidy(() => this.dynamics.initialState(this.numEnvs, seed)), tf.zeros([this.numEnvs]), tf.zeros([this.numEnvs]));
     return this.observe();
   }
 
@@ -71,7 +72,7 @@ class DynamicsVectorEnv implements TensorVectorEnv {
       const episodeReturn = this.ret.add(reward) as tf.Tensor1D;
       // SAME_STEP autoreset: rows that ended take a fresh start state, counters restart at 0.
       const fresh = d.initialState(n, seed);
-      const state = tf.where(done.expandDims(1), fresh, next) as tf.Tensor2D;
+      const state = next.map((col, k) => tf.where(done, fresh[k]!, col) as tf.Tensor1D);
       const zeros = tf.zerosLike(elapsed);
       return {
         state,
@@ -97,7 +98,7 @@ class DynamicsVectorEnv implements TensorVectorEnv {
   }
 
   getState(): tf.Tensor2D {
-    return this.state.clone();
+    return tf.stack([...this.state], 1) as tf.Tensor2D;
   }
 
   setState(state: tf.Tensor2D | readonly (readonly number[])[]): void {
@@ -108,20 +109,20 @@ class DynamicsVectorEnv implements TensorVectorEnv {
       t.dispose();
       throw new RangeError(`${this.id} (tensor): state must have shape [${this.numEnvs}, ${dim}] (${this.dynamics.stateNames.join(', ')}), got ${shape}`);
     }
-    const f = t.dtype === 'float32' ? t : tf.tidy(() => t.cast('float32'));
-    if (f !== t) t.dispose();
-    this.state.dispose();
-    this.state = f as tf.Tensor2D;
+    const cols = tf.tidy(() => tf.unstack(t.cast('float32'), 1) as tf.Tensor1D[]);
+    t.dispose();
+    for (const c of this.state) c.dispose();
+    this.state = cols;
   }
 
   dispose(): void {
-    this.state.dispose();
+    for (const c of this.state) c.dispose();
     this.elapsed.dispose();
     this.ret.dispose();
   }
 
-  private replace(state: tf.Tensor2D, elapsed: tf.Tensor1D, ret: tf.Tensor1D): void {
-    this.state.dispose();
+  private replace(state: tf.Tensor1D[], elapsed: tf.Tensor1D, ret: tf.Tensor1D): void {
+    for (const c of this.state) c.dispose();
     this.elapsed.dispose();
     this.ret.dispose();
     this.state = state;
