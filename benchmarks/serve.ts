@@ -12,7 +12,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -66,6 +66,8 @@ export interface ServeBenchRow {
   readonly errors: number;
   readonly non2xx: number;
   readonly completed: number;
+  /** The machine's 1-minute load average when the row finished (other work makes numbers noisy). */
+  readonly loadAverage: number;
 }
 
 /** Everything the benchmark measured. */
@@ -188,6 +190,7 @@ export async function runServeBench(opts: ServeBenchOptions = {}): Promise<Serve
             errors: r.errors + r.timeouts,
             non2xx: r.non2xx,
             completed: r.requests.total,
+            loadAverage: Math.round(loadavg()[0]! * 10) / 10,
           };
           rows.push(row);
           log(
@@ -223,7 +226,7 @@ export async function runServeBench(opts: ServeBenchOptions = {}): Promise<Serve
 function writeServeReport(r: ServeBenchResult): void {
   const yes = (b: boolean): string => (b ? 'met' : 'missed');
   const table = markdownTable(
-    ['requests', 'micro-batching', 'actions/s', 'requests/s', 'p50 ms', 'p90 ms', 'p99 ms', 'mean batch', 'errors + non-2xx'],
+    ['requests', 'micro-batching', 'actions/s', 'requests/s', 'p50 ms', 'p90 ms', 'p99 ms', 'mean batch', 'errors + non-2xx', 'load avg'],
     r.rows.map((x) => [
       x.observationsPerRequest === 1 ? '1 observation' : `${x.observationsPerRequest} observations`,
       x.batching ? 'on (max 256, 1 ms)' : 'off',
@@ -234,6 +237,7 @@ function writeServeReport(r: ServeBenchResult): void {
       x.latencyMs.p99,
       x.meanBatchSize,
       x.errors + x.non2xx,
+      x.loadAverage,
     ]),
   );
   const single = r.rows.find((x) => x.scenario === 'single' && x.batching)!;
@@ -241,7 +245,8 @@ function writeServeReport(r: ServeBenchResult): void {
   const markdown = [
     `autocannon, ${r.connections} connections, ${r.durationSec} s per row, against \`packages/serve/bin/serve.mjs\` in a child process on 127.0.0.1 ` +
       `(backend **${r.backend}**, request logs off). Policy: an untrained CartPole-v1 policy (default network) saved and loaded with \`@rl/policy\`; ` +
-      'deterministic actions. The load generator and the server share the machine\'s cores with each other (and with other work on this machine), so the numbers are noisy.',
+      'deterministic actions. The load generator and the server share the machine\'s cores with each other (and with other work on this machine), so the numbers are noisy: ' +
+      '"load avg" is the machine\'s 1-minute load average at the end of each row (2 cores: above 2 means waiting for a core).',
     '',
     table,
     '',
