@@ -13,6 +13,7 @@ import type { NetworkPolicyHandle } from './policy.js';
 import { POLICY_FORMAT, POLICY_JSON } from './save.js';
 import type { NetworkSpec, ObsNormStats } from './types.js';
 import { join, resolve } from 'node:path';
+import { z } from 'zod';
 
 /** The parsed contents of policy.json. */
 export interface PolicyFile {
@@ -28,19 +29,40 @@ export interface PolicyFile {
   readonly metadata: Record<string, unknown>;
 }
 
-function numberArray(v: unknown, field: string, path: string): number[] {
-  if (!Array.isArray(v) || v.some((x) => typeof x !== 'number' || !Number.isFinite(x))) {
-    throw new Error(`policy file ${path}: "${field}" must be an array of finite numbers, got ${JSON.stringify(v)?.slice(0, 120)}`);
-  }
-  return v as number[];
-}
+/** The shape of policy.json (spaces are checked by `spaceFromJSON`, cross-field facts below). */
+const PolicyFileSchema = z.object({
+  format: z.literal(POLICY_FORMAT),
+  formatVersion: z.number().int().positive().optional(),
+  observationSpace: z.unknown(),
+  actionSpace: z.unknown(),
+  distribution: z.enum(['categorical', 'gaussian']),
+  logStd: z.array(z.number()).nullable().optional(),
+  obsNorm: z
+    .object({
+      mean: z.array(z.number()),
+      var: z.array(z.number().nonnegative()),
+      count: z.number().nonnegative(),
+      clip: z.number().positive(),
+      epsilon: z.number().nonnegative(),
+    })
+    .nullable()
+    .optional(),
+  network: z.object({ hidden: z.array(z.number().int().positive()), activation: z.enum(['tanh', 'relu']) }).nullable().optional(),
+  rngState: z.object({ algorithm: z.literal('xoroshiro128plus'), state: z.array(z.number().int()) }).nullable().optional(),
+  versions: z.record(z.string(), z.string()).optional(),
+  savedAt: z.string().nullable().optional(),
+  metadata: z.record(z.string(), z.unknown()).optional(),
+});
 
-/** Reads and validates `dir/policy.json`; errors name the file and the field. */
+/** Reads and validates `dir/policy.json`; errors name the file and every bad field. */
 export function readPolicyFile(dir: string): PolicyFile {
   const path = join(resolve(dir), POLICY_JSON);
-  const j = readJson(path, 'policy file') as Record<string, unknown> | null;
-  if (typeof j !== 'object' || j === null || Array.isArray(j)) throw new Error(`policy file ${path} must hold a JSON object`);
-  if (j.format !== POLICY_FORMAT) throw new Error(`policy file ${path}: "format" is ${JSON.stringify(j.format)}, expected "${POLICY_FORMAT}"`);
+  const parsed = PolicyFileSchema.safeParse(readJson(path, 'policy file'));
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.length ? `"${i.path.join('.')}"` : 'the file'}: ${i.message}`);
+    throw new Error(`policy file ${path} is invalid: ${issues.join('; ')}`);
+  }
+  const j = parsed.data;
   let observationSpace: Space;
   let actionSpace: Space;
   try {
@@ -50,39 +72,35 @@ export function readPolicyFile(dir: string): PolicyFile {
     throw new Error(`policy file ${path}: bad space: ${(err as Error).message}`);
   }
   if (!(observationSpace instanceof Box)) throw new Error(`policy file ${path}: "observationSpace" must be a Box, got ${observationSpace.toString()}`);
-  const distribution = j.distribution;
   const expected = actionSpace.type === 'Discrete' ? 'categorical' : 'gaussian';
-  if (distribution !== expected) throw new Error(`policy file ${path}: "distribution" is ${JSON.stringify(distribution)} but ${actionSpace.toString()} needs "${expected}"`);
+  if (j.distribution !== expected) throw new Error(`policy file ${path}: "distribution" is "${j.distribution}" but ${actionSpace.toString()} needs "${expected}"`);
   let logStd: number[] | null = null;
   if (expected === 'gaussian') {
-    logStd = numberArray(j.logStd, 'logStd', path);
-    if (logStd.length !== actionSpace.size) throw new Error(`policy file ${path}: "logStd" has ${logStd.length} values, ${actionSpace.toString()} needs ${actionSpace.size}`);
+    logStd = j.logStd ?? null;
+    if (!logStd || logStd.length !== actionSpace.size) {
+      throw new Error(`policy file ${path}: "logStd" has ${logStd ? logStd.length : 'no'} values, ${actionSpace.toString()} needs ${actionSpace.size}`);
+    }
   }
   let obsNorm: ObsNormStats | null = null;
-  if (j.obsNorm !== null && j.obsNorm !== undefined) {
-    const o = j.obsNorm as Record<string, unknown>;
-    const mean = numberArray(o.mean, 'obsNorm.mean', path);
-    const variance = numberArray(o.var, 'obsNorm.var', path);
-    for (const f of ['count', 'clip', 'epsilon'] as const) {
-      if (typeof o[f] !== 'number' || !Number.isFinite(o[f])) throw new Error(`policy file ${path}: "obsNorm.${f}" must be a finite number, got ${JSON.stringify(o[f])}`);
+  if (j.obsNorm) {
+    const o = j.obsNorm;
+    if (o.mean.length !== observationSpace.size || o.var.length !== observationSpace.size) {
+      throw new Error(`policy file ${path}: "obsNorm" mean/var have ${o.mean.length}/${o.var.length} values, ${observationSpace.toString()} needs ${observationSpace.size}`);
     }
-    if (mean.length !== observationSpace.size || variance.length !== observationSpace.size) {
-      throw new Error(`policy file ${path}: "obsNorm" mean/var have ${mean.length}/${variance.length} values, ${observationSpace.toString()} needs ${observationSpace.size}`);
-    }
-    obsNorm = { mean: Float32Array.from(mean), var: Float32Array.from(variance), count: o.count as number, clip: o.clip as number, epsilon: o.epsilon as number };
+    obsNorm = { mean: Float32Array.from(o.mean), var: Float32Array.from(o.var), count: o.count, clip: o.clip, epsilon: o.epsilon };
   }
-  let network: NetworkSpec | null = null;
-  if (j.network !== null && j.network !== undefined) {
-    const n = j.network as Record<string, unknown>;
-    const hidden = numberArray(n.hidden, 'network.hidden', path);
-    if (n.activation !== 'tanh' && n.activation !== 'relu') throw new Error(`policy file ${path}: "network.activation" must be "tanh" or "relu", got ${JSON.stringify(n.activation)}`);
-    network = { hidden, activation: n.activation };
-  }
-  const rs = j.rngState as RngState | null | undefined;
-  const rngState = rs && rs.algorithm === 'xoroshiro128plus' && Array.isArray(rs.state) ? rs : null;
-  const versions = typeof j.versions === 'object' && j.versions !== null ? (j.versions as Record<string, string>) : {};
-  const metadata = typeof j.metadata === 'object' && j.metadata !== null ? (j.metadata as Record<string, unknown>) : {};
-  return { observationSpace, actionSpace, distribution: expected, logStd, obsNorm, network, rngState, versions, savedAt: typeof j.savedAt === 'string' ? j.savedAt : null, metadata };
+  return {
+    observationSpace,
+    actionSpace,
+    distribution: expected,
+    logStd,
+    obsNorm,
+    network: j.network ?? null,
+    rngState: j.rngState ?? null,
+    versions: j.versions ?? {},
+    savedAt: j.savedAt ?? null,
+    metadata: j.metadata ?? {},
+  };
 }
 
 /** Options of {@link loadPolicyModel}. */

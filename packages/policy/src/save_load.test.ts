@@ -193,6 +193,19 @@ describe('save/load bad input (cpu)', () => {
     meta.distribution = 'gaussian';
     writeFileSync(join(badField, 'policy.json'), JSON.stringify(meta));
     await expect(loadPolicy(badField)).rejects.toThrow(/"distribution" is "gaussian" but Discrete\(2\) needs "categorical"/);
+
+    const badFields = copyTo('bad-fields');
+    const meta2 = JSON.parse(readFileSync(join(badFields, 'policy.json'), 'utf8'));
+    meta2.obsNorm = { mean: [0, 0, 0, 0], var: [1, -1, 1, 1], count: 1, clip: 5, epsilon: 1e-8 };
+    meta2.network = { hidden: [8], activation: 'gelu' };
+    writeFileSync(join(badFields, 'policy.json'), JSON.stringify(meta2));
+    await expect(loadPolicy(badFields)).rejects.toThrow(/bad-fields\/policy.json is invalid: "obsNorm.var.1": .*; "network.activation": /);
+
+    const badSpace = copyTo('bad-space');
+    const meta3 = JSON.parse(readFileSync(join(badSpace, 'policy.json'), 'utf8'));
+    meta3.actionSpace = { type: 'Discrete', n: -2 };
+    writeFileSync(join(badSpace, 'policy.json'), JSON.stringify(meta3));
+    await expect(loadPolicy(badSpace)).rejects.toThrow(/bad-space\/policy.json: bad space: Discrete: n must be a positive integer, got -2/);
   });
 
   it('a model whose input size does not match the stored spaces is rejected naming both', async () => {
