@@ -16,7 +16,7 @@ const QUICK = process.argv.includes('--quick') || process.env.RL_BENCH_QUICK ===
 const SIZES = QUICK ? [1, 64] : [1, 16, 64, 256, 1024, 4096];
 const MODES = ['generic', 'native'] as const;
 const TARGET_S = QUICK ? 0.01 : 0.25; // seconds per timed run
-const REPEATS = QUICK ? 1 : 3;
+const REPEATS = QUICK ? 1 : 5;
 const GOAL = 30e6; // native CartPole, N ≥ 1024, one thread
 
 /** One measured configuration. */
@@ -97,16 +97,17 @@ export function main(): ThroughputRow[] {
     const body = SIZES.map((n) => {
       const g = rows.find((r) => r.env === id && r.numEnvs === n && r.vectorization === 'generic')!;
       const nat = rows.find((r) => r.env === id && r.numEnvs === n && r.vectorization === 'native')!;
-      return [String(n), fmt(g.stepsPerSec), fmt(nat.stepsPerSec), `${(nat.stepsPerSec / g.stepsPerSec).toFixed(1)}×`];
+      return [String(n), fmt(g.stepsPerSec), fmt(nat.stepsPerSec), fmt(Math.max(...nat.runs)), `${(nat.stepsPerSec / g.stepsPerSec).toFixed(1)}×`];
     });
-    tables.push(`### ${id}\n\n${markdownTable(['N', 'generic steps/s', 'native steps/s', 'native / generic'], body)}`);
+    tables.push(`### ${id}\n\n${markdownTable(['N', 'generic steps/s (median)', 'native steps/s (median)', 'native (best run)', 'native / generic'], body)}`);
   }
   const cp = rows.filter((r) => r.env === 'CartPole-v1' && r.vectorization === 'native' && r.numEnvs >= 1024);
   const best = cp.length ? Math.max(...cp.map((r) => r.stepsPerSec)) : 0;
+  const bestRun = cp.length ? Math.max(...cp.flatMap((r) => r.runs)) : 0;
   const met = best >= GOAL;
   const goalLine =
     `**Goal:** native CartPole ≥ 30M env steps/s at N ≥ 1024 on one thread (Python Gymnasium does about 0.1M/s; gymnax on an A100 about 20M/s). ` +
-    `**Measured:** ${fmt(best)} steps/s at best for N ≥ 1024 — goal ${met ? 'met' : `not met (${((100 * best) / GOAL).toFixed(0)}% of it)`}.`;
+    `**Measured:** median ${fmt(best)} steps/s (best N ≥ 1024; fastest single run ${fmt(bestRun)}) — goal ${met ? 'met' : `not met (${((100 * best) / GOAL).toFixed(0)}% of it)`}${!met && bestRun >= GOAL ? ', though single runs reached it' : ''}.`;
   const md = [
     goalLine,
     '',
@@ -122,7 +123,7 @@ export function main(): ThroughputRow[] {
       title: 'Env throughput (generic vs native vector envs)',
       machine: machineInfo(),
       markdown: md,
-      data: { goal: { stepsPerSec: GOAL, env: 'CartPole-v1', minNumEnvs: 1024, met, best }, rows, quick: QUICK, elapsedSeconds: (Date.now() - t0) / 1000 },
+      data: { goal: { stepsPerSec: GOAL, env: 'CartPole-v1', minNumEnvs: 1024, met, best, bestRun }, rows, quick: QUICK, elapsedSeconds: (Date.now() - t0) / 1000 },
     });
   }
   if (!QUICK) console.log(`\n${goalLine}\n(${((Date.now() - t0) / 1000).toFixed(0)} s)`);
