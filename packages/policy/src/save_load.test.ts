@@ -247,3 +247,21 @@ describe('save/load bad input (cpu)', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 });
+
+describe('loadPolicy with a backend option', () => {
+  it('initialises the requested backend and answers on it', async () => {
+    await initTf({ backend: 'cpu' });
+    const d = join(root, 'backend-switch');
+    const p = createPolicy(new Box(-1, 1, [2]), new Discrete(3), { seed: 6, hidden: [8] });
+    await p.save(d);
+    const served = await loadPolicy(d, { backend: 'wasm' });
+    expect(tf.getBackend()).toBe('wasm');
+    const a = served.actBatch([[0.5, -0.5], [0, 0]], { deterministic: true });
+    const x = tf.tensor2d([[0.5, -0.5], [0, 0]]);
+    const ref = p.act(x, { deterministic: true });
+    expect(a).toEqual(Array.from(ref.dataSync()));
+    tf.dispose([x, ref]);
+    served.dispose();
+    p.dispose();
+  });
+});

@@ -53,7 +53,11 @@ export interface Policy {
   readonly trainableVariables: readonly tf.Variable[];
   /** The action distribution for a batch `[B, obsDim]` (differentiable; call inside tidy / grads). */
   distribution(obs: tf.Tensor2D): Distribution;
-  /** Actions for a batch of observations without taping; caller owns the result. */
+  /**
+   * Actions for a batch of observations without taping; caller owns the result: int32 `[B]`
+   * holding the Discrete space's values (`start … start + n − 1`), or float32 `[B, actDim]`
+   * (unclipped Gaussian samples). `deterministic` gives the mode (argmax / mean).
+   */
   act(obs: tf.Tensor2D, opts?: { readonly deterministic?: boolean }): tf.Tensor;
   /** log π(a|s) per row `[B]` (differentiable). */
   logProb(obs: tf.Tensor2D, actions: tf.Tensor): tf.Tensor1D;
