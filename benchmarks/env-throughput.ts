@@ -115,8 +115,8 @@ export function main(): ThroughputRow[] {
       'steps/s counts env steps (N × vector steps), including autoresets, time limits and action checks. ' +
       'One Node thread. The machine is shared with other engineers working at the same time, so figures are noisy (compare within a run).',
     '',
-    ...tables,
-  ].join('\n\n');
+    tables.join('\n\n'),
+  ].join('\n');
   if (!QUICK || process.env.RL_BENCH_RESULTS_DIR) {
     writeReport({
       name: 'env-throughput',

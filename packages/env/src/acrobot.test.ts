@@ -51,6 +51,17 @@ describe('AcrobotEnv', () => {
     expect(Math.abs(env.state[3]!)).toBeLessThanOrEqual(9 * Math.PI);
   });
 
+  it('checks the dynamics option', () => {
+    expect(() => new AcrobotEnv({ book_or_nips: 'paper' as 'book' })).toThrow(/book_or_nips must be "book" or "nips", got "paper"/);
+    const nips = new AcrobotEnv({ book_or_nips: 'nips' });
+    const book = new AcrobotEnv();
+    nips.state = [0.5, 0.5, 1, 1];
+    book.state = [0.5, 0.5, 1, 1];
+    nips.step(1);
+    book.step(1);
+    expect(nips.state[3]).not.toBe(book.state[3]);
+  });
+
   it('rejects −1 (which Gymnasium silently accepts) and 3', () => {
     const env = new AcrobotEnv();
     env.reset({ seed: 0 });

@@ -187,6 +187,9 @@ export const acrobotKernel: ClassicKernel<AcrobotState, AcrobotParams, UniformRa
   stateNames: ['theta1', 'theta2', 'dtheta1', 'dtheta2'],
   obsDim: 6,
   defaultParams: acrobotDefaultParams,
+  validateParams: (p) => {
+    if (p.book_or_nips !== 'book' && p.book_or_nips !== 'nips') throw new RangeError(`Acrobot-v1: option book_or_nips must be "book" or "nips", got "${p.book_or_nips}"`);
+  },
   actionSpace: () => new Discrete(3),
   observationSpace: (p) => {
     const high = [1, 1, 1, 1, p.max_vel_1, p.max_vel_2];

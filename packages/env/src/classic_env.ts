@@ -27,6 +27,7 @@ export class ClassicControlEnv<S, P extends object, R> implements StatefulEnv<Ac
     this.kernel = kernel;
     this.id = kernel.id;
     this.params = mergeParams(kernel.id, kernel.defaultParams, params as Record<string, unknown> | undefined);
+    kernel.validateParams?.(this.params);
     this.observationSpace = kernel.observationSpace(this.params);
     this.actionSpace = kernel.actionSpace(this.params);
     this.s = kernel.createState(1);

@@ -36,6 +36,8 @@ export interface ClassicKernel<S, P, R> {
   readonly obsDim: number;
   /** Default physical constants. */
   readonly defaultParams: Readonly<P>;
+  /** Extra checks of merged params beyond "known name, right type" (throws naming the bad one). */
+  validateParams?(p: Readonly<P>): void;
   /** Action space under params `p`. */
   actionSpace(p: Readonly<P>): Space;
   /** Observation space under params `p`. */

@@ -66,6 +66,7 @@ export abstract class NativeVectorEnv<S, P extends object, R> implements VectorE
     this.id = kernel.id;
     this.numEnvs = numEnvs;
     this.params = mergeParams(kernel.id, kernel.defaultParams, opts.params);
+    kernel.validateParams?.(this.params);
     this.singleObservationSpace = kernel.observationSpace(this.params);
     this.singleActionSpace = kernel.actionSpace(this.params);
     this.obsDim = kernel.obsDim;
