@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync, existsSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fingerprint, rlSync } from './harness.js';
+import { fingerprint, rl, rlSync } from './harness.js';
 
 // Every case: a clear message on stderr, a non-zero exit, and no run directory written or changed.
 let root: string;
@@ -19,9 +19,9 @@ beforeAll(() => {
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 /** Runs a failing command in a fresh cwd and checks: non-zero exit, stderr matching, nothing written there. */
-function expectFailure(args: string[], ...messages: (string | RegExp)[]): string {
+async function expectFailure(args: string[], ...messages: (string | RegExp)[]): Promise<string> {
   const cwd = mkdtempSync(join(root, 'cwd-'));
-  const r = rlSync(args, { cwd });
+  const r = await rl(args, { cwd });
   expect(r.status, `exit status of rl ${args.join(' ')}\nstderr: ${r.stderr}`).not.toBe(0);
   for (const m of messages) expect(r.stderr).toMatch(m);
   expect(r.stderr).not.toMatch(/\n\s+at /); // a message, not a stack trace
@@ -29,62 +29,68 @@ function expectFailure(args: string[], ...messages: (string | RegExp)[]): string
   return r.stderr;
 }
 
-describe('rl train: bad input writes nothing', () => {
-  it('unknown flag', () => {
-    expectFailure(['train', '--bogus', '3'], "unknown option '--bogus'");
+describe.concurrent('rl train: bad input writes nothing', () => {
+  it('unknown flag', async () => {
+    await expectFailure(['train', '--bogus', '3'], "unknown option '--bogus'");
   });
 
-  it('unknown env id, naming the id and the registered ones', () => {
-    expectFailure(['train', '--env', 'Nope-v9'], 'Nope-v9', /unknown env id; registered: .*CartPole-v1/);
+  it('unknown env id, naming the id and the registered ones', async () => {
+    await expectFailure(['train', '--env', 'Nope-v9'], 'Nope-v9', /unknown env id; registered: .*CartPole-v1/);
   });
 
-  it('bad values: every bad field listed with its allowed range and source', () => {
-    const err = expectFailure(['train', '--gamma', '2', '--num-envs', '0', '--lr', '-1'], /3 bad fields/, /gamma = 2: must be in \[0, 1\] \(from --gamma\)/, /numEnvs = 0: must be an integer ≥ 1 \(from --num-envs\)/, /lr = -1: must be > 0/);
+  it('bad values: every bad field listed with its allowed range and source', async () => {
+    const err = await expectFailure(['train', '--gamma', '2', '--num-envs', '0', '--lr', '-1'], /3 bad fields/, /gamma = 2: must be in \[0, 1\] \(from --gamma\)/, /numEnvs = 0: must be an integer ≥ 1 \(from --num-envs\)/, /lr = -1: must be > 0/);
     expect(err).toContain('rl train:');
   });
 
-  it('flag value that is not a number / not an allowed choice', () => {
-    expectFailure(['train', '--lr', 'fast'], /--lr.*"fast" is not a number/);
-    expectFailure(['train', '--baseline', 'magic'], /--baseline.*magic.*Allowed choices are none, mean, ema, value, gae/);
+  it('flag value that is not a number / not an allowed choice', async () => {
+    await Promise.all([
+      expectFailure(['train', '--lr', 'fast'], /--lr.*"fast" is not a number/),
+      expectFailure(['train', '--baseline', 'magic'], /--baseline.*magic.*Allowed choices are none, mean, ema, value, gae/),
+    ]);
   });
 
-  it('config file missing, unparsable, not an object, or with bad values', () => {
+  it('config file missing, unparsable, not an object, or with bad values', async () => {
     const dir = mkdtempSync(join(root, 'cfg-'));
-    expectFailure(['train', '--config', join(dir, 'missing.yaml')], `config file ${join(dir, 'missing.yaml')}: not found`);
     writeFileSync(join(dir, 'broken.json'), '{ "lr": 0.01, ');
-    expectFailure(['train', '--config', join(dir, 'broken.json')], `config file ${join(dir, 'broken.json')}: cannot parse as JSON`);
     writeFileSync(join(dir, 'broken.yaml'), 'lr: [1, 2\nseed: 3\n');
-    expectFailure(['train', '--config', join(dir, 'broken.yaml')], `config file ${join(dir, 'broken.yaml')}: cannot parse as YAML`);
     writeFileSync(join(dir, 'list.yaml'), '- 1\n- 2\n');
-    expectFailure(['train', '--config', join(dir, 'list.yaml')], 'must hold an object of config fields');
     writeFileSync(join(dir, 'bad.yaml'), 'gamma: 1.5\nnumEnvs: 2.5\nbaseline: sideways\ncolour: blue\n');
-    expectFailure(['train', '--config', join(dir, 'bad.yaml')], /4 bad fields/, /gamma = 1.5: must be in \[0, 1\]/, /numEnvs = 2.5: must be an integer ≥ 1/, /baseline = "sideways": must be one of/, /colour = "blue": unknown field/, new RegExp(`from ${join(dir, 'bad.yaml')}`));
+    await Promise.all([
+      expectFailure(['train', '--config', join(dir, 'missing.yaml')], `config file ${join(dir, 'missing.yaml')}: not found`),
+      expectFailure(['train', '--config', join(dir, 'broken.json')], `config file ${join(dir, 'broken.json')}: cannot parse as JSON`),
+      expectFailure(['train', '--config', join(dir, 'broken.yaml')], `config file ${join(dir, 'broken.yaml')}: cannot parse as YAML`),
+      expectFailure(['train', '--config', join(dir, 'list.yaml')], 'must hold an object of config fields'),
+      expectFailure(['train', '--config', join(dir, 'bad.yaml')], /4 bad fields/, /gamma = 1.5: must be in \[0, 1\]/, /numEnvs = 2.5: must be an integer ≥ 1/, /baseline = "sideways": must be one of/, /colour = "blue": unknown field/, new RegExp(`from ${join(dir, 'bad.yaml')}`)),
+    ]);
   });
 
-  it('--out pointing at an existing run without --force leaves it untouched', () => {
+  it('--out pointing at an existing run without --force leaves it untouched', async () => {
     const before = fingerprint(goodRun);
-    expectFailure(['train', '--out', goodRun, ...tiny], `--out ${goodRun}: holds a run; pass --force`);
+    await expectFailure(['train', '--out', goodRun, ...tiny], `--out ${goodRun}: holds a run; pass --force`);
     expect(fingerprint(goodRun)).toEqual(before);
   });
 
-  it('--backend tensorflow-gpu when it is not installed names the package', () => {
+  it('--backend tensorflow-gpu when it is not installed names the package', async () => {
     const out = join(root, 'gpu-run');
-    expectFailure(['train', '--backend', 'tensorflow-gpu', '--out', out, ...tiny], '@tensorflow/tfjs-node-gpu');
+    await expectFailure(['train', '--backend', 'tensorflow-gpu', '--out', out, ...tiny], '@tensorflow/tfjs-node-gpu');
     expect(existsSync(out)).toBe(false);
     expect(readdirSync(root).filter((n) => n.includes('gpu-run'))).toEqual([]);
   });
 });
 
-describe('rl eval / rl resume on something that is not a good run', () => {
-  it('a directory that is not a run, or does not exist', () => {
+describe.concurrent('rl eval / rl resume on something that is not a good run', () => {
+  it('a directory that is not a run, or does not exist', async () => {
     const notRun = mkdtempSync(join(root, 'notrun-'));
     writeFileSync(join(notRun, 'notes.txt'), 'hello');
-    for (const cmd of ['eval', 'resume']) {
-      const before = fingerprint(notRun);
-      expectFailure([cmd, notRun], `${notRun}: not a run directory`);
-      expectFailure([cmd, join(root, 'nowhere')], `${join(root, 'nowhere')}: no such directory`);
-      expect(fingerprint(notRun)).toEqual(before);
-    }
+    const before = fingerprint(notRun);
+    await Promise.all(
+      ['eval', 'resume'].flatMap((cmd) => [
+        expectFailure([cmd, notRun], `${notRun}: not a run directory`),
+        expectFailure([cmd, join(root, 'nowhere')], `${join(root, 'nowhere')}: no such directory`),
+      ]),
+    );
+    expect(fingerprint(notRun)).toEqual(before);
   });
 
   const corruptCopy = (name: string, damage: (dir: string) => void): string => {
@@ -101,7 +107,7 @@ describe('rl eval / rl resume on something that is not a good run', () => {
     return dir;
   };
 
-  it('corrupt config.json, metrics.jsonl, checkpoint or model: names the file, changes nothing', () => {
+  it('corrupt config.json, metrics.jsonl, checkpoint or model: names the file, changes nothing', async () => {
     const cases: [string, (d: string) => void, string, ('eval' | 'resume')[]][] = [
       ['bad-config', (d) => writeFileSync(join(d, 'config.json'), '{"env": "CartPole-v1", '), 'config.json: not valid JSON', ['eval', 'resume']],
       ['bad-config-values', (d) => writeFileSync(join(d, 'config.json'), JSON.stringify({ ...JSON.parse(readFileSync(join(goodRun, 'config.json'), 'utf8')), gamma: 7 })), 'config.json', ['eval', 'resume']],
@@ -114,13 +120,15 @@ describe('rl eval / rl resume on something that is not a good run', () => {
       }, 'state.bin', ['resume']],
       ['bad-model', (d) => writeFileSync(join(d, 'model', 'model.json'), '{ truncated'), 'model.json', ['eval']],
     ];
-    for (const [name, damage, message, cmds] of cases) {
-      const dir = corruptCopy(name, damage);
-      for (const cmd of cmds) {
+    await Promise.all(
+      cases.map(async ([name, damage, message, cmds]) => {
+        const dir = corruptCopy(name, damage);
         const before = fingerprint(dir);
-        expectFailure([cmd, dir], message);
-        expect(fingerprint(dir), `${cmd} on ${name} changed the directory`).toEqual(before);
-      }
-    }
+        for (const cmd of cmds) {
+          await expectFailure([cmd, dir], message);
+          expect(fingerprint(dir), `${cmd} on ${name} changed the directory`).toEqual(before);
+        }
+      }),
+    );
   });
 });

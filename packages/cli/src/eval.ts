@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { CliError } from './errors.js';
 import { openRunDir, readRunJson, RUN_FILES } from './rundir.js';
-import { evaluateSaved, initBackend, resolveTrainConfig } from './session.js';
 
 /** Options of `rl eval`. */
 export interface EvalOptions {
@@ -17,9 +16,12 @@ export interface EvalOptions {
 export async function evalCommand(dir: string, opts: EvalOptions): Promise<void> {
   openRunDir(dir);
   const configPath = join(dir, RUN_FILES.config);
-  const config = resolveTrainConfig(readRunJson(dir, RUN_FILES.config), () => configPath, configPath);
+  const raw = readRunJson(dir, RUN_FILES.config);
   const modelDir = join(dir, RUN_FILES.model);
   if (!existsSync(join(modelDir, 'model.json'))) throw new CliError(`${join(modelDir, 'model.json')}: file missing (the run has no saved policy)`);
+  // TensorFlow.js and the trainer load only once the cheap checks have passed.
+  const { evaluateSaved, initBackend, resolveTrainConfig } = await import('./session.js');
+  const config = resolveTrainConfig(raw, () => configPath, configPath);
   const backend = await initBackend((opts.backend ?? config.backend) as typeof config.backend);
   const episodes = opts.episodes ?? 100;
   const deterministic = opts.deterministic === true;

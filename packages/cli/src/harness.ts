@@ -30,6 +30,11 @@ export function rlSync(args: readonly string[], opts: { cwd?: string; env?: Reco
   return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** Runs `rl ...args` to completion without blocking the test process (so tests can run commands concurrently). */
+export function rl(args: readonly string[], opts: { cwd?: string; env?: Record<string, string> } = {}): Promise<RlResult> {
+  return rlSpawn(args, opts).done;
+}
+
 /** Starts `rl ...args` and returns the child (stdout/stderr collected into the returned strings). */
 export function rlSpawn(args: readonly string[], opts: { cwd?: string; env?: Record<string, string> } = {}): { child: ChildProcess; done: Promise<RlResult> } {
   const child = spawn(process.execPath, [RL_BIN, ...args], { cwd: opts.cwd, env: childEnv(opts.env), stdio: ['ignore', 'pipe', 'pipe'] });

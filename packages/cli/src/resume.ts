@@ -5,9 +5,7 @@ import { CliError } from './errors.js';
 import { createRunLogger } from './log.js';
 import { runTraining } from './loop.js';
 import { readMetrics, truncateMetrics } from './metrics.js';
-import { openRunDir, readRunJson, RUN_FILES } from './rundir.js';
-import { initBackend, openSession, resolveTrainConfig } from './session.js';
-import { finish } from './train.js';
+import { openRunDir, readRunJson, removeStaleModelDirs, RUN_FILES } from './rundir.js';
 
 /**
  * `rl resume DIR`: checks the whole run directory first (run.json, config.json, the latest
@@ -19,14 +17,17 @@ export async function resumeCommand(dir: string, opts: { totalSteps?: number }):
   const runFile = openRunDir(dir);
   const configPath = join(dir, RUN_FILES.config);
   const raw = readRunJson(dir, RUN_FILES.config);
-  const stored = resolveTrainConfig(raw, () => configPath, configPath);
-  const config = opts.totalSteps !== undefined ? { ...stored, totalSteps: opts.totalSteps } : stored;
   const ckpt = readLatestCheckpoint(join(dir, RUN_FILES.checkpoints));
   const metricsPath = join(dir, RUN_FILES.metrics);
   const existing = readMetrics(metricsPath, { tornTail: true });
   if (existing.length < ckpt.iteration) {
     throw new CliError(`${metricsPath}: holds ${existing.length} iterations but the latest checkpoint (${ckpt.dir}) is at iteration ${ckpt.iteration}; the file is corrupt`);
   }
+  // TensorFlow.js and the trainer load only once the cheap checks have passed.
+  const { initBackend, openSession, resolveTrainConfig } = await import('./session.js');
+  const { finish } = await import('./train.js');
+  const stored = resolveTrainConfig(raw, () => configPath, configPath);
+  const config = opts.totalSteps !== undefined ? { ...stored, totalSteps: opts.totalSteps } : stored;
   const tty = process.stderr.isTTY === true;
   const logger = createRunLogger({ console: !tty });
   const backend = await initBackend(config.backend);
@@ -44,6 +45,9 @@ export async function resumeCommand(dir: string, opts: { totalSteps?: number }):
 
   // Everything checked: now the directory may change.
   removeTempCheckpoints(join(dir, RUN_FILES.checkpoints));
+  removeStaleModelDirs(dir);
+  // model/ is replaced by two renames; a crash between them leaves none, so write it again now.
+  await session.policy.save(join(dir, RUN_FILES.model));
   const previous = truncateMetrics(metricsPath, ckpt.iteration);
   if (config.totalSteps !== stored.totalSteps) writeFileAtomic(configPath, `${JSON.stringify(config, null, 2)}\n`);
   logger.attach(dir);

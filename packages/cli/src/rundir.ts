@@ -122,3 +122,10 @@ export function openRunDir(dir: string): RunFile {
   }
   return run as unknown as RunFile;
 }
+
+/** Removes the temporary `.model.tmp-*` / `.model.old-*` directories a killed `policy.save` leaves in a run directory. */
+export function removeStaleModelDirs(dir: string): void {
+  for (const name of readdirSync(dir)) {
+    if (name.startsWith(`.${RUN_FILES.model}.tmp-`) || name.startsWith(`.${RUN_FILES.model}.old-`)) rmSync(join(dir, name), { recursive: true, force: true });
+  }
+}
