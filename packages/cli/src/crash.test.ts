@@ -1,0 +1,100 @@
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Rng } from '@rl/env';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listCheckpoints, readCheckpoint } from './checkpoint.js';
+import { rl, rlSpawn } from './harness.js';
+import { readMetrics, type MetricsRecord } from './metrics.js';
+import { openRunDir } from './rundir.js';
+
+// SIGKILL real `rl train` / `rl resume` children at random moments (20 kill points: 4 chains of
+// 5 run concurrently), checking after every kill that each file of the run directory parses and
+// that at most one checkpoint interval was lost; then `rl resume` to the end must reproduce the
+// metrics of an uninterrupted run exactly (episodes mode resumes bit-identically).
+const CHAINS = 4;
+const KILLS_PER_CHAIN = 5;
+const EVERY = 2; // checkpoint interval (iterations)
+const TOTAL = '24000';
+const ARGS = ['--mode', 'episodes', '--num-envs', '4', '--total-steps', TOTAL, '--eval-episodes', '0', '--checkpoint-every', String(EVERY), '--keep-checkpoints', '2', '--curve-every', '4', '--seed', '7'];
+
+let root: string;
+beforeAll(() => {
+  root = mkdtempSync(join(tmpdir(), 'rl-crash-'));
+});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const timeless = (recs: readonly MetricsRecord[]): Record<string, unknown>[] => recs.map(({ wallSeconds: _w, stepsPerSec: _s, ...rest }) => rest);
+
+/** What a killed run directory must satisfy; returns the newest checkpoint's iteration and the metrics line count. */
+function checkAfterKill(dir: string, where: string): { ckpt: number; lines: number } {
+  openRunDir(dir); // run.json and the file set
+  JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
+  const ckpts = listCheckpoints(join(dir, 'checkpoints'));
+  expect(ckpts.length, where).toBeGreaterThan(0);
+  for (const c of ckpts) expect(readCheckpoint(c.dir).iteration, where).toBe(c.iteration); // every complete checkpoint parses
+  const metrics = readMetrics(join(dir, 'metrics.jsonl'), { tornTail: true }); // consecutive iterations, no duplicates
+  const ckpt = ckpts[ckpts.length - 1]!.iteration;
+  expect(metrics.length, where).toBeGreaterThanOrEqual(ckpt);
+  expect(metrics.length - ckpt, `${where}: iterations since the last checkpoint`).toBeLessThanOrEqual(EVERY);
+  if (existsSync(join(dir, 'curve.svg'))) expect(readFileSync(join(dir, 'curve.svg'), 'utf8').trimEnd().endsWith('</svg>'), where).toBe(true);
+  // model/ is replaced by the policy package's two renames; between them only the temporary copies exist
+  if (existsSync(join(dir, 'model'))) JSON.parse(readFileSync(join(dir, 'model', 'model.json'), 'utf8'));
+  else expect(readdirSync(dir).some((n) => n.startsWith('.model.')), where).toBe(true);
+  return { ckpt, lines: metrics.length };
+}
+
+async function chain(index: number): Promise<{ dir: string; kills: number }> {
+  const rng = new Rng(1000 + index);
+  const dir = join(root, `chain-${index}`);
+  let kills = 0;
+  let lastCkpt = 0;
+  for (let k = 0; k < KILLS_PER_CHAIN; k++) {
+    const args = k === 0 ? ['train', '--out', dir, ...ARGS] : ['resume', dir];
+    const { child, done } = rlSpawn(args);
+    let exited = false;
+    void done.then(() => (exited = true));
+    const t0 = Date.now();
+    const duringStartup = k > 0 && rng.float() < 0.25;
+    if (duringStartup) await sleep(rng.uniform(0, 300));
+    else {
+      // wait until this process has (re)opened the run, then a random moment of training
+      const ready = (): boolean =>
+        k === 0 ? existsSync(join(dir, 'run.json')) : (readFileSync(join(dir, 'train.log'), 'utf8').match(/"msg":"run resumed"/g) ?? []).length >= k;
+      while (!exited && !ready() && Date.now() - t0 < 60_000) await sleep(10);
+      await sleep(rng.uniform(0, 400));
+    }
+    if (exited) break; // finished before the kill point: nothing left to interrupt
+    child.kill('SIGKILL');
+    const r = await done;
+    if (r.signal !== 'SIGKILL') break;
+    kills++;
+    const where = `chain ${index}, kill ${k + 1} (${duringStartup ? 'start-up' : 'training'})`;
+    const now = checkAfterKill(dir, where);
+    expect(now.ckpt, `${where}: checkpoints never go back`).toBeGreaterThanOrEqual(lastCkpt);
+    lastCkpt = now.ckpt;
+  }
+  const fin = await rl(['resume', dir]);
+  expect(fin.stderr, `chain ${index} final resume`).toBe('');
+  expect(fin.status).toBe(0);
+  return { dir, kills };
+}
+
+describe('crash safety', () => {
+  it(`SIGKILL at ${CHAINS * KILLS_PER_CHAIN} random moments, then resume: files parse, ≤ 1 checkpoint interval lost, same metrics as an uninterrupted run`, async () => {
+    const refDir = join(root, 'reference');
+    const [ref, ...chains] = await Promise.all([rl(['train', '--out', refDir, ...ARGS]), ...Array.from({ length: CHAINS }, (_, i) => chain(i))]);
+    expect(ref!.status, ref!.stderr).toBe(0);
+    const refMetrics = timeless(readMetrics(join(refDir, 'metrics.jsonl')));
+    expect(chains.reduce((s, c) => s + c.kills, 0)).toBe(CHAINS * KILLS_PER_CHAIN);
+    for (const c of chains) {
+      const metrics = readMetrics(join(c.dir, 'metrics.jsonl'));
+      expect(timeless(metrics)).toEqual(refMetrics);
+      expect(readFileSync(join(c.dir, 'model', 'weights.bin')).equals(readFileSync(join(refDir, 'model', 'weights.bin')))).toBe(true);
+      expect(readdirSync(c.dir).filter((n) => n.startsWith('.'))).toEqual([]); // no temporary leftovers after a clean finish
+      expect(readdirSync(join(c.dir, 'checkpoints')).filter((n) => n.startsWith('.'))).toEqual([]);
+      for (const line of readFileSync(join(c.dir, 'train.log'), 'utf8').trimEnd().split('\n')) JSON.parse(line);
+    }
+  }, 300_000);
+});
