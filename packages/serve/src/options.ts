@@ -27,6 +27,8 @@ export interface ServeOptions {
   readonly maxRequestBatch?: number;
   /** Largest request body in bytes (larger → 413); default 1 MiB. */
   readonly bodyLimit?: number;
+  /** Longest time (ms) a client may take to send a whole request (slow clients get 408); default 30 000, 0: no limit. */
+  readonly requestTimeoutMs?: number;
   /** After shutdown starts, how long (ms) to wait for in-flight requests before closing connections; default 10 000. */
   readonly drainTimeoutMs?: number;
   /** After shutdown starts, how long (ms) idle keep-alive connections may still send a request; default 200. */
@@ -49,6 +51,7 @@ export const serveOptionsSchema = z.object({
   maxWaitMs: z.number().min(0).max(60_000).optional(),
   maxRequestBatch: intIn(1, 1 << 20).optional(),
   bodyLimit: intIn(64, 1 << 30).optional(),
+  requestTimeoutMs: intIn(0, 3_600_000).optional(),
   drainTimeoutMs: intIn(0, 3_600_000).optional(),
   idleGraceMs: intIn(0, 60_000).optional(),
   processMetrics: z.boolean().optional(),
@@ -62,6 +65,7 @@ export interface ResolvedServeOptions {
   readonly maxWaitMs: number;
   readonly maxRequestBatch: number;
   readonly bodyLimit: number;
+  readonly requestTimeoutMs: number;
   readonly drainTimeoutMs: number;
   readonly idleGraceMs: number;
   readonly processMetrics: boolean;
@@ -87,6 +91,7 @@ export function resolveServeOptions(opts: ServeOptions): ResolvedServeOptions {
     maxWaitMs: o.maxWaitMs ?? 1,
     maxRequestBatch: o.maxRequestBatch ?? maxBatch,
     bodyLimit: o.bodyLimit ?? 1 << 20,
+    requestTimeoutMs: o.requestTimeoutMs ?? 30_000,
     drainTimeoutMs: o.drainTimeoutMs ?? 10_000,
     idleGraceMs: o.idleGraceMs ?? 200,
     processMetrics: o.processMetrics ?? true,

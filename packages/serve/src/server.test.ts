@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Box, Discrete, Rng } from '@rl/env';
@@ -300,6 +301,20 @@ describe('createServer options', () => {
   it('names the directory when the policy cannot be loaded', async () => {
     const missing = join(root, 'no-such-policy');
     await expect(createServer({ policyDir: missing })).rejects.toThrow(new RegExp(missing));
+  });
+
+  it('answers a client that sends too slowly with 408 and keeps serving', async () => {
+    await withServer({ policyDir: cartpoleDir, requestTimeoutMs: 300 }, async (s, url) => {
+      const sock = connect(s.address!.port, '127.0.0.1');
+      let text = '';
+      sock.on('data', (d: Buffer) => (text += d.toString()));
+      const closed = new Promise<void>((resolve) => sock.on('close', () => resolve()));
+      // Headers promise 100 bytes of body; only 10 ever come.
+      sock.write('POST /act HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"observa');
+      await closed;
+      expect(text).toMatch(/^HTTP\/1\.1 408/);
+      expect((await post(url, { observation: [0, 0, 0, 0] })).status).toBe(200);
+    });
   });
 
   it('serves an already loaded policy (embedding) without disposing it', async () => {

@@ -131,10 +131,16 @@ function build(policy: ServablePolicy, owned: boolean, options: ResolvedServeOpt
     // One log line per request is written in onResponse instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimit,
+    requestTimeout: options.requestTimeoutMs,
+    // Node checks request timeouts on this interval (default 30 s): check often enough to honour it.
+    http: { connectionsCheckingInterval: Math.min(30_000, Math.max(50, Math.round(options.requestTimeoutMs / 4))) },
     // While draining, requests on open connections are still answered (with Connection: close).
     return503OnClosing: false,
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: false, verbose: true } },
   });
+
+  // Node enforces requestTimeout only when headersTimeout is not longer (default 60 s).
+  if (options.requestTimeoutMs > 0) app.server.headersTimeout = Math.min(app.server.headersTimeout, options.requestTimeoutMs);
 
   // Only JSON bodies (anything else gets 415). JSON.parse keeps a "__proto__" key as a plain
   // own property (no prototype change), which the schema then rejects as an unknown field.
