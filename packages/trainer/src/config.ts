@@ -36,6 +36,8 @@ export interface TrainConfig {
   readonly baseline: BaselineKind;
   /** Decay of the `ema` baseline (b ← decay·b + (1 − decay)·mean return). Default 0.9. */
   readonly emaDecay: number;
+  /** Rewards are multiplied by this before returns and value targets are computed (metrics stay unscaled). Default 1. */
+  readonly rewardScale: number;
   /** Normalise advantages to zero mean and unit standard deviation per batch. Default true. */
   readonly normalizeAdvantages: boolean;
   /** Entropy bonus coefficient (per step). Default 0. */
@@ -89,6 +91,7 @@ export const DEFAULT_CONFIG: TrainConfig = Object.freeze({
   gaeLambda: 0.95,
   baseline: 'mean',
   emaDecay: 0.9,
+  rewardScale: 1,
   normalizeAdvantages: true,
   entCoef: 0,
   valueLr: 1e-3,
@@ -134,6 +137,7 @@ export const trainConfigSchema = z.strictObject({
   gaeLambda: inUnit,
   baseline: oneOf(['none', 'mean', 'ema', 'value', 'gae']),
   emaDecay: z.number({ error: 'must be a number in [0, 1)' }).min(0, 'must be in [0, 1)').lt(1, 'must be in [0, 1)'),
+  rewardScale: positive,
   normalizeAdvantages: z.boolean({ error: 'must be true or false' }),
   entCoef: nonNeg,
   valueLr: positive,
@@ -200,7 +204,8 @@ export interface ResolveOptions {
 
 /**
  * Fills the defaults into a partial config and validates it. Throws one {@link ConfigError}
- * listing every bad field (unknown fields included) with the range allowed.
+ * listing every bad field (unknown fields included) with the range allowed. Keys starting
+ * with `$` (such as `"$comment"` in the files of `configs/`) are documentation and ignored.
  *
  * @example
  * const cfg = resolveConfig({ env: 'CartPole-v1', lr: 3e-3 });
@@ -210,7 +215,8 @@ export function resolveConfig(partial: Partial<TrainConfig> | Record<string, unk
   if (partial === null || typeof partial !== 'object' || Array.isArray(partial)) {
     throw new ConfigError([{ field: '(config)', message: 'must be an object of fields', value: partial }]);
   }
-  const given = Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined));
+  // `$`-prefixed keys (e.g. "$comment" in configs/*.json) are documentation, not fields
+  const given = Object.fromEntries(Object.entries(partial).filter(([k, v]) => v !== undefined && !k.startsWith('$')));
   const merged = { ...DEFAULT_CONFIG, logLevel: defaultLogLevel(), ...given };
   const issues: ConfigIssue[] = [];
   const parsed = trainConfigSchema.safeParse(merged);

@@ -20,3 +20,5 @@ export type { EpisodeRolloutOptions } from './episodes.js';
 /** The training loop. */
 export { createTrainer, train, envIds } from './trainer.js';
 export type { Trainer, TrainerOptions, TrainerState, TrainResult, IterationMetrics, EvalOptions, EvalResult } from './trainer.js';
+/** Faster transposed matMul on the wasm backend (installed by createTrainer). */
+export { useFastWasmMatMul } from './wasm_matmul.js';

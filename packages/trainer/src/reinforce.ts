@@ -30,6 +30,7 @@ export interface ValueFunction {
 
 /** A rollout's rewards and flags read back to JS once, with V where a value function exists. */
 export interface BatchData extends Transitions {
+  readonly rewards: Float32Array;
   readonly mask: Float32Array;
   /** V(s_t) `[T·N]` (with a value function). */
   readonly values?: Float32Array;
@@ -217,6 +218,7 @@ export interface UpdateConfig {
   readonly gaeLambda: number;
   readonly baseline: BaselineKind;
   readonly emaDecay: number;
+  readonly rewardScale: number;
   readonly normalizeAdvantages: boolean;
   readonly entCoef: number;
   readonly maxGradNorm: number;
@@ -243,7 +245,8 @@ export interface UpdateMetrics {
 export function reinforceUpdate(learner: Learner, batch: RolloutBatch, cfg: UpdateConfig, iteration: number): UpdateMetrics {
   const { policy, optimizer, value } = learner;
   // The rollout read back once (and V(s_t), V(finalObs_t), V(lastObs) when V is learned)
-  const data = readBatch(batch, value);
+  const read = readBatch(batch, value);
+  const data = cfg.rewardScale === 1 ? read : { ...read, rewards: read.rewards.map((r) => r * cfg.rewardScale) };
   const bootstrap = data.bootstrap;
 
   // R_t and Â_t = R_t − b_t
@@ -264,7 +267,7 @@ export function reinforceUpdate(learner: Learner, batch: RolloutBatch, cfg: Upda
   // ∇θJ ≈ 1/N Σ_n Σ_t ∇θ log πθ(a_t|s_t) · Â_t
   const pg = policyGradient(policy, batch, { advantages, normalizeAdvantages: cfg.normalizeAdvantages, entCoef: cfg.entCoef, data });
   try {
-    const [loss, entropy, gradNorm] = tf.tidy(() => tf.stack([pg.loss, pg.entropy, pg.gradNorm])).dataSync() as Float32Array;
+    const [loss, entropy, gradNorm] = readScalars([pg.loss, pg.entropy, pg.gradNorm]);
     if (!Number.isFinite(loss!)) throw new NonFiniteError(iteration, `the policy loss (${loss})`);
     if (!Number.isFinite(gradNorm!)) throw new NonFiniteError(iteration, `the policy gradient (global norm ${gradNorm})`);
     // θ ← θ + α·∇θJ, with ∇θJ rescaled to norm maxGradNorm when it is longer
@@ -281,6 +284,14 @@ export function reinforceUpdate(learner: Learner, batch: RolloutBatch, cfg: Upda
   } finally {
     pg.dispose();
   }
+}
+
+/** Several scalars in one read-back. */
+function readScalars(xs: readonly tf.Scalar[]): number[] {
+  const stacked = tf.stack(xs as tf.Scalar[]);
+  const v = Array.from(stacked.dataSync());
+  stacked.dispose();
+  return v;
 }
 
 /** b_t for the non-learned baselines and `value` (V(s_t) read back with the batch). */
@@ -315,7 +326,7 @@ function fitValue(learner: Learner, batch: RolloutBatch, targets: Float32Array, 
     });
     const list = value.trainableVariables.map((v) => grads[v.name]!);
     const norm = globalNorm(list);
-    const [l, n] = tf.tidy(() => tf.stack([mse, norm])).dataSync() as Float32Array;
+    const [l, n] = readScalars([mse, norm]);
     tf.dispose([mse, norm]);
     if (!Number.isFinite(l!) || !Number.isFinite(n!)) {
       tf.dispose(list);

@@ -12,6 +12,7 @@ import { resolveConfig, type TrainConfig } from './config.js';
 import { rolloutEpisodes } from './episodes.js';
 import { createOptimizer, type Optimizer, type OptimizerState } from './optim.js';
 import { reinforceUpdate, type Learner } from './reinforce.js';
+import { useFastWasmMatMul } from './wasm_matmul.js';
 
 /** What one iteration reports (the metrics callback and `step()` return it). */
 export interface IterationMetrics {
@@ -154,6 +155,7 @@ export async function createTrainer(partial: Partial<TrainConfig> = {}, opts: Tr
   } else if (!current) {
     await initTf({ backend: 'auto', log: (msg, fields) => logger.info(fields, msg) });
   }
+  if (tf.getBackend() === 'wasm') useFastWasmMatMul();
   return new TrainerImpl(config, logger, opts);
 }
 
@@ -433,7 +435,8 @@ class TrainerImpl implements Trainer {
     this.rng = Rng.fromState(s.rng);
     if (this.config.mode === 'steps') {
       this.runner?.dispose();
-      this.runner = createRunner(this.policy, this.env, { seed: this.rng.nextSeed() });
+      // a seed from a copy of the saved stream, so the state itself is unchanged by resuming
+      this.runner = createRunner(this.policy, this.env, { seed: this.rng.clone().nextSeed() });
     }
   }
 
