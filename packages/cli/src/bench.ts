@@ -6,21 +6,38 @@ import { CliError } from './errors.js';
 /** The repo's benchmarks directory. */
 export const BENCH_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'benchmarks');
 
+/** Options of `rl bench`. */
+export interface BenchOptions {
+  /** A short run: fewer sizes, seeds and repeats. */
+  readonly quick?: boolean;
+  /** Run the PyTorch peer where the benchmark has one (default true). */
+  readonly peer?: boolean;
+}
+
 /** A benchmark `rl bench` can run. */
 interface BenchEntry {
   /** File in benchmarks/. */
   readonly file: string;
   /** Report name (results/<name>.md). */
   readonly name: string;
-  /** Exported function that runs it; undefined when importing the file runs it (top-level await). */
+  /** Exported function that runs it; undefined when importing the file runs it (top-level await; it reads --quick from the command line). */
   readonly entry: string | undefined;
+  /** The argument passed to the entry function. */
+  readonly args?: (o: BenchOptions) => unknown;
 }
 
 /** `rl bench <which>` → the benchmark file, its report and its entry point. */
 export const BENCHES: Readonly<Record<'env' | 'rollout' | 'train' | 'policy', BenchEntry>> = {
+  // env-throughput's main() reads --quick from the command line itself
   env: { file: 'env-throughput.ts', name: 'env-throughput', entry: 'main' },
-  rollout: { file: 'rollout-throughput.ts', name: 'rollout-throughput', entry: 'runRolloutBench' },
-  train: { file: 'learning.ts', name: 'learning', entry: 'runLearningBench' },
+  rollout: {
+    file: 'rollout-throughput.ts',
+    name: 'rollout-throughput',
+    entry: 'runRolloutBench',
+    args: (o) => ({ ...(o.quick ? { ns: [1, 64], seconds: 0.05, repeats: 1 } : {}), ...(o.peer === false ? { peer: false } : {}) }),
+  },
+  // times whole `node` processes from start to solve, and the PyTorch peer when it is installed
+  train: { file: 'learning.ts', name: 'learning', entry: 'runLearningBench', args: (o) => ({ quick: o.quick === true, peer: o.peer !== false }) },
   policy: { file: 'policy-forward.ts', name: 'policy-forward', entry: undefined },
 };
 
@@ -30,7 +47,7 @@ export const BENCHES: Readonly<Record<'env' | 'rollout' | 'train' | 'policy', Be
  * the command line), which writes results/<name>.json|md, any plots, and its RESULTS.md
  * section; then prints the report's markdown (the table).
  */
-export async function benchCommand(which: keyof typeof BENCHES, _opts: { quick?: boolean }): Promise<void> {
+export async function benchCommand(which: keyof typeof BENCHES, opts: BenchOptions): Promise<void> {
   const b = BENCHES[which];
   const path = join(BENCH_DIR, b.file);
   if (!existsSync(path)) throw new CliError(`bench ${which}: ${path} not found`);
@@ -41,7 +58,7 @@ export async function benchCommand(which: keyof typeof BENCHES, _opts: { quick?:
   if (b.entry !== undefined) {
     const fn = mod[b.entry];
     if (typeof fn !== 'function') throw new CliError(`bench ${which}: ${path} does not export a function ${b.entry}()`);
-    await (fn as () => unknown)();
+    await (fn as (a: unknown) => unknown)(b.args?.(opts));
   }
   if (existsSync(report) && statSync(report).mtimeMs >= started - 1000) {
     process.stdout.write(`\n${readFileSync(report, 'utf8')}\nresults: ${resultsDir}/${b.name}.{json,md} and ${process.env.RL_BENCH_RESULTS_MD ?? join(BENCH_DIR, 'RESULTS.md')}\n`);

@@ -71,15 +71,15 @@ export async function runTraining(ctx: LoopContext): Promise<LoopResult> {
   };
 
   progress.start(session.envSteps, ctx.totalSteps);
+  const loopStart = performance.now();
   try {
     while (session.envSteps < ctx.totalSteps) {
       if (stop.received) {
         reason = 'signal';
         break;
       }
-      const t0 = performance.now();
       const m = session.step();
-      wallSeconds += (performance.now() - t0) / 1000;
+      wallSeconds = ctx.wallSecondsBefore + (performance.now() - loopStart) / 1000;
       const rec: MetricsRecord = { ...m, wallSeconds: Number(wallSeconds.toFixed(4)) };
       appendMetrics(metricsPath, rec);
       records.push(rec);
@@ -94,6 +94,7 @@ export async function runTraining(ctx: LoopContext): Promise<LoopResult> {
       await yieldToEventLoop();
     }
     if (stop.received && reason === 'totalSteps' && session.envSteps < ctx.totalSteps) reason = 'signal';
+    wallSeconds = ctx.wallSecondsBefore + (performance.now() - loopStart) / 1000;
     await checkpoint();
     await session.policy.save(join(dir, RUN_FILES.model));
     await drawCurve();

@@ -8,7 +8,7 @@ export interface MetricsRecord {
   readonly iteration: number;
   /** Env steps taken since the start of the run (after this iteration). */
   readonly envSteps: number;
-  /** Seconds of training since the start of the run (summed across resumes). */
+  /** Wall seconds of the training loop (iterations, checkpoints, curve) since the start of the run, summed across resumes. */
   readonly wallSeconds: number;
   readonly [key: string]: unknown;
 }

@@ -94,7 +94,9 @@ export function buildProgram(trainer: TrainerFlagSource | undefined): Command {
     .description('Run a benchmark, print its table and write results (benchmarks/results/, benchmarks/RESULTS.md).')
     .addArgument(new Command().createArgument('<which>', 'env | rollout | train | policy').choices(['env', 'rollout', 'train', 'policy']))
     .option('--quick', 'a short run (fewer sizes, seeds and repeats) (default: false)')
-    .action(async (which: 'env' | 'rollout' | 'train' | 'policy', opts: { quick?: boolean }) => {
+    .option('--no-peer', 'skip the PyTorch peer (rollout, train) (default: run it when installed)')
+    .addHelpText('after', '\n  env      env steps/s of generic vs native vector envs\n  rollout  batched rollout steps/s (policy + envs), wasm and cpu\n  train    time to solve CartPole-v1 (whole processes) and final returns of the other envs\n  policy   policy act() throughput vs bare tfjs')
+    .action(async (which: 'env' | 'rollout' | 'train' | 'policy', opts: { quick?: boolean; peer?: boolean }) => {
       const { benchCommand } = await import('./bench.js');
       await benchCommand(which, opts);
     });

@@ -15,7 +15,7 @@ export interface ProgressReporter {
 const fmt = (x: unknown, digits = 1): string => (typeof x === 'number' && Number.isFinite(x) ? x.toFixed(digits) : '–');
 
 /**
- * A cli-progress bar on stderr (iterations, env steps/s, recent mean return) when `tty`,
+ * A cli-progress bar on stderr (iterations, env steps, env steps/s since start, recent mean return, elapsed seconds) when `tty`,
  * else one pino `iteration` line per iteration through `log`. The train.log copy of every
  * iteration is written by the caller in both cases.
  */
@@ -39,20 +39,23 @@ export function createProgress(tty: boolean, log: Logger): ProgressReporter {
   );
   let started = false;
   let t0 = 0;
+  let steps0 = 0;
   return {
     start(envSteps, totalSteps) {
       t0 = performance.now();
+      steps0 = envSteps;
       bar.start(totalSteps, envSteps, { iteration: 0, envSteps, sps: '–', ret: '–', elapsed: '0' });
       started = true;
     },
     update(rec) {
-      const sps = typeof rec.stepsPerSec === 'number' ? Math.round(rec.stepsPerSec) : undefined;
+      const seconds = (performance.now() - t0) / 1000;
+      const sps = seconds > 0 ? Math.round((rec.envSteps - steps0) / seconds) : undefined;
       bar.update(rec.envSteps, {
         iteration: rec.iteration,
         envSteps: rec.envSteps,
         sps: sps ?? '–',
         ret: fmt(rec.returnMean),
-        elapsed: ((performance.now() - t0) / 1000).toFixed(1),
+        elapsed: seconds.toFixed(1),
       });
     },
     stop() {

@@ -43,6 +43,7 @@ export async function buildTrainConfig(opts: Record<string, unknown>, flags: rea
 
 /** `rl train`: validate everything, then assemble the run directory, then train. */
 export async function trainCommand(opts: Record<string, unknown>, flags: readonly FieldFlag[]): Promise<void> {
+  const phases: Record<string, number> = { trainerLoaded: Math.round(performance.now()) };
   const { config, layers } = await buildTrainConfig(opts, flags);
   const runOptions: RunOptions = {
     checkpointEvery: (opts.checkpointEvery as number | undefined) ?? RUN_DEFAULTS.checkpointEvery,
@@ -55,7 +56,9 @@ export async function trainCommand(opts: Record<string, unknown>, flags: readonl
   const tty = process.stderr.isTTY === true;
   const logger = createRunLogger({ console: !tty });
   const backend = await initBackend(config.backend);
+  phases.backendReady = Math.round(performance.now());
   const session = await openSession(config, logger.log);
+  phases.trainerBuilt = Math.round(performance.now());
 
   // The run directory appears complete (config, run.json, empty metrics, checkpoint 0, model) or not at all.
   const staged = stageRunDir(out);
@@ -67,14 +70,16 @@ export async function trainCommand(opts: Record<string, unknown>, flags: readonl
     await session.policy.save(join(staged, RUN_FILES.model));
     writeCheckpoint(join(staged, RUN_FILES.checkpoints), { iteration: session.iteration, envSteps: session.envSteps, wallSeconds: 0 }, session.getState(), runOptions.keepCheckpoints);
     commitRunDir(staged, out, force);
+    phases.runDirWritten = Math.round(performance.now());
   } catch (err) {
     rmSync(staged, { recursive: true, force: true });
     throw err;
   }
 
   logger.attach(out);
+  if (tty) process.stderr.write(`rl train: ${config.env}, ${config.totalSteps.toLocaleString('en-US')} env steps, backend ${backend.backend} → ${out}\n`);
   const log = logger.log;
-  log.info({ runDir: resolve(out), config, configFiles: [layers.envFile, layers.userFile].filter(Boolean), backend, ...runOptions }, 'run started');
+  log.info({ runDir: resolve(out), config, configFiles: [layers.envFile, layers.userFile].filter(Boolean), backend, ...runOptions, msSinceProcessStart: phases }, 'run started');
   const result = await runTraining({
     dir: out,
     session,
