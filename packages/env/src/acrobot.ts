@@ -84,11 +84,14 @@ export interface AcrobotState {
   readonly dtheta2: Float64Array;
 }
 
-// RK4 scratch: four derivatives k1..k4 of the four state values (single thread: no sharing issue).
+// RK4 scratch (single thread, so module-level is safe): Y holds the point the derivative is taken
+// at, K the four derivatives k1..k4. Passing offsets instead of doubles keeps a non-inlined
+// call from boxing numbers (no allocation per step).
+const Y = new Float64Array(4);
 const K = new Float64Array(16);
 
-/** Gymnasium's `_dsdt`: writes (θ̇1, θ̇2, θ̈1, θ̈2) of the augmented state into K at offset o. */
-function dsdt(p: Readonly<AcrobotParams>, a: number, theta1: number, theta2: number, dtheta1: number, dtheta2: number, o: number): void {
+/** Gymnasium's `_dsdt` at the point in Y (torque a): writes (θ̇1, θ̇2, θ̈1, θ̈2) into K at offset o. */
+function dsdt(p: Readonly<AcrobotParams>, a: number, o: number): void {
   const m1 = p.link_mass_1;
   const m2 = p.link_mass_2;
   const l1 = p.link_length_1;
@@ -97,6 +100,10 @@ function dsdt(p: Readonly<AcrobotParams>, a: number, theta1: number, theta2: num
   const I1 = p.link_moi;
   const I2 = p.link_moi;
   const g = p.gravity;
+  const theta1 = Y[0]!;
+  const theta2 = Y[1]!;
+  const dtheta1 = Y[2]!;
+  const dtheta2 = Y[3]!;
   const cos2 = Math.cos(theta2);
   const sin2 = Math.sin(theta2);
   const d1 = m1 * (lc1 * lc1) + m2 * (l1 * l1 + lc2 * lc2 + 2 * l1 * lc2 * cos2) + I1 + I2;
@@ -120,6 +127,16 @@ function dsdt(p: Readonly<AcrobotParams>, a: number, theta1: number, theta2: num
   K[o + 3] = ddtheta2;
 }
 
+/** Y = y0 + h·K[o..o+3] (one RK4 stage point). */
+function stage(y0: Float64Array, h: number, o: number): void {
+  Y[0] = y0[0]! + h * K[o]!;
+  Y[1] = y0[1]! + h * K[o + 1]!;
+  Y[2] = y0[2]! + h * K[o + 2]!;
+  Y[3] = y0[3]! + h * K[o + 3]!;
+}
+
+const Y0 = new Float64Array(4);
+
 /** Gymnasium's `wrap`: shifts x by multiples of M − m until it lies in [m, M]. */
 export function wrap(x: number, m: number, M: number): number {
   const diff = M - m;
@@ -138,23 +155,28 @@ export function bound(x: number, m: number, M: number): number {
  * Gymnasium's `rk4` (k2 from y0 + dt/2·k1, k3 from y0 + dt/2·k2, k4 from y0 + dt·k3,
  * y = y0 + dt/6·(k1 + 2k2 + 2k3 + k4)), wrap, bound, then reward and termination.
  */
-export function acrobotStep(s: AcrobotState, i: number, action: number, p: Readonly<AcrobotParams>, out: StepBuffers): void {
+export function acrobotStep(s: AcrobotState, i: number, actions: ArrayLike<number>, p: Readonly<AcrobotParams>, out: StepBuffers): void {
+  const action = actions[i]!;
   const a = action - 1; // AVAIL_TORQUE = [-1, 0, +1]
-  const y0 = s.theta1[i]!;
-  const y1 = s.theta2[i]!;
-  const y2 = s.dtheta1[i]!;
-  const y3 = s.dtheta2[i]!;
+  Y0[0] = s.theta1[i]!;
+  Y0[1] = s.theta2[i]!;
+  Y0[2] = s.dtheta1[i]!;
+  Y0[3] = s.dtheta2[i]!;
   const dt = p.dt - 0; // t = [0, dt]: dt = t[1] − t[0]
   const dt2 = dt / 2.0;
-  dsdt(p, a, y0, y1, y2, y3, 0);
-  dsdt(p, a, y0 + dt2 * K[0]!, y1 + dt2 * K[1]!, y2 + dt2 * K[2]!, y3 + dt2 * K[3]!, 4);
-  dsdt(p, a, y0 + dt2 * K[4]!, y1 + dt2 * K[5]!, y2 + dt2 * K[6]!, y3 + dt2 * K[7]!, 8);
-  dsdt(p, a, y0 + dt * K[8]!, y1 + dt * K[9]!, y2 + dt * K[10]!, y3 + dt * K[11]!, 12);
+  Y.set(Y0);
+  dsdt(p, a, 0);
+  stage(Y0, dt2, 0);
+  dsdt(p, a, 4);
+  stage(Y0, dt2, 4);
+  dsdt(p, a, 8);
+  stage(Y0, dt, 8);
+  dsdt(p, a, 12);
   const h = dt / 6.0;
-  let n0 = y0 + h * (K[0]! + 2 * K[4]! + 2 * K[8]! + K[12]!);
-  let n1 = y1 + h * (K[1]! + 2 * K[5]! + 2 * K[9]! + K[13]!);
-  let n2 = y2 + h * (K[2]! + 2 * K[6]! + 2 * K[10]! + K[14]!);
-  let n3 = y3 + h * (K[3]! + 2 * K[7]! + 2 * K[11]! + K[15]!);
+  let n0 = Y0[0]! + h * (K[0]! + 2 * K[4]! + 2 * K[8]! + K[12]!);
+  let n1 = Y0[1]! + h * (K[1]! + 2 * K[5]! + 2 * K[9]! + K[13]!);
+  let n2 = Y0[2]! + h * (K[2]! + 2 * K[6]! + 2 * K[10]! + K[14]!);
+  let n3 = Y0[3]! + h * (K[3]! + 2 * K[7]! + 2 * K[11]! + K[15]!);
   n0 = wrap(n0, -Math.PI, Math.PI);
   n1 = wrap(n1, -Math.PI, Math.PI);
   n2 = bound(n2, -p.max_vel_1, p.max_vel_1);
@@ -242,7 +264,7 @@ export class AcrobotVectorEnv extends NativeVectorEnv<AcrobotState, AcrobotParam
     const max = this.maxEpisodeSteps;
     const n = this.numEnvs;
     for (let i = 0; i < n; i++) {
-      acrobotStep(s, i, actions[i]!, p, out);
+      acrobotStep(s, i, actions, p, out);
       const t = ++steps[i]! >= max ? 1 : 0;
       trunc[i] = t;
       if ((term[i]! | t) !== 0) this.endEpisode(i);

@@ -79,7 +79,8 @@ export interface UniformRange {
  * same operations in the same order. Writes the new state, the float32 observation row,
  * reward 1 and the terminated flag.
  */
-export function cartPoleStep(s: CartPoleState, i: number, action: number, p: Readonly<CartPoleParams>, out: StepBuffers): void {
+export function cartPoleStep(s: CartPoleState, i: number, actions: ArrayLike<number>, p: Readonly<CartPoleParams>, out: StepBuffers): void {
+  const action = actions[i]!;
   // Arrays and constants are read once into locals: this keeps the function under V8's inlining
   // size limit, so the native vector env's loop inlines it.
   const xs = s.x;
@@ -190,7 +191,7 @@ export class CartPoleVectorEnv extends NativeVectorEnv<CartPoleState, CartPolePa
     const max = this.maxEpisodeSteps;
     const n = this.numEnvs;
     for (let i = 0; i < n; i++) {
-      cartPoleStep(s, i, actions[i]!, p, out);
+      cartPoleStep(s, i, actions, p, out);
       const t = ++steps[i]! >= max ? 1 : 0;
       trunc[i] = t;
       if ((term[i]! | t) !== 0) this.endEpisode(i);

@@ -19,6 +19,7 @@ export class ClassicControlEnv<S, P extends object, R> implements StatefulEnv<Ac
   readonly kernel: ClassicKernel<S, P, R>;
   private readonly s: S;
   private readonly buf: StepBuffers;
+  private readonly actionBuf = new Float64Array(1);
   private rng: Rng | undefined;
   private status: 'unstarted' | 'running' | 'ended' = 'unstarted';
 
@@ -78,7 +79,8 @@ export class ClassicControlEnv<S, P extends object, R> implements StatefulEnv<Ac
     }
     const space = this.actionSpace;
     const a = space.type === 'Discrete' ? checkDiscreteAction(this.id, space, action) : checkBoxAction(this.id, space, action)[0]!;
-    this.kernel.step(this.s, 0, a, this.params, this.buf);
+    this.actionBuf[0] = a;
+    this.kernel.step(this.s, 0, this.actionBuf, this.params, this.buf);
     const terminated = this.buf.terminated[0] === 1;
     if (terminated) this.status = 'ended';
     return { obs: this.buf.obs.slice(), reward: this.buf.rewards[0]!, terminated, truncated: false, info: {} };

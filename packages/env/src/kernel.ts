@@ -51,10 +51,12 @@ export interface ClassicKernel<S, P, R> {
   /** Writes the observation of env i into `obs` at row i. */
   observe(s: S, i: number, p: Readonly<P>, obs: Float32Array): void;
   /**
-   * One transition of env i under an already checked action (the discrete index, or the one
-   * Box value): updates the state, writes row i of obs, rewards and terminated.
+   * One transition of env i under its already checked action `actions[i]` (the discrete index,
+   * or the one Box value): updates the state, writes row i of obs, rewards and terminated.
+   * The action is read from the array rather than passed as a number so that a non-inlined
+   * call never boxes a double (no allocation per step).
    */
-  step(s: S, i: number, action: number, p: Readonly<P>, out: StepBuffers): void;
+  step(s: S, i: number, actions: ArrayLike<number>, p: Readonly<P>, out: StepBuffers): void;
   /** Copies env i's state into `out` (length `stateNames.length`). */
   readState(s: S, i: number, out: Float64Array): void;
   /** Sets env i's state from `v` (already checked: right length, finite). */

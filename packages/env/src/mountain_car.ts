@@ -62,7 +62,8 @@ export interface MountainCarState {
 }
 
 /** One MountainCar transition of env i (action 0, 1 or 2, already checked). */
-export function mountainCarStep(s: MountainCarState, i: number, action: number, p: Readonly<MountainCarParams>, out: StepBuffers): void {
+export function mountainCarStep(s: MountainCarState, i: number, actions: ArrayLike<number>, p: Readonly<MountainCarParams>, out: StepBuffers): void {
+  const action = actions[i]!;
   let position = s.position[i]!;
   let velocity = s.velocity[i]!;
   velocity += (action - 1) * p.force + Math.cos(3 * position) * -p.gravity;
@@ -130,7 +131,7 @@ export class MountainCarVectorEnv extends NativeVectorEnv<MountainCarState, Moun
     const max = this.maxEpisodeSteps;
     const n = this.numEnvs;
     for (let i = 0; i < n; i++) {
-      mountainCarStep(s, i, actions[i]!, p, out);
+      mountainCarStep(s, i, actions, p, out);
       const t = ++steps[i]! >= max ? 1 : 0;
       trunc[i] = t;
       if ((term[i]! | t) !== 0) this.endEpisode(i);

@@ -97,10 +97,11 @@ function lim(x: number, kind: number): number {
 export function mountainCarContinuousStep(
   s: MountainCarContinuousState,
   i: number,
-  action: number,
+  actions: ArrayLike<number>,
   p: Readonly<MountainCarContinuousParams>,
   out: StepBuffers,
 ): void {
+  const action = actions[i]!;
   const a = f32(action);
   const stateKind = s.isFloat32[i] === 1 ? F32 : F64;
   let position = s.position[i]!;
@@ -230,7 +231,7 @@ export class MountainCarContinuousVectorEnv extends NativeVectorEnv<MountainCarC
     const max = this.maxEpisodeSteps;
     const n = this.numEnvs;
     for (let i = 0; i < n; i++) {
-      mountainCarContinuousStep(s, i, actions[i]!, p, out);
+      mountainCarContinuousStep(s, i, actions, p, out);
       const t = ++steps[i]! >= max ? 1 : 0;
       trunc[i] = t;
       if ((term[i]! | t) !== 0) this.endEpisode(i);

@@ -7,6 +7,16 @@ describe('PendulumEnv', () => {
     expect(angleNormalize(3 * Math.PI / 2)).toBeCloseTo(-Math.PI / 2, 14);
     expect(angleNormalize(-3 * Math.PI / 2)).toBeCloseTo(Math.PI / 2, 14);
     expect(angleNormalize(-7)).toBeCloseTo(-7 + 2 * Math.PI, 14);
+    // the fast paths give exactly what Python's ((x + π) % 2π) − π gives (fmod-based)
+    const pyMod = (a: number, b: number): number => {
+      let r = a % b;
+      if (r !== 0 && r < 0) r += b;
+      return r;
+    };
+    for (let k = -2000; k <= 2000; k++) {
+      const x = k * 0.01237 + 1e-9 * k;
+      expect(angleNormalize(x)).toBe(pyMod(x + Math.PI, 2 * Math.PI) - Math.PI);
+    }
   });
 
   it('rewards the state before the step, with the clipped torque', () => {

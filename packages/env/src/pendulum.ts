@@ -77,13 +77,22 @@ export interface PendulumResetRange {
 /** Gymnasium's `angle_normalize`: ((x + π) mod 2π) − π with Python's (floored) mod. */
 export function angleNormalize(x: number): number {
   const m = 2 * Math.PI;
-  let r = (x + Math.PI) % m;
-  if (r !== 0 && r < 0) r += m;
+  const y = x + Math.PI;
+  let r: number;
+  // fmod is exact but slow (~20 ns in V8); these two ranges give its exact result directly:
+  // y itself on [0, 2π), and y − 2π on [2π, 4π) (exact by Sterbenz's lemma).
+  if (y >= 0 && y < m) r = y;
+  else if (y >= m && y < 2 * m) r = y - m;
+  else {
+    r = y % m;
+    if (r !== 0 && r < 0) r += m; // Python's modulo takes the sign of the divisor
+  }
   return r - Math.PI;
 }
 
 /** One Pendulum transition of env i; `action` is the (finite) torque before clipping. */
-export function pendulumStep(s: PendulumState, i: number, action: number, p: Readonly<PendulumParams>, out: StepBuffers): void {
+export function pendulumStep(s: PendulumState, i: number, actions: ArrayLike<number>, p: Readonly<PendulumParams>, out: StepBuffers): void {
+  const action = actions[i]!;
   const th = s.theta[i]!;
   const thdot = s.thetaDot[i]!;
   const u = Math.min(Math.max(f32(action), f32(-p.max_torque)), f32(p.max_torque)); // np.clip(u, ...)[0], float32
@@ -172,7 +181,7 @@ export class PendulumVectorEnv extends NativeVectorEnv<PendulumState, PendulumPa
     const max = this.maxEpisodeSteps;
     const n = this.numEnvs;
     for (let i = 0; i < n; i++) {
-      pendulumStep(s, i, actions[i]!, p, out);
+      pendulumStep(s, i, actions, p, out);
       const t = ++steps[i]! >= max ? 1 : 0;
       trunc[i] = t;
       if ((term[i]! | t) !== 0) this.endEpisode(i);
