@@ -54,6 +54,7 @@ describe('registry', () => {
     expect(heavy.params.g).toBe(12);
     expect(() => make('Pendulum-v1', { gravity: 12 })).toThrow(/unknown option "gravity" \(known: max_speed, max_torque, dt, g, m, l\)/);
     expect(() => make('CartPole-v1', { maxEpisodeSteps: 0 })).toThrow(/maxEpisodeSteps must be a positive integer/);
+    expect(() => make('CartPole-v1', { seed: 1 })).toThrow(/option "seed" belongs to makeVec; a single env is seeded with env.reset\(\{ seed \}\)/);
   });
 
   it('makeVec builds native or generic vector envs', () => {

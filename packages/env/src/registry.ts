@@ -69,6 +69,11 @@ function split(options: MakeOptions | undefined): { max: number | null | undefin
  */
 export function make(id: string, options?: MakeOptions): Env {
   const spec = getSpec(id);
+  for (const k of ['seed', 'vectorization'] as const) {
+    if (options && options[k] !== undefined) {
+      throw new RangeError(`make(${id}): option "${k}" belongs to makeVec; a single env is seeded with env.reset({ seed })`);
+    }
+  }
   const { max, rest } = split(options);
   const env = spec.entryPoint(Object.keys(rest).length ? rest : undefined);
   const limit = max === undefined ? spec.maxEpisodeSteps : max ?? undefined;
