@@ -125,7 +125,7 @@ class NetworkPolicy implements Policy {
     if (this.disposed) throw new Error(`policy.${where}: the policy was disposed`);
   }
 
-  /** Network output (logits or mean) for normalised observations; differentiable. */
+  /** Validates the normalisation statistics and (re)builds their cached tensors if they changed. */
   private prepareInput(): void {
     if (this.obsNorm) {
       checkObsNorm(this.obsNorm, this.observationSpace.size, 'policy');
@@ -133,6 +133,7 @@ class NetworkPolicy implements Policy {
     }
   }
 
+  /** The observations the network sees: normalised and clipped when `obsNorm` is set. */
   private input(obs: tf.Tensor2D): tf.Tensor2D {
     return this.obsNorm ? this.normalizer.apply(obs, this.obsNorm) : obs;
   }
