@@ -22,3 +22,4 @@ export { mountainCarContinuousConstants } from './tensor_envs/mountain_car_conti
 export { pendulumConstants } from './tensor_envs/pendulum.js';
 export { rolloutEpisodes } from './episodes.js';
 export type { EpisodeRolloutOptions } from './episodes.js';
+export * from './workers/index.js';

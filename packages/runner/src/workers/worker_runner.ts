@@ -1,0 +1,447 @@
+/**
+ * Parallel rollouts on every core: N envs sharded across k `worker_threads` actors, one
+ * learner. Implements the same {@link Runner} interface as `createRunner`, synchronously:
+ * `rollout(T)` writes the current weights into shared memory, posts one message per worker,
+ * blocks in `Atomics.wait` until every shard has written its columns of the shared
+ * `[T, N, …]` output arrays, and returns ONE {@link RolloutBatch} laid out exactly as the
+ * single-process runner lays it out (env i at column i, episodes in (t, i) order).
+ */
+import { availableParallelism } from 'node:os';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { makeVec, Rng, type MakeVecOptions, type VectorEnv } from '@rl/env';
+import type { Policy } from '@rl/policy';
+import { backendInfo, tf, type BackendName } from '@rl/tf';
+import type { Runner, RunnerStats } from '../rollout.js';
+import { checkSpaces } from '../spaces_check.js';
+import type { RolloutBatch } from '../types.js';
+import {
+  CTL_ERR_LEN,
+  CTL_EXIT_CODE,
+  CTL_STATE,
+  CTL_WORDS,
+  ERR_BYTES,
+  State,
+  readError,
+  type FaultInjection,
+  type OutputBuffers,
+  type RolloutMessage,
+  type WorkerInit,
+  type WorkerPolicySpec,
+} from './protocol.js';
+
+/** Options of {@link createWorkerRunner}. */
+export interface WorkerRunnerOptions {
+  /** Registered env id (each worker builds its shard with `makeVec`). */
+  readonly envId: string;
+  /** N, the total number of envs. */
+  readonly numEnvs: number;
+  /** Worker threads k (≤ N), or `auto` = `os.availableParallelism()` capped at N; default `auto`. */
+  readonly workers?: number | 'auto';
+  /** Env seed: env i is reset with `seed + i` whatever k is; default 0. */
+  readonly seed?: number;
+  /** Root of the workers' sampling streams (shard s samples from the (s+1)-th `nextSeed()` of `Rng(samplingSeed)`); default `seed`. */
+  readonly samplingSeed?: number;
+  /** Network the workers build; default the learner policy's `network` (`createPolicy` policies have one). */
+  readonly policySpec?: WorkerPolicySpec;
+  /** Backend of every worker; default the learner's current backend (`wasm` when none was chosen). */
+  readonly backend?: BackendName;
+  /** `makeVec` options of every shard (plain data: they are copied to the workers), e.g. `{ vectorization: 'native', maxEpisodeSteps: 200 }`. */
+  readonly envOptions?: Omit<MakeVecOptions, 'seed'>;
+  /** Throw on a NaN observation or reward (the error names the shard and the index inside it); default true. */
+  readonly checkNaN?: boolean;
+  /** Act with the distribution's mode instead of sampling; default false. */
+  readonly deterministic?: boolean;
+  /** Longest a rollout may take before the runner gives up and stops every worker; default 600 000 ms. */
+  readonly timeoutMs?: number;
+  /** Longest the workers may take to start (import, tfjs init, env and policy); default 120 000 ms. */
+  readonly startTimeoutMs?: number;
+  /** Test hook: make one shard throw or exit on its n-th rollout. */
+  readonly faultInjection?: FaultInjection;
+}
+
+/** A {@link Runner} whose envs live in worker threads. */
+export interface WorkerRunner extends Runner {
+  /** k, the number of worker threads. */
+  readonly numWorkers: number;
+  /** Env index ranges `[lo, hi)` of the shards, in order. */
+  readonly shards: readonly { readonly lo: number; readonly hi: number }[];
+  /** Worker threads that have not fired their `exit` event yet. */
+  readonly aliveWorkers: number;
+  /** Resolves when every worker has started (rejects naming the shard that failed to); `rollout` also waits for this, blocking. */
+  ready(): Promise<void>;
+  /** Stops every worker and resolves once all their `exit` events fired. Safe to call more than once. */
+  close(): Promise<void>;
+  /** Stops every worker without waiting (the {@link Runner} contract; prefer `await close()`). */
+  dispose(): void;
+}
+
+/** Error of a failed shard: names the shard's env range and carries the worker's error text. */
+export class WorkerShardError extends Error {
+  override readonly name = 'WorkerShardError';
+  constructor(
+    message: string,
+    /** The failed shards, in order. */
+    readonly shards: readonly { readonly shard: number; readonly lo: number; readonly hi: number; readonly error: string }[],
+  ) {
+    super(message);
+  }
+}
+
+// Started with `eval: true`: plain JS that can report a failure to load the worker module
+// through shared memory (an 'error' event would not reach a learner blocked in Atomics.wait).
+const BOOTSTRAP = `
+const { workerData } = require('node:worker_threads');
+(workerData.loader ? import(workerData.loader).then((m) => m.register()) : Promise.resolve())
+  .then(() => import(workerData.entry))
+  .catch((e) => {
+  const ctl = new Int32Array(workerData.ctl);
+  const err = new Uint8Array(workerData.err);
+  const base = workerData.shard * ${CTL_WORDS};
+  const bytes = new TextEncoder().encode('failed to load the worker module ' + workerData.entry + ': ' + ((e && e.stack) || String(e)));
+  const n = Math.min(bytes.length, err.length);
+  err.set(bytes.subarray(0, n));
+  Atomics.store(ctl, base + ${CTL_ERR_LEN}, n);
+  Atomics.store(ctl, base + ${CTL_STATE}, ${State.Error});
+  Atomics.notify(ctl, base + ${CTL_STATE});
+});
+`;
+
+/**
+ * Worker entry, and how to load it: the TypeScript source runs through tsx's ESM API (its
+ * `--import` entry skips worker threads on Node 20) with the `source` condition.
+ */
+function workerEntry(): { entry: string; loader: string | undefined; execArgv: string[] } {
+  const fromSource = import.meta.url.endsWith('.ts');
+  const entry = new URL(fromSource ? './worker.ts' : './worker.js', import.meta.url).href;
+  if (!fromSource) return { entry, loader: undefined, execArgv: [] };
+  const loader = new URL('esm/api/index.mjs', pathToFileURL(createRequire(import.meta.url).resolve('tsx'))).href;
+  return { entry, loader, execArgv: ['--conditions=source'] };
+}
+
+/** Sampling seed of each shard: the (s+1)-th `nextSeed()` of `Rng(root)`. */
+function samplingSeeds(root: number, k: number): number[] {
+  const r = new Rng(root);
+  return Array.from({ length: k }, () => r.nextSeed());
+}
+
+function checkInt(where: string, name: string, v: unknown, min: number): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) throw new RangeError(`${where}: ${name} must be an integer ≥ ${min}, got ${String(v)}`);
+  return v;
+}
+
+const WHERE = 'createWorkerRunner';
+
+class ThreadRunner implements WorkerRunner {
+  readonly numEnvs: number;
+  readonly numWorkers: number;
+  readonly shards: readonly { lo: number; hi: number }[];
+  readonly env: VectorEnv;
+  policy: Policy;
+  private readonly workers: Worker[] = [];
+  private readonly exits: Promise<void>[] = [];
+  private readonly readyP: Promise<void>;
+  private readonly ctl: Int32Array;
+  private readonly errBuf: Uint8Array;
+  private readonly weightsSab: SharedArrayBuffer;
+  private readonly weightShapes: readonly (readonly number[])[];
+  private readonly od: number;
+  private readonly ad: number;
+  private readonly discrete: boolean;
+  private out: OutputBuffers | undefined;
+  private weightsVersion = 0;
+  private started = false;
+  private failure: Error | undefined;
+  private closing = false;
+  private alive: number;
+  private envSteps = 0;
+  private episodes = 0;
+
+  constructor(policy: Policy, private readonly opts: WorkerRunnerOptions) {
+    const where = `${WHERE}(${String(opts.envId)})`;
+    const n = checkInt(where, 'numEnvs', opts.numEnvs, 1);
+    const k = opts.workers === undefined || opts.workers === 'auto' ? Math.min(availableParallelism(), n) : checkInt(where, 'workers', opts.workers, 1);
+    if (k > n) throw new RangeError(`${where}: workers (${k}) must not exceed numEnvs (${n})`);
+    const seed = checkInt(where, 'seed', opts.seed ?? 0, 0);
+    // A learner-side instance of the same id, N and options: validates them here, gives the spaces. It is never stepped.
+    this.env = makeVec(opts.envId, n, { ...opts.envOptions, seed });
+    checkSpaces(WHERE, policy, opts.envId, this.env.singleObservationSpace, this.env.singleActionSpace);
+    const spec = opts.policySpec ?? policy.network;
+    if (!spec) {
+      throw new TypeError(`${where}: the policy has no network spec (it was not built by createPolicy); pass policySpec { hidden, activation } so each worker builds the same network`);
+    }
+    this.policy = policy;
+    this.numEnvs = n;
+    this.numWorkers = k;
+    this.discrete = this.env.singleActionSpace.type === 'Discrete';
+    this.od = this.env.obsDim;
+    this.ad = this.discrete ? 1 : this.env.actionDim;
+    this.weightShapes = policy.weightShapes.map((s) => [...s]);
+    const weightLen = this.weightShapes.reduce((a, s) => a + s.reduce((x, y) => x * y, 1), 0);
+    this.weightsSab = new SharedArrayBuffer(4 * weightLen);
+    this.ctl = new Int32Array(new SharedArrayBuffer(4 * CTL_WORDS * k));
+    const errSab = new SharedArrayBuffer(ERR_BYTES * k);
+    this.errBuf = new Uint8Array(errSab);
+    this.shards = Array.from({ length: k }, (_, w) => ({ lo: Math.floor((w * n) / k), hi: Math.floor(((w + 1) * n) / k) }));
+    const backend: BackendName = opts.backend ?? (backendInfo()?.backend as BackendName | undefined) ?? 'wasm';
+    const { entry, loader, execArgv } = workerEntry();
+    const seeds = samplingSeeds(opts.samplingSeed ?? seed, k);
+    this.alive = k;
+    const readies: Promise<void>[] = [];
+    for (let w = 0; w < k; w++) {
+      const { lo, hi } = this.shards[w]!;
+      const init: WorkerInit = {
+        shard: w,
+        lo,
+        hi,
+        numEnvs: n,
+        envId: opts.envId,
+        envOptions: { ...opts.envOptions },
+        seed,
+        samplingSeed: seeds[w]!,
+        backend,
+        policy: { hidden: [...spec.hidden], activation: spec.activation, fastPath: opts.policySpec?.fastPath ?? policy.fastPath },
+        weightShapes: this.weightShapes,
+        deterministic: opts.deterministic ?? false,
+        checkNaN: opts.checkNaN ?? true,
+        ctl: this.ctl.buffer as SharedArrayBuffer,
+        err: errSab,
+        weights: this.weightsSab,
+        fault: opts.faultInjection,
+        entry,
+        loader,
+      };
+      const worker = new Worker(BOOTSTRAP, { eval: true, workerData: init, execArgv, stdout: false, stderr: false });
+      worker.unref(); // a runner nobody closed never keeps the process alive
+      this.workers.push(worker);
+      this.exits.push(
+        new Promise<void>((resolve) => {
+          worker.once('exit', (code) => {
+            this.alive--;
+            if (!this.closing && !this.failure) {
+              const base = w * CTL_WORDS;
+              const error = Atomics.load(this.ctl, base + CTL_STATE) === State.Error ? readError(this.ctl, this.errBuf, base) : `the worker thread exited with code ${code}`;
+              this.fail([{ shard: w, error }]);
+            }
+            resolve();
+          });
+        }),
+      );
+      worker.on('error', (e) => {
+        if (!this.closing && !this.failure) this.fail([{ shard: w, error: e instanceof Error ? (e.stack ?? e.message) : String(e) }]);
+      });
+      readies.push(
+        new Promise<void>((resolve, reject) => {
+          worker.on('message', (m: { type: string; error?: string }) => {
+            if (m.type === 'ready') resolve();
+            else if (m.type === 'error' && !this.closing) reject(this.failure ?? this.fail([{ shard: w, error: m.error ?? 'unknown error' }]));
+          });
+          worker.once('exit', () => reject(this.failure ?? new Error(`${where}: shard ${w} exited before it was ready`)));
+        }),
+      );
+    }
+    this.readyP = Promise.all(readies).then(() => undefined);
+    this.readyP.catch(() => undefined); // reported through ready() or rollout()
+  }
+
+  get stats(): RunnerStats {
+    return { envSteps: this.envSteps, episodes: this.episodes };
+  }
+
+  get aliveWorkers(): number {
+    return this.alive;
+  }
+
+  ready(): Promise<void> {
+    return this.readyP;
+  }
+
+  setPolicy(policy: Policy): void {
+    checkSpaces('WorkerRunner.setPolicy', policy, this.opts.envId, this.env.singleObservationSpace, this.env.singleActionSpace);
+    const shapes = policy.weightShapes;
+    if (shapes.length !== this.weightShapes.length || shapes.some((s, i) => s.join(',') !== this.weightShapes[i]!.join(','))) {
+      throw new RangeError(`WorkerRunner.setPolicy: the policy's weight shapes ${JSON.stringify(shapes)} differ from the workers' ${JSON.stringify(this.weightShapes)}`);
+    }
+    this.policy = policy;
+  }
+
+  rollout(steps: number): RolloutBatch {
+    if (!Number.isInteger(steps) || steps <= 0) throw new RangeError(`rollout: steps must be a positive integer, got ${steps}`);
+    if (this.failure) throw this.failure;
+    if (this.closing) throw new Error(`WorkerRunner.rollout(${this.opts.envId}): the runner was closed`);
+    if (!this.started) {
+      this.waitWhile(State.Starting, this.opts.startTimeoutMs ?? 120_000, 'start');
+      this.started = true;
+    }
+    const n = this.numEnvs;
+    const od = this.od;
+    const ad = this.ad;
+    const out = this.buffers(steps);
+    // Weights: the learner's current θ into shared memory (workers are idle now, so no one reads it).
+    const all = new Float32Array(this.weightsSab);
+    let off = 0;
+    for (const w of this.policy.getWeights()) {
+      all.set(w, off);
+      off += w.length;
+    }
+    this.weightsVersion++;
+    const norm = this.policy.obsNorm;
+    const msg: RolloutMessage = {
+      type: 'rollout',
+      steps,
+      weightsVersion: this.weightsVersion,
+      obsNorm: norm ? { mean: Float32Array.from(norm.mean), var: Float32Array.from(norm.var), count: norm.count, clip: norm.clip, epsilon: norm.epsilon } : undefined,
+      out,
+    };
+    for (let w = 0; w < this.numWorkers; w++) {
+      Atomics.store(this.ctl, w * CTL_WORDS + CTL_STATE, State.Running);
+      this.workers[w]!.postMessage(msg);
+    }
+    this.waitWhile(State.Running, this.opts.timeoutMs ?? 600_000, 'rollout');
+
+    const tn = steps * n;
+    const term = new Float32Array(out.terminated, 0, tn).slice();
+    const trunc = new Float32Array(out.truncated, 0, tn).slice();
+    const retAt = new Float64Array(out.epReturn, 0, tn);
+    const lenAt = new Int32Array(out.epLength, 0, tn);
+    const returns: number[] = [];
+    const lengths: number[] = [];
+    for (let s = 0; s < tn; s++) {
+      if (term[s] !== 0 || trunc[s] !== 0) {
+        returns.push(retAt[s]!);
+        lengths.push(lenAt[s]!);
+      }
+    }
+    this.envSteps += tn;
+    this.episodes += returns.length;
+    const obs = tf.tensor3d(new Float32Array(out.obs, 0, tn * od).slice(), [steps, n, od]);
+    const actions = this.discrete
+      ? tf.tensor2d(new Int32Array(out.actions, 0, tn).slice(), [steps, n], 'int32')
+      : tf.tensor3d(new Float32Array(out.actions, 0, tn * ad).slice(), [steps, n, ad], 'float32');
+    const tensors = {
+      obs,
+      actions,
+      rewards: tf.tensor2d(new Float32Array(out.rewards, 0, tn).slice(), [steps, n]),
+      terminated: tf.tensor2d(term, [steps, n]),
+      truncated: tf.tensor2d(trunc, [steps, n]),
+      finalObs: tf.tensor3d(new Float32Array(out.finalObs, 0, tn * od).slice(), [steps, n, od]),
+      lastObs: tf.tensor2d(new Float32Array(out.lastObs, 0, n * od).slice(), [n, od]),
+      mask: tf.ones([steps, n]) as tf.Tensor2D,
+    };
+    return {
+      ...tensors,
+      episodeReturns: returns,
+      episodeLengths: lengths,
+      numSteps: tn,
+      steps,
+      numEnvs: n,
+      dispose: () => {
+        for (const t of Object.values(tensors)) t.dispose();
+      },
+    };
+  }
+
+  dispose(): void {
+    this.stop();
+  }
+
+  async close(): Promise<void> {
+    this.stop();
+    await Promise.all(this.exits);
+  }
+
+  private stop(): void {
+    if (this.closing) return;
+    this.closing = true;
+    for (const w of this.workers) void w.terminate();
+  }
+
+  /** Shared output arrays with room for `steps` vector steps (reused; grown when needed). */
+  private buffers(steps: number): OutputBuffers {
+    if (this.out && this.out.capacity >= steps) {
+      // Episode returns/lengths are read only where a done flag is set, which the workers rewrite: no clearing needed.
+      return this.out;
+    }
+    const tn = steps * this.numEnvs;
+    const f32 = (len: number): SharedArrayBuffer => new SharedArrayBuffer(4 * len);
+    this.out = {
+      capacity: steps,
+      obs: f32(tn * this.od),
+      finalObs: f32(tn * this.od),
+      actions: f32(tn * this.ad),
+      rewards: f32(tn),
+      terminated: f32(tn),
+      truncated: f32(tn),
+      lastObs: f32(this.numEnvs * this.od),
+      epReturn: new SharedArrayBuffer(8 * tn),
+      epLength: f32(tn),
+    };
+    return this.out;
+  }
+
+  /** Blocks until no worker is in `state` (or one failed, or the deadline passed); throws on failure. */
+  private waitWhile(state: number, timeoutMs: number, what: string): void {
+    const deadline = performance.now() + timeoutMs;
+    const late: number[] = [];
+    for (let w = 0; w < this.numWorkers; w++) {
+      const i = w * CTL_WORDS + CTL_STATE;
+      for (;;) {
+        if (Atomics.load(this.ctl, i) !== state) break;
+        const left = deadline - performance.now();
+        if (left <= 0) {
+          late.push(w);
+          break;
+        }
+        Atomics.wait(this.ctl, i, state, Math.min(left, 1000));
+      }
+    }
+    const failed: { shard: number; error: string }[] = [];
+    for (let w = 0; w < this.numWorkers; w++) {
+      const base = w * CTL_WORDS;
+      const s = Atomics.load(this.ctl, base + CTL_STATE);
+      if (s === State.Error) failed.push({ shard: w, error: readError(this.ctl, this.errBuf, base) });
+      else if (s === State.Exited) failed.push({ shard: w, error: `the worker thread exited with code ${Atomics.load(this.ctl, base + CTL_EXIT_CODE)}` });
+      else if (late.includes(w)) failed.push({ shard: w, error: `no answer within ${timeoutMs} ms (${what})` });
+    }
+    if (failed.length) throw this.fail(failed);
+  }
+
+  /** Records the failure, stops every worker, returns the error. */
+  private fail(failed: { shard: number; error: string }[]): Error {
+    const detail = failed.map(({ shard, error }) => {
+      const { lo, hi } = this.shards[shard]!;
+      return { shard, lo, hi, error };
+    });
+    const first = detail[0]!;
+    const firstLine = first.error.split('\n')[0];
+    const more = detail.length > 1 ? ` (and ${detail.length - 1} more shard${detail.length > 2 ? 's' : ''}: ${detail.slice(1).map((d) => `${d.shard} envs ${d.lo}–${d.hi - 1}`).join(', ')})` : '';
+    const err = new WorkerShardError(
+      `${WHERE}(${this.opts.envId}): shard ${first.shard} (envs ${first.lo}–${first.hi - 1} of ${this.numEnvs}) failed: ${firstLine}${more}; all ${this.numWorkers} workers were stopped`,
+      detail,
+    );
+    this.failure = err;
+    this.stop();
+    return err;
+  }
+}
+
+/**
+ * A runner whose N envs are sharded across k worker threads (contiguous shards; env i is
+ * reset with `seed + i` whatever k is), each with its own tfjs backend, env shard and copy of
+ * `policy`'s network. Every `rollout(T)` sends the policy's current weights through shared
+ * memory and returns one batch laid out exactly as `createRunner`'s — the trainer cannot
+ * tell the difference. Sampling streams are per shard: the same seed, k and backend give
+ * identical batches; a different k gives different samples (but identical env seeding, and
+ * identical batches with `deterministic: true`). A worker that throws or dies makes
+ * `rollout` throw a {@link WorkerShardError} naming its env range, and stops all workers.
+ * @example
+ * const runner = createWorkerRunner(policy, { envId: 'CartPole-v1', numEnvs: 1024, workers: 2, seed: 1 });
+ * await runner.ready();
+ * const batch = runner.rollout(128); // obs [128, 1024, 4], env i at column i
+ * batch.dispose();
+ * await runner.close();
+ */
+export function createWorkerRunner(policy: Policy, opts: WorkerRunnerOptions): WorkerRunner {
+  return new ThreadRunner(policy, opts);
+}
