@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pino from 'pino';
 import { Box, Discrete, Rng } from '@rl/env';
 import { createPolicy, loadPolicy } from '@rl/policy';
 import { initTf, tf, type BackendName } from '@rl/tf';
@@ -249,6 +250,23 @@ describe('micro-batching, observability, resources', () => {
       expect(text).toMatch(/^rl_serve_tf_tensors \d+$/m);
       expect(text).toMatch(/^rl_serve_process_resident_memory_bytes \d+/m);
     });
+  });
+
+  it('writes one pino line per request, and the lifecycle', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const logger = pino({ level: 'info' }, { write: (l: string) => lines.push(JSON.parse(l) as Record<string, unknown>) });
+    await withServer({ policyDir: cartpoleDir, logger }, async (_s, url) => {
+      await post(url, { observation: [0, 0, 0, 0] });
+      await post(url, { observation: [0, 0] });
+    });
+    const requests = lines.filter((l) => l.msg === 'request');
+    expect(requests.map((l) => [l.method, l.url, l.status])).toEqual([
+      ['POST', '/act', 200],
+      ['POST', '/act', 400],
+    ]);
+    expect(typeof requests[0]!.ms).toBe('number');
+    expect(typeof requests[0]!.reqId).toBe('string');
+    expect(lines.map((l) => l.msg)).toEqual(expect.arrayContaining(['serving policy', 'shut down']));
   });
 
   it('keeps tf.memory().numTensors constant over many requests, good and bad', async () => {
