@@ -71,6 +71,16 @@ describe.concurrent('rl train: bad input writes nothing', () => {
     expect(fingerprint(goodRun)).toEqual(before);
   });
 
+  it('--force replaces an existing run', async () => {
+    const dir = join(root, 'forced');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'old.txt'), 'old');
+    const r = await rl(['train', '--out', dir, '--force', ...tiny]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(existsSync(join(dir, 'old.txt'))).toBe(false);
+    expect(readdirSync(dir).sort()).toEqual(['checkpoints', 'config.json', 'curve.svg', 'metrics.jsonl', 'model', 'run.json', 'train.log']);
+  });
+
   it('--backend tensorflow-gpu when it is not installed names the package', async () => {
     const out = join(root, 'gpu-run');
     await expectFailure(['train', '--backend', 'tensorflow-gpu', '--out', out, ...tiny], '@tensorflow/tfjs-node-gpu');

@@ -9,7 +9,8 @@ export const CONFIGS_DIR = process.env.RL_CONFIGS_DIR ?? resolve(dirname(fileURL
 
 /**
  * Reads a config file (YAML for `.yaml`/`.yml`, else JSON) that must hold one object of
- * fields. Throws a {@link CliError} naming the file when it is missing, unparsable or not an object.
+ * fields. Keys starting with `$` (e.g. `"$comment"`, JSON's only way to comment) are dropped.
+ * Throws a {@link CliError} naming the file when it is missing, unparsable or not an object.
  */
 export function readConfigFile(path: string): Record<string, unknown> {
   if (!existsSync(path)) throw new CliError(`config file ${path}: not found`);
@@ -25,7 +26,7 @@ export function readConfigFile(path: string): Record<string, unknown> {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new CliError(`config file ${path}: must hold an object of config fields, got ${Array.isArray(value) ? 'an array' : JSON.stringify(value)}`);
   }
-  return value as Record<string, unknown>;
+  return Object.fromEntries(Object.entries(value).filter(([k]) => !k.startsWith('$')));
 }
 
 /** The repo's default config file for an env (`configs/<env>.yaml`, `.yml` or `.json`), if there is one. */
@@ -48,10 +49,16 @@ export interface ConfigLayers {
  * Layers a config: trainer defaults (filled in later by the trainer) < `configs/<env>.*` <
  * `--config FILE` < flags. The env is the flag's, else the user file's, else `fallbackEnv`.
  */
-export function layerConfig(flags: Record<string, unknown>, userFile: string | undefined, fallbackEnv: string, merge: (...s: Record<string, unknown>[]) => Record<string, unknown>): ConfigLayers {
+export function layerConfig(
+  flags: Record<string, unknown>,
+  userFile: string | undefined,
+  fallbackEnv: string,
+  merge: (...s: Record<string, unknown>[]) => Record<string, unknown>,
+  configsDir: string = CONFIGS_DIR,
+): ConfigLayers {
   const user = userFile ? readConfigFile(userFile) : {};
   const env = (flags.env ?? user.env ?? fallbackEnv) as unknown;
-  const envFile = typeof env === 'string' ? envConfigFile(env) : undefined;
+  const envFile = typeof env === 'string' ? envConfigFile(env, configsDir) : undefined;
   const defaults = envFile ? readConfigFile(envFile) : {};
   return { ...(envFile ? { envFile } : {}), ...(userFile ? { userFile } : {}), partial: merge(defaults, user, flags) };
 }

@@ -19,8 +19,10 @@ const TOTAL = '24000';
 const ARGS = ['--mode', 'episodes', '--num-envs', '4', '--total-steps', TOTAL, '--eval-episodes', '0', '--checkpoint-every', String(EVERY), '--keep-checkpoints', '2', '--curve-every', '4', '--seed', '7'];
 
 let root: string;
+let env: Record<string, string>; // children ignore the repo's tuned configs/, so the runs stay tiny and fixed
 beforeAll(() => {
   root = mkdtempSync(join(tmpdir(), 'rl-crash-'));
+  env = { RL_CONFIGS_DIR: mkdtempSync(join(root, 'no-configs-')) };
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
@@ -52,7 +54,7 @@ async function chain(index: number): Promise<{ dir: string; kills: number }> {
   let lastCkpt = 0;
   for (let k = 0; k < KILLS_PER_CHAIN; k++) {
     const args = k === 0 ? ['train', '--out', dir, ...ARGS] : ['resume', dir];
-    const { child, done } = rlSpawn(args);
+    const { child, done } = rlSpawn(args, { env });
     let exited = false;
     void done.then(() => (exited = true));
     const t0 = Date.now();
@@ -75,7 +77,7 @@ async function chain(index: number): Promise<{ dir: string; kills: number }> {
     expect(now.ckpt, `${where}: checkpoints never go back`).toBeGreaterThanOrEqual(lastCkpt);
     lastCkpt = now.ckpt;
   }
-  const fin = await rl(['resume', dir]);
+  const fin = await rl(['resume', dir], { env });
   expect(fin.stderr, `chain ${index} final resume`).toBe('');
   expect(fin.status).toBe(0);
   return { dir, kills };
@@ -84,7 +86,7 @@ async function chain(index: number): Promise<{ dir: string; kills: number }> {
 describe('crash safety', () => {
   it(`SIGKILL at ${CHAINS * KILLS_PER_CHAIN} random moments, then resume: files parse, ≤ 1 checkpoint interval lost, same metrics as an uninterrupted run`, async () => {
     const refDir = join(root, 'reference');
-    const [ref, ...chains] = await Promise.all([rl(['train', '--out', refDir, ...ARGS]), ...Array.from({ length: CHAINS }, (_, i) => chain(i))]);
+    const [ref, ...chains] = await Promise.all([rl(['train', '--out', refDir, ...ARGS], { env }), ...Array.from({ length: CHAINS }, (_, i) => chain(i))]);
     expect(ref!.status, ref!.stderr).toBe(0);
     const refMetrics = timeless(readMetrics(join(refDir, 'metrics.jsonl')));
     expect(chains.reduce((s, c) => s + c.kills, 0)).toBe(CHAINS * KILLS_PER_CHAIN);

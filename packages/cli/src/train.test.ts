@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileIO } from '@rl/policy';
@@ -51,19 +51,26 @@ async function checkRunDir(dir: string): Promise<MetricsRecord[]> {
   return metrics;
 }
 
-describe('rl train, eval, resume (real child processes)', () => {
+describe.concurrent('rl train, eval, resume (real child processes)', () => {
   const small = ['--env', 'CartPole-v1', '--num-envs', '8', '--steps-per-iter', '32', '--eval-episodes', '3', '--checkpoint-every', '2', '--keep-checkpoints', '2', '--curve-every', '3'];
 
   it('train writes a complete run directory; eval prints mean ± std; --json prints one object', async () => {
     await initTf({ backend: 'cpu' });
     const dir = join(root, 'basic');
-    const r = await rl(['train', '--out', dir, '--total-steps', '2560', ...small]);
+    const yaml = join(root, 'basic.yaml');
+    writeFileSync(yaml, 'numEnvs: 8\nstepsPerIter: 16\ngamma: 0.98\n');
+    const flags = small.filter((_, i) => !['--num-envs', '--steps-per-iter'].includes(small[i]!) && !['--num-envs', '--steps-per-iter'].includes(small[i - 1]!));
+    const r = await rl(['train', '--out', dir, '--total-steps', '2560', '--config', yaml, '--steps-per-iter', '32', ...flags]);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout).toContain(`run directory: ${dir}`);
     expect(r.stdout).toMatch(/done: 10 iterations, 2,560 env steps/);
     expect(r.stdout).toMatch(/evaluation \(3 episodes, deterministic\): return [\d.]+ ± [\d.]+/);
     const metrics = await checkRunDir(dir);
+    // --config FILE over the trainer defaults, flags over the file
+    expect(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'))).toMatchObject({ numEnvs: 8, stepsPerIter: 32, gamma: 0.98, totalSteps: 2560, evalEpisodes: 3 });
+    const started = readFileSync(join(dir, 'train.log'), 'utf8').split('\n').map((l) => (l ? (JSON.parse(l) as { msg: string; configFiles?: string[] }) : undefined)).find((l) => l?.msg === 'run started');
+    expect(started?.configFiles).toContain(yaml);
     expect(metrics.map((m) => m.envSteps)).toEqual(Array.from({ length: 10 }, (_, i) => (i + 1) * 256));
     expect(metrics[0]).toMatchObject({ iteration: 1, envSteps: 256 });
     for (const k of ['returnMean', 'loss', 'entropy', 'gradNorm', 'stepsPerSec', 'wallSeconds']) expect(metrics[9]).toHaveProperty(k);
@@ -87,11 +94,13 @@ describe('rl train, eval, resume (real child processes)', () => {
     const ep = ['--mode', 'episodes', '--num-envs', '4', '--eval-episodes', '0', '--checkpoint-every', '3', '--curve-every', '50'];
     const whole = join(root, 'whole');
     const split = join(root, 'split');
-    const [a, b] = await Promise.all([rl(['train', '--out', whole, '--total-steps', '1500', ...ep]), rl(['train', '--out', split, '--total-steps', '700', ...ep])]);
+    // independent of the repo's tuned configs/ (e.g. a linear lr decay would tie the schedule to --total-steps)
+    const env = { RL_CONFIGS_DIR: mkdtempSync(join(root, 'no-configs-')) };
+    const [a, b] = await Promise.all([rl(['train', '--out', whole, '--total-steps', '1500', ...ep], { env }), rl(['train', '--out', split, '--total-steps', '700', ...ep], { env })]);
     expect(a.status, a.stderr).toBe(0);
     expect(b.status, b.stderr).toBe(0);
     const firstPart = readMetrics(join(split, 'metrics.jsonl')).length;
-    const c = await rl(['resume', split, '--total-steps', '1500']);
+    const c = await rl(['resume', split, '--total-steps', '1500'], { env });
     expect(c.stderr).toBe('');
     expect(c.status).toBe(0);
     const mWhole = await checkRunDir(whole);
@@ -104,17 +113,17 @@ describe('rl train, eval, resume (real child processes)', () => {
     expect(readFileSync(join(split, 'model', 'weights.bin')).equals(readFileSync(join(whole, 'model', 'weights.bin')))).toBe(true);
   });
 
-  it('SIGINT stops after the current iteration with a final checkpoint and exit 0; resume then finishes (steps mode)', async () => {
-    const dir = join(root, 'sigint');
+  it.each(['SIGINT', 'SIGTERM'] as const)('%s stops after the current iteration with a final checkpoint and exit 0; resume then finishes (steps mode)', async (signal) => {
+    const dir = join(root, signal);
     const { child, done } = rlSpawn(['train', '--out', dir, '--total-steps', '2000000', ...small, '--checkpoint-every', '1000']);
     const metricsPath = join(dir, 'metrics.jsonl');
     const deadline = Date.now() + 60_000;
     while (Date.now() < deadline && !(existsSync(metricsPath) && readFileSync(metricsPath, 'utf8').split('\n').length > 3)) await new Promise((r) => setTimeout(r, 25));
-    child.kill('SIGINT');
+    child.kill(signal);
     const r = await done;
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    expect(r.stdout).toContain('stopped by SIGINT');
+    expect(r.stdout).toContain(`stopped by ${signal}`);
     expect(r.stdout).toContain(`continue with: rl resume ${dir}`);
     const metrics = await checkRunDir(dir); // includes: the newest checkpoint is at the last metrics iteration
     const n = metrics.length;
@@ -154,7 +163,8 @@ describe('rl --help, check-env, bench', () => {
     const dir = join(root, 'bench');
     const r = await rl(['bench', 'env', '--quick'], { env: { RL_BENCH_RESULTS_DIR: dir, RL_BENCH_RESULTS_MD: join(dir, 'RESULTS.md') } });
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/\| N \| generic steps\/s/);
+    expect(r.stdout).toContain('## Env throughput');
+    expect(r.stdout).toMatch(/^\| N \|.*\|\n\|---\|/m); // a markdown table, as the benchmark wrote it
     expect(JSON.parse(readFileSync(join(dir, 'env-throughput.json'), 'utf8'))).toHaveProperty('data.rows');
     expect(readFileSync(join(dir, 'RESULTS.md'), 'utf8')).toContain('<!-- begin env-throughput -->');
   });
