@@ -13,6 +13,8 @@ import type { ClassicControlEnv } from './classic_env.js';
 import { MountainCarEnv } from './mountain_car.js';
 import { MountainCarContinuousEnv } from './mountain_car_continuous.js';
 import { PendulumEnv } from './pendulum.js';
+import { makeVec } from './registry.js';
+import type { NativeVectorEnv } from './native_vector.js';
 
 interface GoldenStep {
   state: number[];
@@ -121,6 +123,33 @@ describe('golden transitions (Gymnasium 1.x)', () => {
           if (Math.abs(r.reward - st.reward) > Math.max(tol, rewardTol(name, st.action))) expect.fail(`${where}: reward ${r.reward} vs ${st.reward}`);
         }
       }
+    });
+  }
+
+  for (const name of Object.keys(factories)) {
+    it(`${name}: the native vector env reproduces every golden step in one batch`, () => {
+      const steps = golden.envs[name]!.trajectories.flatMap((t) => t.steps);
+      const n = steps.length;
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      const venv = makeVec(name, n, { vectorization: 'native', maxEpisodeSteps: null, seed: 0 }) as NativeVectorEnv<any, any, any>;
+      venv.reset();
+      steps.forEach((st, i) => venv.setState(i, st.state));
+      const actions = new Float64Array(n);
+      steps.forEach((st, i) => (actions[i] = Array.isArray(st.action) ? st.action[0]! : st.action));
+      const r = venv.step(actions);
+      const d = venv.obsDim;
+      steps.forEach((st, i) => {
+        const where = `${name} batch index ${i}`;
+        expect(r.terminated[i] === 1, where).toBe(st.terminated);
+        expect(r.truncated[i], where).toBe(0);
+        const obs = st.terminated ? r.finalObs : r.obs;
+        expect(Array.from(obs.subarray(i * d, i * d + d)), where).toEqual(st.obs);
+        if (Math.abs(r.rewards[i]! - st.reward) > rewardTol(name, st.action)) expect.fail(`${where}: reward ${r.rewards[i]} vs ${st.reward}`);
+        if (!st.terminated) {
+          const ns = venv.getState(i);
+          for (let k = 0; k < ns.length; k++) if (!close(ns[k]!, st.next_state[k]!, 1e-12)) expect.fail(`${where}: next_state[${k}] ${ns[k]} vs ${st.next_state[k]}`);
+        }
+      });
     });
   }
 });
