@@ -7,7 +7,7 @@ import { FastForward } from './fast_path.js';
 import { buildMlp } from './mlp.js';
 import type { MlpActivation } from './mlp.js';
 import { ObsNormalizer, checkObsNorm } from './obs_norm.js';
-import { savePolicy } from './save.js';
+import { savePolicy } from '#save';
 import type { Distribution, NetworkSpec, ObsNormStats, Policy, SaveOptions } from './types.js';
 
 /** Options of {@link createPolicy}. */

@@ -1,0 +1,32 @@
+/**
+ * `@rl/policy` in a browser (the `browser` export condition): everything of the Node entry
+ * except file IO (`fileIO`, `savePolicy`, `loadPolicy`, `loadPolicyModel`, `readPolicyFile`,
+ * which read and write directories with Node's fs), plus {@link loadPolicyFromUrl}, which
+ * loads a saved policy directory over HTTP.
+ */
+export type * from './types.js';
+/** Categorical distribution over logits, sampled by Gumbel-max. */
+export { Categorical } from './categorical.js';
+/** Diagonal Gaussian distribution (mean, log σ). */
+export { DiagGaussian } from './diag_gaussian.js';
+/** MLP builder (tf.Sequential of Dense layers, orthogonal init). */
+export { buildMlp } from './mlp.js';
+export type { MlpOptions, MlpActivation } from './mlp.js';
+/** Orthogonal matrix initialisation from our Rng. */
+export { orthogonal } from './orthogonal.js';
+/** Fused fast forward over Dense chains (tanh rewritten as sigmoid). */
+export { FastForward } from './fast_path.js';
+/** Policies: built from spaces, or wrapping a user model. */
+export { createPolicy, fromModel, checkObsTensor } from './policy.js';
+export type { PolicyOptions, FromModelOptions, NetworkPolicyHandle } from './policy.js';
+/** State-value network V(s). */
+export { valueNetwork } from './value.js';
+export type { ValueNetwork, ValueNetworkOptions } from './value.js';
+/** Observation normalisation as tf ops. */
+export { ObsNormalizer, checkObsNorm } from './obs_norm.js';
+/** Validation of a parsed policy.json. */
+export { parsePolicyFile } from './policy_file.js';
+export type { ParsedPolicyFile } from './policy_file.js';
+/** Loading a saved policy directory over HTTP. */
+export { loadPolicyFromUrl } from './load_url.js';
+export type { LoadPolicyFromUrlOptions } from './load_url.js';

@@ -1,0 +1,24 @@
+/**
+ * `@rl/tf` in a browser (the `browser` export condition): the same names as the Node entry —
+ * `tf`, `initTf`, `backendInfo`, `BACKENDS`, `BackendUnavailableError` — with the browser's
+ * backends (webgpu, webgl, wasm, cpu) and no Node built-ins. `localWasmDir` (a file path into
+ * node_modules) is Node-only; pass `wasmPaths` to `initTf` instead.
+ */
+export {
+  tf,
+  initTf,
+  backendInfo,
+  BROWSER_BACKENDS as BACKENDS,
+  BROWSER_BACKENDS,
+  BrowserBackendUnavailableError as BackendUnavailableError,
+  BrowserBackendUnavailableError,
+} from './browser.js';
+export type {
+  BrowserBackendName as BackendName,
+  BrowserBackendInfo as BackendInfo,
+  BrowserInitTfOptions as InitTfOptions,
+  BrowserBackendName,
+  BrowserBackendInfo,
+  BrowserInitTfOptions,
+  WasmPaths,
+} from './browser.js';
