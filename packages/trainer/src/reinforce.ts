@@ -259,10 +259,6 @@ export function reinforceUpdate(learner: Learner, batch: RolloutBatch, cfg: Upda
     const b = baseline(cfg.baseline, returns, data, learner.ema);
     advantages = returns.map((r, i) => r - (typeof b === 'number' ? b : b[i]!));
   }
-  if (cfg.baseline === 'ema') {
-    const m = maskedMean(returns, data.mask);
-    learner.ema = learner.ema === undefined ? m : cfg.emaDecay * learner.ema + (1 - cfg.emaDecay) * m;
-  }
 
   // ∇θJ ≈ 1/N Σ_n Σ_t ∇θ log πθ(a_t|s_t) · Â_t
   const pg = policyGradient(policy, batch, { advantages, normalizeAdvantages: cfg.normalizeAdvantages, entCoef: cfg.entCoef, data });
@@ -280,6 +276,11 @@ export function reinforceUpdate(learner: Learner, batch: RolloutBatch, cfg: Upda
     }
     // V ← V − β·∇ mean (V(s_t) − R_t)²
     const valueLoss = value ? fitValue(learner, batch, returns, data.mask, cfg, iteration) : NaN;
+    // b ← decay·b + (1 − decay)·mean R (the `ema` baseline of the next batch)
+    if (cfg.baseline === 'ema') {
+      const m = maskedMean(returns, data.mask);
+      learner.ema = learner.ema === undefined ? m : cfg.emaDecay * learner.ema + (1 - cfg.emaDecay) * m;
+    }
     return { loss: loss!, entropy: entropy!, gradNorm: gradNorm!, valueLoss };
   } finally {
     pg.dispose();

@@ -12,7 +12,9 @@
  * - padding (mask 0, episode mode) contributes nothing and gets return 0.
  *
  * The scans are JS loops over arrays read back once per update: O(T·N) scalar work with no
- * per-op dispatch (a tf-ops scan needs several ops per time step).
+ * per-op dispatch. Measured on wasm (2 shared cores, loaded), reward-to-go including the
+ * read-back: T×N = 64×16: 0.10 ms as a JS loop vs 17.7 ms as a reverse scan of tf ops (3 ops
+ * per step); 16×64: 0.02 vs 4.3 ms; 256×256: 8.5 vs 261 ms.
  */
 
 /** The rewards and episode flags of a rollout, flat `[T·N]` time-major (index `t·N + n`). */
