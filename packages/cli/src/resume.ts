@@ -5,7 +5,8 @@ import { CliError } from './errors.js';
 import { createRunLogger } from './log.js';
 import { runTraining } from './loop.js';
 import { readMetrics, truncateMetrics } from './metrics.js';
-import { openRunDir, readRunJson, removeStaleModelDirs, RUN_FILES } from './rundir.js';
+import { acquireRunLock } from './lock.js';
+import { openRunDir, readRunJson, removeStaleModelDirs, RUN_FILES, type RunFile } from './rundir.js';
 
 /**
  * `rl resume DIR`: checks the whole run directory first (run.json, config.json, the latest
@@ -15,6 +16,15 @@ import { openRunDir, readRunJson, removeStaleModelDirs, RUN_FILES } from './rund
  */
 export async function resumeCommand(dir: string, opts: { totalSteps?: number }): Promise<void> {
   const runFile = openRunDir(dir);
+  const release = acquireRunLock(dir, 'resume');
+  try {
+    await resumeLocked(dir, runFile, opts);
+  } finally {
+    release();
+  }
+}
+
+async function resumeLocked(dir: string, runFile: RunFile, opts: { totalSteps?: number }): Promise<void> {
   const configPath = join(dir, RUN_FILES.config);
   const raw = readRunJson(dir, RUN_FILES.config);
   const ckpt = readLatestCheckpoint(join(dir, RUN_FILES.checkpoints));

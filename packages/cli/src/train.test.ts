@@ -11,8 +11,9 @@ import { readMetrics, type MetricsRecord } from './metrics.js';
 import { openRunDir } from './rundir.js';
 
 let root: string;
-beforeAll(() => {
+beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'rl-train-'));
+  await initTf({ backend: 'cpu' }); // for loading model.json in this process
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
@@ -55,7 +56,6 @@ describe.concurrent('rl train, eval, resume (real child processes)', () => {
   const small = ['--env', 'CartPole-v1', '--num-envs', '8', '--steps-per-iter', '32', '--eval-episodes', '3', '--checkpoint-every', '2', '--keep-checkpoints', '2', '--curve-every', '3'];
 
   it('train writes a complete run directory; eval prints mean ± std; --json prints one object', async () => {
-    await initTf({ backend: 'cpu' });
     const dir = join(root, 'basic');
     const yaml = join(root, 'basic.yaml');
     writeFileSync(yaml, 'numEnvs: 8\nstepsPerIter: 16\ngamma: 0.98\n');
@@ -119,6 +119,16 @@ describe.concurrent('rl train, eval, resume (real child processes)', () => {
     const metricsPath = join(dir, 'metrics.jsonl');
     const deadline = Date.now() + 60_000;
     while (Date.now() < deadline && !(existsSync(metricsPath) && readFileSync(metricsPath, 'utf8').split('\n').length > 3)) await new Promise((r) => setTimeout(r, 25));
+    if (signal === 'SIGINT') {
+      // while it trains, the run is locked: neither resume nor train --force may write into it
+      const before = readFileSync(metricsPath, 'utf8').length;
+      const [res, forced] = await Promise.all([rl(['resume', dir]), rl(['train', '--out', dir, '--force', ...small])]);
+      for (const x of [res, forced]) {
+        expect(x.status).not.toBe(0);
+        expect(x.stderr).toContain(`${dir}: in use by process ${child.pid} (rl train since`);
+      }
+      expect(readFileSync(metricsPath, 'utf8').length).toBeGreaterThanOrEqual(before); // still the same run, still growing
+    }
     child.kill(signal);
     const r = await done;
     expect(r.stderr).toBe('');

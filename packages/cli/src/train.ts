@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { writeFileAtomic } from './atomic.js';
 import { writeCheckpoint } from './checkpoint.js';
 import { layerConfig, type ConfigLayers } from './config.js';
+import { acquireRunLock, assertUnlocked } from './lock.js';
 import { createRunLogger, type RunLogger } from './log.js';
 import { runTraining, type LoopResult } from './loop.js';
 import { RUN_DEFAULTS } from './program.js';
@@ -53,6 +54,7 @@ export async function trainCommand(opts: Record<string, unknown>, flags: readonl
   const force = opts.force === true;
   const out = typeof opts.out === 'string' ? opts.out : defaultRunDir(config.env);
   checkOutDir(out, force);
+  if (force) assertUnlocked(out); // --force never replaces a run that is training right now
   const tty = process.stderr.isTTY === true;
   const logger = createRunLogger({ console: !tty });
   const backend = await initBackend(config.backend);
@@ -62,7 +64,9 @@ export async function trainCommand(opts: Record<string, unknown>, flags: readonl
 
   // The run directory appears complete (config, run.json, empty metrics, checkpoint 0, model) or not at all.
   const staged = stageRunDir(out);
+  let release: () => void;
   try {
+    acquireRunLock(staged, 'train');
     writeFileAtomic(join(staged, RUN_FILES.config), `${JSON.stringify(config, null, 2)}\n`);
     writeRunFile(staged, runOptions);
     writeFileSync(join(staged, RUN_FILES.metrics), '');
@@ -70,6 +74,7 @@ export async function trainCommand(opts: Record<string, unknown>, flags: readonl
     await session.policy.save(join(staged, RUN_FILES.model));
     writeCheckpoint(join(staged, RUN_FILES.checkpoints), { iteration: session.iteration, envSteps: session.envSteps, wallSeconds: 0 }, session.getState(), runOptions.keepCheckpoints);
     commitRunDir(staged, out, force);
+    release = acquireRunLock(out, 'train'); // the lock moved with the directory; take it over at its new path
     phases.runDirWritten = Math.round(performance.now());
   } catch (err) {
     rmSync(staged, { recursive: true, force: true });
@@ -94,6 +99,7 @@ export async function trainCommand(opts: Record<string, unknown>, flags: readonl
     tty,
   });
   await finish(out, session, config, result, logger);
+  release();
 }
 
 /** Evaluation after training (config.evalEpisodes), a summary on stdout, and clean-up. */
