@@ -272,22 +272,26 @@ class TensorRunner implements Runner {
       throw err;
     }
     const checkNaN = this.opts.checkNaN ?? true;
+    const od = this.env.obsDim;
+    // concat + reshape rather than stack: stack adds one Reshape kernel per step and list.
+    const cat1 = (l: tf.Tensor[]): tf.Tensor2D => tf.concat(l).reshape([steps, n]);
     const out = tf.tidy(() => {
-      const obs = tf.stack(obsL) as tf.Tensor3D;
-      const rewards = tf.stack(rewL) as tf.Tensor2D;
-      const terminated = tf.stack(termL) as tf.Tensor2D;
-      const truncated = tf.stack(truncL) as tf.Tensor2D;
+      const obs = tf.concat(obsL).reshape([steps, n, od]) as tf.Tensor3D;
+      const rewards = cat1(rewL);
+      const terminated = cat1(termL);
+      const truncated = cat1(truncL);
       const done = terminated.add(truncated).greater(0).toFloat();
       // One packed tensor [4, T, N] read once at the end: done, episode return, episode length, NaN flag.
       const nan = checkNaN ? tf.logicalOr(tf.isNaN(obs).any(2), tf.isNaN(rewards)).toFloat() : tf.zerosLike(done);
-      const pack = tf.stack([done, tf.stack(retL), tf.stack(lenL), nan]);
+      const pack = tf.stack([done, cat1(retL), cat1(lenL), nan]);
+      const a0 = actL[0]!;
       return {
         obs,
-        actions: tf.stack(actL),
+        actions: tf.concat(actL).reshape([steps, ...a0.shape]),
         rewards,
         terminated,
         truncated,
-        finalObs: tf.stack(finalL) as tf.Tensor3D,
+        finalObs: tf.concat(finalL).reshape([steps, n, od]) as tf.Tensor3D,
         pack,
       };
     });

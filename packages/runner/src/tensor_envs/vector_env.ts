@@ -1,6 +1,6 @@
 /**
  * The one {@link TensorVectorEnv} implementation: any {@link TensorDynamics} plus SAME_STEP
- * autoreset with `tf.where`, a per-env step counter for the time limit, and per-env episode
+ * autoreset with `tf.where` (its Select kernel), a per-env step counter for the time limit, and per-env episode
  * return/length accumulators, all as tensors. A step issues a fixed number of kernels,
  * whatever N is, and reads nothing back.
  */
@@ -14,6 +14,15 @@ export interface TensorVectorEnvOptions {
   readonly seed?: number;
   /** Time limit override (default: the registered id's). */
   readonly maxEpisodeSteps?: number;
+}
+
+/**
+ * `tf.where(cond, a, b)` for operands of one shape: the Select kernel itself. `tf.where` first
+ * broadcasts all three operands (three Identity kernels even when the shapes already agree),
+ * which made up a quarter of a CartPole step's kernels.
+ */
+function select(cond: tf.Tensor1D, a: tf.Tensor1D, b: tf.Tensor1D): tf.Tensor1D {
+  return tf.engine().runKernel('Select', { condition: cond, t: a, e: b }) as tf.Tensor1D;
 }
 
 class DynamicsVectorEnv implements TensorVectorEnv {
@@ -72,12 +81,12 @@ class DynamicsVectorEnv implements TensorVectorEnv {
       const episodeReturn = this.ret.add(reward) as tf.Tensor1D;
       // SAME_STEP autoreset: rows that ended take a fresh start state, counters restart at 0.
       const fresh = d.initialState(n, seed);
-      const state = next.map((col, k) => tf.where(done, fresh[k]!, col) as tf.Tensor1D);
+      const state = next.map((col, k) => select(done, fresh[k]!, col));
       const zeros = tf.zerosLike(elapsed);
       return {
         state,
-        elapsedNext: tf.where(done, zeros, elapsed) as tf.Tensor1D,
-        retNext: tf.where(done, zeros, episodeReturn) as tf.Tensor1D,
+        elapsedNext: select(done, zeros, elapsed),
+        retNext: select(done, zeros, episodeReturn),
         result: {
           obs: d.observe(state),
           rewards: reward,

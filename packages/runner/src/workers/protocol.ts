@@ -50,8 +50,8 @@ export interface FaultInjection {
   readonly shard: number;
   /** On which rollout of that shard (1 = the first). */
   readonly atRollout: number;
-  /** `throw` an Error in the rollout, or `exit` the worker thread with code 7. */
-  readonly kind: 'throw' | 'exit';
+  /** `throw` an Error in that rollout, `exit` the thread (code 7) instead of it, or `exit-after` it (the thread dies while idle). */
+  readonly kind: 'throw' | 'exit' | 'exit-after';
 }
 
 /** `workerData` of one rollout worker. */

@@ -147,10 +147,10 @@ parentPort!.on('message', (msg: RolloutMessage) => {
     try {
       rollouts++;
       const f = init.fault;
-      if (f && f.shard === init.shard && f.atRollout === rollouts) {
-        if (f.kind === 'exit') process.exit(7);
-        throw new Error(`injected fault in shard ${init.shard} at rollout ${rollouts}`);
-      }
+      const injected = f !== undefined && f.shard === init.shard && f.atRollout === rollouts;
+      if (injected && f.kind === 'exit') process.exit(7);
+      if (injected && f.kind === 'throw') throw new Error(`injected fault in shard ${init.shard} at rollout ${rollouts}`);
+      if (injected && f.kind === 'exit-after') setImmediate(() => process.exit(7));
       if (msg.weightsVersion !== weightsVersion) {
         loadWeights(policy);
         weightsVersion = msg.weightsVersion;

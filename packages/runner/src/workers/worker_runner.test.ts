@@ -113,14 +113,16 @@ describe('createWorkerRunner', () => {
   });
 
   // (d) a shard that throws or dies: the rollout throws naming the shard, every thread exits.
-  it.each(['throw', 'exit'] as const)('wasm: a shard that fails (%s) is reported with its env range; all workers stop', async (kind) => {
+  // exit-after: the thread dies while idle and the learner never yields to its event loop in between.
+  it.each(['throw', 'exit', 'exit-after'] as const)('wasm: a shard that fails (%s) is reported with its env range; all workers stop', async (kind) => {
     await initTf({ backend: 'wasm' });
     const policy = newPolicy('CartPole-v1', 1);
     const before = tf.memory().numTensors;
-    const r = createWorkerRunner(policy, { envId: 'CartPole-v1', numEnvs: 9, workers: 3, seed: 1, faultInjection: { shard: 1, atRollout: 2, kind } });
-    r.rollout(5).dispose();
+    const atRollout = kind === 'exit-after' ? 1 : 2;
+    const r = createWorkerRunner(policy, { envId: 'CartPole-v1', numEnvs: 9, workers: 3, seed: 1, faultInjection: { shard: 1, atRollout, kind } });
     let err: unknown;
     try {
+      r.rollout(5).dispose(); // exit-after may already be seen here (the thread exits as it finishes), else by the next one
       r.rollout(5).dispose();
     } catch (e) {
       err = e;
@@ -129,6 +131,7 @@ describe('createWorkerRunner', () => {
     const msg = (err as Error).message;
     expect(msg).toMatch(/createWorkerRunner\(CartPole-v1\): shard 1 \(envs 3–5 of 9\) failed: /);
     expect(msg).toMatch(kind === 'throw' ? /injected fault in shard 1 at rollout 2/ : /exited with code 7/);
+    expect(msg).not.toMatch(/no answer within/); // detected at once, not by the timeout
     expect(msg).toMatch(/all 3 workers were stopped/);
     expect((err as WorkerShardError).shards.map((s) => [s.shard, s.lo, s.hi])).toEqual([[1, 3, 6]]);
     await r.close();

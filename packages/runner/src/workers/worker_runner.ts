@@ -294,10 +294,19 @@ class ThreadRunner implements WorkerRunner {
       obsNorm: norm ? { mean: Float32Array.from(norm.mean), var: Float32Array.from(norm.var), count: norm.count, clip: norm.clip, epsilon: norm.epsilon } : undefined,
       out,
     };
+    // A worker that died since the last rollout (its exit handler wrote Exited) must not be
+    // overwritten with Running: compare-and-swap from the idle states only.
+    const dead: { shard: number; error: string }[] = [];
     for (let w = 0; w < this.numWorkers; w++) {
-      Atomics.store(this.ctl, w * CTL_WORDS + CTL_STATE, State.Running);
-      this.workers[w]!.postMessage(msg);
+      const i = w * CTL_WORDS + CTL_STATE;
+      if (Atomics.compareExchange(this.ctl, i, State.Ready, State.Running) !== State.Ready && Atomics.compareExchange(this.ctl, i, State.Done, State.Running) !== State.Done) {
+        const base = w * CTL_WORDS;
+        const s = Atomics.load(this.ctl, i);
+        dead.push({ shard: w, error: s === State.Error ? readError(this.ctl, this.errBuf, base) : `the worker thread exited with code ${Atomics.load(this.ctl, base + CTL_EXIT_CODE)}` });
+      }
     }
+    if (dead.length) throw this.fail(dead);
+    for (const worker of this.workers) worker.postMessage(msg);
     this.waitWhile(State.Running, this.opts.timeoutMs ?? 600_000, 'rollout');
 
     const tn = steps * n;
