@@ -88,16 +88,21 @@ function procLoad(): string {
   }
 }
 
-/** Times `runner.rollout(T)` with T sized so one call takes ≥ `seconds`: median steps/s of `repeats` calls. */
+/**
+ * Times `runner.rollout(T)` with T sized so one call takes ≥ `seconds`: median steps/s of
+ * `repeats` calls. A fresh worker's first rollouts are slow (JIT, wasm kernels, buffers): it is
+ * warmed up for ≥ 0.4 s (and ≥ 3 calls) before T is sized.
+ */
 function timeRollouts(runner: Runner, n: number, seconds: number, repeats: number): { perSec: number; runs: number[]; steps: number } {
-  runner.rollout(4).dispose(); // warm-up: kernels, buffers
-  let steps = 16;
+  const warm0 = performance.now();
+  for (let i = 0; i < 3 || performance.now() - warm0 < 400; i++) runner.rollout(32).dispose();
+  let steps = 32;
   for (;;) {
     const t0 = performance.now();
     runner.rollout(steps).dispose();
     const dt = (performance.now() - t0) / 1000;
     if (dt >= seconds / 4 || steps >= 1 << 14) {
-      steps = Math.max(16, Math.ceil((steps * seconds) / Math.max(dt, 1e-6)));
+      steps = Math.max(32, Math.ceil((steps * seconds) / Math.max(dt, 1e-6)));
       break;
     }
     steps *= 4;
