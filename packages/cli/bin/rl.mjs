@@ -7,4 +7,7 @@ import { register } from 'node:module';
 register('./source-condition.mjs', import.meta.url);
 const { register: registerTsx } = await import('tsx/esm/api');
 registerTsx();
+// tsx turns on source-map support, which makes Node read the .map file of every CommonJS module
+// it loads (tfjs ships large ones): ~0.1 s of start-up. Keep it only when debugging.
+if (!process.env.RL_DEBUG) process.setSourceMapsEnabled(false);
 await import('../src/main.ts');

@@ -83,6 +83,11 @@ export async function runTraining(ctx: LoopContext): Promise<LoopResult> {
       const rec: MetricsRecord = { ...m, wallSeconds: Number(wallSeconds.toFixed(4)) };
       appendMetrics(metricsPath, rec);
       records.push(rec);
+      if (rec.iteration === session.iteration && records.length === ctx.previous.length + 1) {
+        // first iteration of this process: how long start-up took, in wall and CPU time (the machine may be shared)
+        const cpu = process.cpuUsage();
+        log.info({ msSinceProcessStart: Math.round(performance.now()), cpuMsSinceProcessStart: Math.round((cpu.user + cpu.system) / 1000) }, 'first iteration done');
+      }
       log.info(rec, 'iteration');
       progress.update(rec);
       if (rec.iteration % runOptions.checkpointEvery === 0) await checkpoint();
