@@ -12,7 +12,7 @@
  *   100 deterministic episodes after the configured `totalSteps`.
  * - Learning curves (return vs env steps, seeds as a median line and a min–max band) as SVG.
  *
- * Run: `npx tsx --conditions=source benchmarks/learning.ts [--quick] [--seeds 1,2,3] [--envs CartPole-v1,Acrobot-v1] [--no-peer]`
+ * Run: `npx tsx --conditions=source benchmarks/learning.ts [--quick] [--seeds 1,2,3] [--other-seeds 1,2] [--envs CartPole-v1,Acrobot-v1] [--no-peer]`
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -36,6 +36,8 @@ export interface LearningBenchOptions {
   readonly quick?: boolean;
   /** Seeds (default 1…5, or 1…3 with quick). */
   readonly seeds?: readonly number[];
+  /** Seeds of the envs other than CartPole (default: `seeds`, or its first two with quick). */
+  readonly otherSeeds?: readonly number[];
   /** Envs to run (default all four). */
   readonly envs?: readonly string[];
   /** Run the PyTorch peer beside CartPole (default true). */
@@ -103,7 +105,8 @@ function run(cmd: string, args: readonly string[]): Promise<{ code: number; stdo
 async function childSolve(seed: number): Promise<void> {
   const cfg = loadConfig('CartPole-v1');
   const totalSteps = cfg.totalSteps ?? 300_000;
-  const trainer = await createTrainer({ ...cfg, seed, totalSteps: 2_000_000, targetReturn: SOLVED, evalEpisodes: 100, logLevel: 'silent' });
+  // the config as tuned (its totalSteps is also the horizon of the lr decay); stop at the solve like the peer's --stop-at
+  const trainer = await createTrainer({ ...cfg, seed, targetReturn: SOLVED, evalEpisodes: 100, logLevel: 'silent' });
   const curve: Point[] = [];
   const t0 = performance.now();
   let solveSeconds: number | null = null;
@@ -305,7 +308,7 @@ export async function runLearningBench(opts: LearningBenchOptions = {}): Promise
   }
 
   const others = envs.filter((e) => e !== 'CartPole-v1');
-  const otherSeeds = quick ? seeds.slice(0, 2) : seeds;
+  const otherSeeds = opts.otherSeeds ?? (quick ? seeds.slice(0, 2) : seeds);
   const goals: Record<string, number> = { 'Acrobot-v1': -100, 'Pendulum-v1': -250, 'MountainCar-v0': -110, 'MountainCarContinuous-v0': 90 };
   const otherRows: (string | number)[][] = [];
   for (const env of others) {
@@ -354,8 +357,9 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     await childSolve(Number(arg('--child-solve')));
   } else {
     const seeds = arg('--seeds')?.split(',').map(Number);
+    const otherSeeds = arg('--other-seeds')?.split(',').map(Number);
     const envs = arg('--envs')?.split(',');
-    const out = await runLearningBench({ quick: argv.includes('--quick'), ...(seeds ? { seeds } : {}), ...(envs ? { envs } : {}), peer: !argv.includes('--no-peer') });
+    const out = await runLearningBench({ quick: argv.includes('--quick'), ...(seeds ? { seeds } : {}), ...(otherSeeds ? { otherSeeds } : {}), ...(envs ? { envs } : {}), peer: !argv.includes('--no-peer') });
     void out;
     console.error('learning benchmark written to benchmarks/results/learning.{json,md} and RESULTS.md');
   }

@@ -113,7 +113,7 @@ export const DEFAULT_CONFIG: TrainConfig = Object.freeze({
 } satisfies TrainConfig);
 
 function defaultLogLevel(): LogLevel {
-  const v = process.env.RL_LOG_LEVEL;
+  const v = typeof process === 'undefined' ? undefined : process.env.RL_LOG_LEVEL; // no `process` in a browser
   return LOG_LEVELS.includes(v as LogLevel) ? (v as LogLevel) : 'info';
 }
 
