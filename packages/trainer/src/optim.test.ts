@@ -65,6 +65,18 @@ describe('optimizers', () => {
     os.dispose();
   });
 
+  it('create + dispose leaves no tensor behind', () => {
+    const theta = [tf.variable(tf.zeros([3, 2])), tf.variable(tf.zeros([2]))];
+    const before = tf.memory().numTensors;
+    const opt = createOptimizer(theta, { kind: 'adam', lr: 1e-3 });
+    const g = theta.map((t) => tf.onesLike(t));
+    opt.ascend(g);
+    tf.dispose(g);
+    opt.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose(theta);
+  });
+
   it('globalNorm is the L2 norm over all gradients', () => {
     const gs = [tf.tensor1d([3]), tf.tensor2d([[4, 0], [0, 12]])];
     const n = globalNorm(gs);

@@ -62,8 +62,9 @@ export function createOptimizer(variables: readonly tf.Variable[], opts: Optimiz
   const beta2 = opts.beta2 ?? 0.999;
   const epsilon = opts.epsilon ?? 1e-8;
   const adam = opts.kind === 'adam';
-  let m: tf.Variable[] = adam ? variables.map((v) => tf.variable(tf.zerosLike(v), false)) : [];
-  let vv: tf.Variable[] = adam ? variables.map((v) => tf.variable(tf.zerosLike(v), false)) : [];
+  // tidy frees the zeros each variable was made from (variables themselves survive tidy)
+  let m: tf.Variable[] = adam ? tf.tidy(() => variables.map((v) => tf.variable(tf.zerosLike(v), false))) : [];
+  let vv: tf.Variable[] = adam ? tf.tidy(() => variables.map((v) => tf.variable(tf.zerosLike(v), false))) : [];
   let step = 0;
 
   const apply = (grads: readonly tf.Tensor[], sign: 1 | -1, lr: number): void => {

@@ -169,7 +169,9 @@ describe('evaluation', () => {
     const b = await make(cfg);
     a.step();
     b.step();
+    const before = tf.memory().numTensors;
     const e1 = a.evaluate({ episodes: 5 });
+    expect(tf.memory().numTensors).toBe(before);
     const e2 = a.evaluate({ episodes: 5 });
     expect(e1).toEqual(e2);
     expect(e1.returns).toHaveLength(5);

@@ -353,7 +353,9 @@ class TrainerImpl implements Trainer {
       let remaining = episodes;
       const d = env.obsDim;
       while (remaining > 0) {
-        const actions = tf.tidy(() => this.policy.act(tf.tensor2d(obs, [episodes, d]), { deterministic })).dataSync();
+        const actT = tf.tidy(() => this.policy.act(tf.tensor2d(obs, [episodes, d]), { deterministic }));
+        const actions = actT.dataSync();
+        actT.dispose();
         const r = env.step(actions);
         for (let i = 0; i < episodes; i++) {
           if (done[i]) continue;
