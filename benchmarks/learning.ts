@@ -12,7 +12,7 @@
  *   100 deterministic episodes after the configured `totalSteps`.
  * - Learning curves (return vs env steps, seeds as a median line and a min–max band) as SVG.
  *
- * Run: `npx tsx --conditions=source benchmarks/learning.ts [--quick] [--seeds 1,2,3] [--other-seeds 1,2] [--envs CartPole-v1,Acrobot-v1] [--no-peer]`
+ * Run: `npx tsx --conditions=source benchmarks/learning.ts [--quick] [--seeds 1,2,3] [--other-seeds 1,2] [--envs CartPole-v1,Acrobot-v1] [--no-peer] [--peer-threads 1]`
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -42,6 +42,8 @@ export interface LearningBenchOptions {
   readonly envs?: readonly string[];
   /** Run the PyTorch peer beside CartPole (default true). */
   readonly peer?: boolean;
+  /** torch threads of the peer (default 2, as in its README; 1 is fairer when the cores are shared). */
+  readonly peerThreads?: number;
   /** Write results/ and RESULTS.md (default true). */
   readonly write?: boolean;
 }
@@ -152,7 +154,7 @@ async function peerAvailable(): Promise<string | undefined> {
   return r && r.code === 0 ? undefined : `skipped: \`${PYTHON} -c "import torch"\` failed`;
 }
 
-async function peerCartPole(seed: number, cfg: Partial<TrainConfig>, lr: number): Promise<PeerRun> {
+async function peerCartPole(seed: number, cfg: Partial<TrainConfig>, lr: number, threads: number): Promise<PeerRun> {
   const args = [
     PEER,
     '--num-envs', String(cfg.numEnvs),
@@ -164,7 +166,7 @@ async function peerCartPole(seed: number, cfg: Partial<TrainConfig>, lr: number)
     '--lr', String(lr),
     '--gamma', String(cfg.gamma),
     '--hidden', String(cfg.hidden?.[0] ?? 64),
-    '--threads', '2',
+    '--threads', String(threads),
     '--stop-at', String(SOLVED),
     '--log-every', '10000',
   ];
@@ -255,7 +257,7 @@ export async function runLearningBench(opts: LearningBenchOptions = {}): Promise
       for (const lr of peerLrs) {
         const runs: PeerRun[] = [];
         for (const s of seeds) {
-          runs.push(await peerCartPole(s, cfg, lr));
+          runs.push(await peerCartPole(s, cfg, lr, opts.peerThreads ?? 2));
           console.error(`peer lr ${lr} seed ${s}:`, JSON.stringify({ ...runs[runs.length - 1], curve: undefined }));
         }
         peers.push({ lr, runs });
@@ -282,7 +284,7 @@ export async function runLearningBench(opts: LearningBenchOptions = {}): Promise
           row('@rl/trainer (tfjs wasm)', ok.length, ours.length, ok.map((r) => r.solveSeconds!), ok.map((r) => r.processSeconds), ok.map((r) => r.solveSteps!)),
           ...peers.map((p) => {
             const pOk = solvedPeer(p.runs);
-            return row(`PyTorch peer, lr ${p.lr} (CPU, 2 threads)`, pOk.length, p.runs.length, pOk.map((r) => r.solveSeconds!), pOk.map((r) => r.processSeconds), pOk.map((r) => r.solveSteps!));
+            return row(`PyTorch peer, lr ${p.lr} (CPU, ${opts.peerThreads ?? 2} threads)`, pOk.length, p.runs.length, pOk.map((r) => r.solveSeconds!), pOk.map((r) => r.processSeconds), pOk.map((r) => r.solveSteps!));
           }),
         ],
       ),
@@ -359,7 +361,8 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     const seeds = arg('--seeds')?.split(',').map(Number);
     const otherSeeds = arg('--other-seeds')?.split(',').map(Number);
     const envs = arg('--envs')?.split(',');
-    const out = await runLearningBench({ quick: argv.includes('--quick'), ...(seeds ? { seeds } : {}), ...(otherSeeds ? { otherSeeds } : {}), ...(envs ? { envs } : {}), peer: !argv.includes('--no-peer') });
+    const peerThreads = arg('--peer-threads');
+    const out = await runLearningBench({ ...(peerThreads ? { peerThreads: Number(peerThreads) } : {}), quick: argv.includes('--quick'), ...(seeds ? { seeds } : {}), ...(otherSeeds ? { otherSeeds } : {}), ...(envs ? { envs } : {}), peer: !argv.includes('--no-peer') });
     void out;
     console.error('learning benchmark written to benchmarks/results/learning.{json,md} and RESULTS.md');
   }
