@@ -131,6 +131,23 @@ function syncReadbackWorks(info: { vendor: string; architecture: string; descrip
   return !(fallback || /swiftshader/i.test(`${info.architecture} ${info.description}`));
 }
 
+/**
+ * On a webgpu without synchronous read-back, makes `dataSync`/`arraySync` of device data throw
+ * a clear error instead of returning zeros and breaking the device. Values already on the host
+ * (after `await t.data()`, or never uploaded) are still returned.
+ */
+function guardSyncReadback(adapter: string): void {
+  const be = tf.backend() as unknown as { readSync(id: object): unknown; tensorMap?: { get(id: object): { values?: unknown } | undefined } };
+  const orig = be.readSync.bind(be);
+  be.readSync = (dataId: object) => {
+    if (be.tensorMap?.get(dataId)?.values != null) return orig(dataId);
+    throw new BrowserBackendUnavailableError(
+      `synchronous read-back (dataSync/arraySync) is not available on this WebGPU adapter (${adapter}): tfjs's canvas copy returns zeros there and breaks the device. ` +
+        `Read with \`await tensor.data()\`, or use backend "webgl".`,
+    );
+  };
+}
+
 interface Tried {
   readonly adapter: BrowserBackendInfo['adapter'];
   readonly syncReadback: boolean;
@@ -143,6 +160,7 @@ async function tryBackend(name: Exclude<BrowserBackendName, 'auto'>, opts: Brows
     const info = adapter.info ?? (adapter.requestAdapterInfo ? await adapter.requestAdapterInfo().catch(() => undefined) : undefined);
     const described = { vendor: info?.vendor ?? '', architecture: info?.architecture ?? '', description: info?.description ?? '' };
     const syncReadback = syncReadbackWorks(described, adapter.isFallbackAdapter === true || adapter.info?.isFallbackAdapter === true);
+    if (!syncReadback && !auto) guardSyncReadback(`${described.vendor}/${described.architecture}`);
     if (!syncReadback && auto) {
       throw new BrowserBackendUnavailableError(
         `backend "webgpu": the adapter ${described.vendor}/${described.architecture} is a software fallback, on which tfjs's synchronous read-back (dataSync) returns zeros and breaks the device; the runner and trainer read synchronously. Ask for "webgpu" by name to use it with asynchronous reads only`,
