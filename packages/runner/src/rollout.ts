@@ -52,6 +52,9 @@ export interface RunnerStats {
 /**
  * Keeps the state between rollouts — the current observations and each env's running episode
  * return and length — so the env is reset once (seeded) and episodes run on across calls.
+ * The runner owns the env's stepping: resetting the env or setting its state from outside
+ * between rollouts leaves the runner's current observations stale (the next rollout's first
+ * row shows them); create a new runner instead.
  */
 export interface Runner {
   /** The policy acting (swap it with {@link Runner.setPolicy}, e.g. after loading a checkpoint). */
