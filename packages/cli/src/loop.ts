@@ -83,7 +83,7 @@ export async function runTraining(ctx: LoopContext): Promise<LoopResult> {
       const rec: MetricsRecord = { ...m, wallSeconds: Number(wallSeconds.toFixed(4)) };
       appendMetrics(metricsPath, rec);
       records.push(rec);
-      if (rec.iteration === session.iteration && records.length === ctx.previous.length + 1) {
+      if (records.length === ctx.previous.length + 1) {
         // first iteration of this process: how long start-up took, in wall and CPU time (the machine may be shared)
         const cpu = process.cpuUsage();
         log.info({ msSinceProcessStart: Math.round(performance.now()), cpuMsSinceProcessStart: Math.round((cpu.user + cpu.system) / 1000) }, 'first iteration done');
@@ -100,9 +100,12 @@ export async function runTraining(ctx: LoopContext): Promise<LoopResult> {
     }
     if (stop.received && reason === 'totalSteps' && session.envSteps < ctx.totalSteps) reason = 'signal';
     wallSeconds = ctx.wallSecondsBefore + (performance.now() - loopStart) / 1000;
-    await checkpoint();
-    await session.policy.save(join(dir, RUN_FILES.model));
+    await checkpoint(); // also saves model/ (unless this iteration was checkpointed already, with model/)
     await drawCurve();
+  } catch (err) {
+    progress.stop();
+    log.error({ err, iteration: session.iteration, envSteps: session.envSteps, lastCheckpoint }, `training failed; the last checkpoint (iteration ${lastCheckpoint}) is intact`);
+    throw err;
   } finally {
     progress.stop();
     stop.dispose();

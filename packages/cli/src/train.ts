@@ -109,7 +109,7 @@ export async function finish(dir: string, session: Trainer, config: TrainConfig,
     `${result.reason === 'signal' ? `stopped by ${result.signal}` : result.reason === 'targetReturn' ? 'target return reached' : 'done'}: ${result.iteration} iterations, ${result.envSteps.toLocaleString('en-US')} env steps, ${result.wallSeconds.toFixed(1)} s`,
   ];
   const rm = result.last?.returnMean;
-  if (typeof rm === 'number') lines.push(`recent mean return: ${rm.toFixed(1)}`);
+  if (typeof rm === 'number' && Number.isFinite(rm)) lines.push(`recent mean return: ${rm.toFixed(1)}`);
   if (result.reason !== 'signal' && config.evalEpisodes > 0) {
     const raw = session.evaluate({ episodes: config.evalEpisodes, deterministic: true });
     const ev = summarize(raw.returns, raw.lengths);
