@@ -18,7 +18,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { makeVec } from '@rl/env';
 import { createPolicy } from '@rl/policy';
-import { createRunner, createWorkerRunner, type Runner } from '@rl/runner';
+import { createRunner, createWorkerRunner, type Runner, type WorkerRunner } from '@rl/runner';
 import { initTf, tf } from '@rl/tf';
 import { machineInfo, markdownTable, median, writeReport } from './lib/report.js';
 
@@ -56,6 +56,8 @@ export interface WorkersBenchRow {
   readonly startSeconds: number;
   /** 1-minute load average when the row was measured (2 cores: above 2 means others were running). */
   readonly load1: number;
+  /** Workers only: the slowest shard's time inside its worker / the learner's wall time of the rollout (median); 1 − this is the learner-side overhead. */
+  readonly shardShare: number | undefined;
 }
 
 /** The peer's outcome. */
@@ -79,6 +81,8 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const PEER = join(HERE, 'peers', 'torch_reinforce', 'rollout_bench.py');
 const PY = '/usr/bin/python3';
 const ENV = 'CartPole-v1';
+/** The peer is stopped (and reported as skipped) after this long: torch's 2 OpenMP threads crawl on an oversubscribed machine. */
+const PEER_TIMEOUT_MS = 240_000;
 
 function procLoad(): string {
   try {
@@ -93,7 +97,7 @@ function procLoad(): string {
  * `repeats` calls. A fresh worker's first rollouts are slow (JIT, wasm kernels, buffers): it is
  * warmed up for ≥ 0.4 s (and ≥ 3 calls) before T is sized.
  */
-function timeRollouts(runner: Runner, n: number, seconds: number, repeats: number): { perSec: number; runs: number[]; steps: number } {
+function timeRollouts(runner: Runner, n: number, seconds: number, repeats: number, shardMs?: () => readonly number[]): { perSec: number; runs: number[]; steps: number; shardShare: number[] } {
   const warm0 = performance.now();
   for (let i = 0; i < 3 || performance.now() - warm0 < 400; i++) runner.rollout(32).dispose();
   let steps = 32;
@@ -108,12 +112,15 @@ function timeRollouts(runner: Runner, n: number, seconds: number, repeats: numbe
     steps *= 4;
   }
   const runs: number[] = [];
+  const shardShare: number[] = [];
   for (let r = 0; r < repeats; r++) {
     const t0 = performance.now();
     runner.rollout(steps).dispose();
-    runs.push((steps * n) / ((performance.now() - t0) / 1000));
+    const ms = performance.now() - t0;
+    runs.push((steps * n) / (ms / 1000));
+    if (shardMs) shardShare.push(Math.max(...shardMs()) / ms);
   }
-  return { perSec: median(runs), runs, steps };
+  return { perSec: median(runs), runs, steps, shardShare };
 }
 
 /** Runs the PyTorch peer's rollout benchmark with 2 threads, or says why not. */
@@ -126,7 +133,7 @@ function runPeer(ns: readonly number[], log: (l: string) => void): WorkersPeerRe
   const args = [PEER, '--threads', '2', '--ns', ns.join(','), '--steps', '1000', '--repeats', '3', '--no-breakdown', '--update-batches', ''];
   log(`peer: ${PY} ${args.join(' ')}`);
   try {
-    const out = execFileSync(PY, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 1 << 24 });
+    const out = execFileSync(PY, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 1 << 24, timeout: PEER_TIMEOUT_MS });
     const raw = JSON.parse(out) as { rollout: { N: number; env_steps_per_s: number }[] };
     const stepsPerSec: Record<number, number> = {};
     for (const r of raw.rollout) stepsPerSec[r.N] = r.env_steps_per_s;
@@ -201,6 +208,7 @@ export async function runWorkersBench(opts: WorkersBenchOptions = {}): Promise<W
       const t0 = performance.now();
       let runner: Runner;
       let close: () => Promise<void>;
+      let shardMs: (() => readonly number[]) | undefined;
       if (k === 0) {
         runner = createRunner(policy, makeVec(ENV, n, { seed: 1 }), { seed: 1, checkNaN: false });
         close = async () => runner.dispose();
@@ -209,13 +217,15 @@ export async function runWorkersBench(opts: WorkersBenchOptions = {}): Promise<W
         await w.ready();
         runner = w;
         close = () => w.close();
+        shardMs = () => (w as WorkerRunner).lastShardMs;
       }
       const startSeconds = (performance.now() - t0) / 1000;
       try {
-        const t = timeRollouts(runner, n, seconds, repeats);
-        const row: WorkersBenchRow = { n, workers: k, stepsPerSec: t.perSec, steps: t.steps, runs: t.runs, startSeconds, load1: loadavg()[0]! };
+        const t = timeRollouts(runner, n, seconds, repeats, shardMs);
+        const shardShare = t.shardShare.length ? median(t.shardShare) : undefined;
+        const row: WorkersBenchRow = { n, workers: k, stepsPerSec: t.perSec, steps: t.steps, runs: t.runs, startSeconds, load1: loadavg()[0]!, shardShare };
         rows.push(row);
-        log(`N=${String(n).padStart(4)} ${seriesName(k).padEnd(14)} ${Math.round(row.stepsPerSec).toLocaleString('en-US').padStart(11)} steps/s  T=${t.steps}  start ${startSeconds.toFixed(1)} s  load ${row.load1.toFixed(2)}`);
+        log(`N=${String(n).padStart(4)} ${seriesName(k).padEnd(14)} ${Math.round(row.stepsPerSec).toLocaleString('en-US').padStart(11)} steps/s  T=${t.steps}  start ${startSeconds.toFixed(1)} s  load ${row.load1.toFixed(2)}${shardShare === undefined ? '' : `  slowest shard ${(100 * shardShare).toFixed(0)} % of wall`}`);
       } finally {
         await close();
       }
@@ -248,7 +258,7 @@ function report(
   const get = (n: number, k: number): WorkersBenchRow | undefined => rows.find((r) => r.n === n && r.workers === k);
   const ratio = (a: number | undefined, b: number | undefined): string => (a && b ? `${(a / b).toFixed(2)}×` : '–');
   const kMax = Math.max(...o.ks);
-  const header = ['N', ...(get(o.ns[0]!, 0) ? ['single process'] : []), ...o.ks.map((k) => seriesName(k)), ...(kMax > 1 && o.ks.includes(1) ? [`${kMax}w / 1w`] : []), 'PyTorch peer', `best / peer`, 'T', 'load (1 min)'];
+  const header = ['N', ...(get(o.ns[0]!, 0) ? ['single process'] : []), ...o.ks.map((k) => seriesName(k)), ...(kMax > 1 && o.ks.includes(1) ? [`${kMax}w / 1w`] : []), 'PyTorch peer', `best / peer`, 'T', 'slowest shard / wall', 'load (1 min)'];
   const body = o.ns.map((n) => {
     const single = get(n, 0);
     const cells: (string | number)[] = [n];
@@ -259,6 +269,7 @@ function report(
     const best = Math.max(...rows.filter((r) => r.n === n).map((r) => r.stepsPerSec));
     cells.push(p ? Math.round(p) : '–', ratio(best, p));
     cells.push(rows.filter((r) => r.n === n && r.workers > 0).map((r) => r.steps).join(' / '));
+    cells.push(rows.filter((r) => r.n === n && r.shardShare !== undefined).map((r) => `${Math.round(100 * r.shardShare!)} %`).join(' / '));
     cells.push(rows.filter((r) => r.n === n).map((r) => r.load1.toFixed(1)).join(' / '));
     return cells;
   });

@@ -14,6 +14,8 @@ export const CTL_STATE = 0;
 export const CTL_ERR_LEN = 1;
 /** Offset of the exit code a worker reports from its own `exit` handler. */
 export const CTL_EXIT_CODE = 2;
+/** Offset of the wall time (µs) the worker spent on its last rollout, message received to arrays written. */
+export const CTL_WORK_US = 3;
 
 /** Worker states (the value of the state word). */
 export const State = {

@@ -11,7 +11,7 @@ import { makeVec, Rng } from '@rl/env';
 import { createPolicy, type Policy } from '@rl/policy';
 import { initTf } from '@rl/tf';
 import { createRunner, type Runner } from '../rollout.js';
-import { CTL_EXIT_CODE, CTL_STATE, CTL_WORDS, State, errorText, writeError, type RolloutMessage, type WorkerInit } from './protocol.js';
+import { CTL_EXIT_CODE, CTL_STATE, CTL_WORDS, CTL_WORK_US, State, errorText, writeError, type RolloutMessage, type WorkerInit } from './protocol.js';
 
 const init = workerData as WorkerInit;
 const ctl = new Int32Array(init.ctl);
@@ -144,6 +144,7 @@ ready.then(
 
 parentPort!.on('message', (msg: RolloutMessage) => {
   void ready.then(({ policy, runner }) => {
+    const t0 = performance.now();
     try {
       rollouts++;
       const f = init.fault;
@@ -157,6 +158,7 @@ parentPort!.on('message', (msg: RolloutMessage) => {
       }
       policy.obsNorm = msg.obsNorm;
       rolloutShard(runner, msg);
+      Atomics.store(ctl, base + CTL_WORK_US, Math.min(Math.round((performance.now() - t0) * 1000), 2 ** 31 - 1));
       setState(State.Done);
     } catch (e) {
       fail(e);

@@ -72,7 +72,11 @@ describe('createWorkerRunner', () => {
       ref.dispose();
     }
     expect(episodes).toBeGreaterThan(0); // finished episodes are compared too (CartPole falls; Pendulum is truncated at 30 steps)
-    for (const r of runners) expect(r.stats).toEqual(single.stats);
+    for (const r of runners) {
+      expect(r.stats).toEqual(single.stats);
+      expect(r.lastShardMs).toHaveLength(r.numWorkers);
+      for (const ms of r.lastShardMs) expect(ms).toBeGreaterThan(0);
+    }
     await Promise.all(runners.map((r) => r.close()));
     for (const r of runners) expect(r.aliveWorkers).toBe(0);
     expect(() => runners[0]!.rollout(4)).toThrow(/was closed/);

@@ -21,6 +21,7 @@ import {
   CTL_EXIT_CODE,
   CTL_STATE,
   CTL_WORDS,
+  CTL_WORK_US,
   ERR_BYTES,
   State,
   readError,
@@ -69,6 +70,8 @@ export interface WorkerRunner extends Runner {
   readonly shards: readonly { readonly lo: number; readonly hi: number }[];
   /** Worker threads that have not fired their `exit` event yet. */
   readonly aliveWorkers: number;
+  /** Milliseconds each shard spent on the last rollout (message received to arrays written), in shard order: against the learner's wall time this shows the overhead and the slowest shard. */
+  readonly lastShardMs: readonly number[];
   /** Resolves when every worker has started (rejects naming the shard that failed to); `rollout` also waits for this, blocking. */
   ready(): Promise<void>;
   /** Stops every worker and resolves once all their `exit` events fired. Safe to call more than once. */
@@ -255,6 +258,10 @@ class ThreadRunner implements WorkerRunner {
 
   ready(): Promise<void> {
     return this.readyP;
+  }
+
+  get lastShardMs(): readonly number[] {
+    return this.workers.map((_, w) => Atomics.load(this.ctl, w * CTL_WORDS + CTL_WORK_US) / 1000);
   }
 
   setPolicy(policy: Policy): void {
