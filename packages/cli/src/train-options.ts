@@ -15,6 +15,7 @@ export const FIELD_HELP: Readonly<Record<string, string>> = {
   gaeLambda: 'λ of GAE (baseline gae)',
   baseline: 'baseline subtracted from the return',
   emaDecay: 'decay of the ema baseline',
+  rewardScale: 'rewards are multiplied by this before returns are computed',
   normalizeAdvantages: 'normalise advantages per batch',
   entCoef: 'entropy bonus coefficient',
   valueLr: 'learning rate of the value network (baselines value, gae)',
