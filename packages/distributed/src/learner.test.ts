@@ -1,0 +1,77 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect } from '@nats-io/transport-node';
+import { initTf, tf } from '@rl/tf';
+import { resolveDistributed, type DistributedInput } from './config.js';
+import { runActor } from './actor.js';
+import { runLearner, type RoundMetrics } from './learner.js';
+import { encodeGrad, encodeStats, FORMAT_VERSION } from './protocol.js';
+import { startLocalNats, type LocalNats } from './nats_server.js';
+
+let nats: LocalNats;
+const dirs: string[] = [];
+beforeAll(async () => {
+  await initTf({ backend: 'cpu' });
+  nats = await startLocalNats();
+});
+afterAll(async () => {
+  await nats?.stop();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+function tmp(): string {
+  const d = mkdtempSync(join(tmpdir(), 'rl-dist-'));
+  dirs.push(d);
+  return d;
+}
+
+const train = { env: 'CartPole-v1', seed: 3, numEnvs: 4, stepsPerIter: 16, backend: 'cpu', logLevel: 'silent', hidden: [16] } as const;
+
+describe('learner and actors in one process over loopback NATS', () => {
+  it('trains k = 2 shards, rejects garbage, truncated and wrong-version messages and goes on', async () => {
+    const dir = tmp();
+    const base: DistributedInput = { nats: nats.url, shards: 2, run: 'inproc', checkpointDir: dir, iterations: 6, roundTimeoutMs: 5000, train };
+    const before = tf.memory().numTensors;
+    const nc = await connect({ servers: nats.url });
+    const valid = encodeStats({ round: 1, version: 0, shard: 0, instance: 1, samples: 1, retSum: 0, retSumSq: 0, retCount: 1, episodes: 0, epReturnSum: 0, epReturnMin: 0, epReturnMax: 0, epLengthSum: 0 });
+    const wrongVersion = valid.slice();
+    new DataView(wrongVersion.buffer).setUint16(4, FORMAT_VERSION + 1, true);
+    const grad = encodeGrad({ round: 2, version: 1, shard: 1, instance: 1, samples: 64, numEnvs: 4, loss: 0, entropy: 0, grads: [new Float32Array(10)] });
+    const rounds: RoundMetrics[] = [];
+    const learner = runLearner(resolveDistributed({ ...base, role: 'learner' }), {
+      onRound: (m) => {
+        rounds.push(m);
+        if (m.round === 2) {
+          // between rounds: junk on both subjects
+          nc.publish('rl.inproc.stats', new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17]));
+          nc.publish('rl.inproc.stats', valid.subarray(0, 30));
+          nc.publish('rl.inproc.stats', wrongVersion);
+          nc.publish('rl.inproc.grads', grad.subarray(0, 40)); // cut inside the header
+          nc.publish('rl.inproc.grads', grad); // one array of 10 values: wrong shape
+        }
+      },
+    });
+    const actors = [0, 1].map((shard) => runActor(resolveDistributed({ ...base, role: 'actor', shard }), { instance: 100 + shard }));
+    const [res, ...acts] = await Promise.all([learner, ...actors]);
+    await nc.close();
+    expect(res.reason).toBe('iterations');
+    expect(res.version).toBe(6);
+    expect(res.rejected.garbage).toBeGreaterThanOrEqual(1);
+    expect(res.rejected.truncated).toBeGreaterThanOrEqual(2);
+    expect(res.rejected.version).toBe(1);
+    expect(res.rejected.shape).toBe(1);
+    for (const a of acts) expect(a.reason).toBe('final');
+    expect(rounds.map((r) => r.version)).toEqual([1, 2, 3, 4, 5, 6]);
+    for (const r of rounds) {
+      expect(r.shards).toEqual([0, 1]);
+      expect(r.samples).toBe(2 * 4 * 16);
+      expect(Number.isFinite(r.gradNorm)).toBe(true);
+      expect(r.bytes.grads).toBeGreaterThan(0);
+    }
+    const lines = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as RoundMetrics);
+    expect(lines.at(-1)!.rejected.version).toBe(1);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
