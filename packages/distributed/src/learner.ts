@@ -122,7 +122,7 @@ export async function runLearner(opts: DistributedOptions, hooks: LearnerHooks =
     policy.setWeights(ckpt.weights);
     optimizer.setState(ckpt.optimizer);
     version = ckpt.version;
-    round = ckpt.round + 1; // messages of the interrupted round are stale
+    round = ckpt.round + 2; // skip the interrupted round r + 1: its messages are stale
     envSteps = ckpt.envSteps;
     episodes = ckpt.episodes;
     ema = ckpt.ema;
