@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { registeredIds } from '@rl/env';
-import { resolveConfig, type TrainConfig } from '@rl/trainer';
+import { DEFAULT_CONFIG, resolveConfig, type TrainConfig } from '@rl/trainer';
 
 /** The role of a process. */
 export type Role = 'learner' | 'actor';
@@ -50,8 +50,7 @@ export type DistributedInput = Partial<Omit<DistributedOptions, 'train'>> & { re
 
 const int = (min: number) => z.number({ error: `must be an integer ≥ ${min}` }).int(`must be an integer ≥ ${min}`).min(min, `must be an integer ≥ ${min}`);
 
-const schema = z
-  .strictObject({
+const schema = z.strictObject({
     nats: z.string({ error: 'must be a NATS URL such as nats://127.0.0.1:4222' }).regex(/^(nats|tls|ws|wss):\/\/[^\s]+$/, 'must be a NATS URL such as nats://127.0.0.1:4222'),
     role: z.enum(['learner', 'actor'], { error: 'must be "learner" or "actor"' }),
     shard: int(0),
@@ -67,11 +66,7 @@ const schema = z
     connectBackoffMs: int(0),
     idleTimeoutMs: int(1),
   })
-  .superRefine((o, ctx) => {
-    if (o.shard >= o.shards) ctx.addIssue({ code: 'custom', path: ['shard'], message: `must be < shards (${o.shards})` });
-    if (o.quorum > o.shards) ctx.addIssue({ code: 'custom', path: ['quorum'], message: `must be ≤ shards (${o.shards})` });
-    if (o.minShards > o.shards) ctx.addIssue({ code: 'custom', path: ['minShards'], message: `must be ≤ shards (${o.shards})` });
-  });
+;
 
 /** Thrown for a bad distributed config: lists every bad field. */
 export class DistributedConfigError extends Error {
@@ -103,13 +98,25 @@ export function resolveDistributed(input: DistributedInput, env: NodeJS.ProcessE
   const parsed = schema.safeParse(merged);
   const issues: string[] = [];
   if (!parsed.success) for (const i of parsed.error.issues) issues.push(`  - ${i.path.join('.') || '(config)'} = ${JSON.stringify((merged as Record<string, unknown>)[String(i.path[0])])}: ${i.message}`);
+  // cross-field rules, checked whatever else is wrong
+  const m = merged as Record<string, unknown>;
+  const num = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
+  if (num(m.shards)) {
+    for (const f of ['shard', 'quorum', 'minShards'] as const) {
+      const v = m[f];
+      if (!num(v)) continue;
+      if (f === 'shard' ? v >= m.shards : v > m.shards) issues.push(`  - ${f} = ${v}: must be ${f === 'shard' ? '<' : '≤'} shards (${m.shards})`);
+    }
+  }
   let train: TrainConfig | undefined;
   try {
     train = resolveConfig(input.train ?? {}, { envIds: registeredIds() });
   } catch (e) {
     issues.push(...(e as Error).message.split('\n').slice(1).map((l) => l.replace(/^ {2}- /, '  - train.')));
   }
-  if (train) {
+  const t = { ...DEFAULT_CONFIG, ...(input.train ?? {}) } as TrainConfig;
+  {
+    const train = t;
     if (train.baseline === 'value' || train.baseline === 'gae') issues.push(`  - train.baseline = "${train.baseline}": a learned value function is not trained in distributed runs; use none, mean or ema`);
     if (train.mode !== 'steps') issues.push(`  - train.mode = "${train.mode}": distributed runs collect T steps per env (mode "steps")`);
     if (train.normalizeObs) issues.push('  - train.normalizeObs = true: running observation statistics are not shared between shards; set it false');
