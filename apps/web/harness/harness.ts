@@ -325,26 +325,32 @@ async function readBacks(backend: BackendName, n = 16) {
   return { info, runs, loop: { tensor: loop.tensor, engine: loop.engine, backend: loop.backend }, probe: { tensor: probe.tensor, engine: probe.engine, backend: probe.backend }, numTensors: { before, after } };
 }
 
+/** Kernels `fn` dispatches. Counted at once: tf.profile returns the engine's single profile object, which the next call refills. */
+async function kernelCount(fn: () => void): Promise<number> {
+  return (await tf.profile(fn)).kernels.length;
+}
+
 /** Kernels one vector step of a tensor-native env dispatches, at each N (tf.profile). */
 async function kernelsPerStep(backend: BackendName, id: string, ns: number[]) {
   await use(backend);
-  const out: { n: number; env: number; policyAndEnv: number }[] = [];
+  const out: { n: number; act: number; env: number; policyAndEnv: number }[] = [];
   for (const n of ns) {
     const env: TensorVectorEnv = makeTensorVec(id, n, { seed: 1 });
     const policy = createPolicy(env.singleObservationSpace, env.singleActionSpace, { seed: 2 });
     const obs = env.reset({ seed: 1 });
     tf.tidy(() => policy.act(obs)); // warm-up: fast path set-up
     const a = tf.tidy(() => policy.act(obs));
-    const pEnv = await tf.profile(() => {
+    const pAct = await kernelCount(() => tf.dispose(policy.act(obs)));
+    const pEnv = await kernelCount(() => {
       const r = env.step(a);
       for (const x of Object.values(r)) x.dispose();
     });
-    const pBoth = await tf.profile(() => {
+    const pBoth = await kernelCount(() => {
       const act = policy.act(obs);
       const r = env.step(act);
       tf.dispose([act, ...Object.values(r)]);
     });
-    out.push({ n, env: pEnv.kernels.length, policyAndEnv: pBoth.kernels.length });
+    out.push({ n, act: pAct, env: pEnv, policyAndEnv: pBoth });
     a.dispose();
     obs.dispose();
     policy.dispose();
@@ -353,28 +359,44 @@ async function kernelsPerStep(backend: BackendName, id: string, ns: number[]) {
   return { backend: tf.getBackend(), id, kernels: out };
 }
 
-/** Rollout throughput: `repeats` timed rollouts of T steps of N envs (after one warm-up), steps/s of each. */
+/**
+ * Tensor-native rollout throughput: T steps of πθ acting and the env stepping on the backend,
+ * the T reward tensors stacked and read back once at the end (the sync point that stops the
+ * clock). One warm-up rollout first (shader compilation); `repeats` timed ones after.
+ */
 async function rolloutThroughput(backend: BackendName, id: string, n: number, steps: number, repeats: number) {
   const info = await use(backend);
   const env = makeTensorVec(id, n, { seed: 1 });
   const policy = createPolicy(env.singleObservationSpace, env.singleActionSpace, { seed: 2 });
-  const runner = createRunner(policy, env, { seed: 3 });
-  runner.rollout(Math.min(steps, 4)).dispose(); // warm-up: shader compilation, fast path
+  let obs = env.reset({ seed: 1 });
+  const run = async (t: number) => {
+    const rewards: tf.Tensor[] = [];
+    const counted = countReadBacks(() => {
+      for (let k = 0; k < t; k++) {
+        const a = policy.act(obs);
+        const r = env.step(a);
+        tf.dispose([a, obs, r.terminated, r.truncated, r.finalObs, r.episodeReturn, r.episodeLength]);
+        rewards.push(r.rewards);
+        obs = r.obs;
+      }
+    });
+    const all = tf.stack(rewards);
+    await all.data();
+    tf.dispose([all, ...rewards]);
+    return counted.tensor + counted.engine;
+  };
+  await run(Math.min(steps, 4));
   const stepsPerSec: number[] = [];
   let readBacks = 0;
   for (let k = 0; k < repeats; k++) {
     const t0 = performance.now();
-    const counted = countReadBacks(() => runner.rollout(steps));
-    await counted.result.rewards.data(); // the batch is on the device: wait for it before stopping the clock
-    const sec = (performance.now() - t0) / 1000;
-    readBacks = counted.backend;
-    counted.result.dispose();
-    stepsPerSec.push((steps * n) / sec);
+    readBacks = Math.max(readBacks, await run(steps));
+    stepsPerSec.push((steps * n) / ((performance.now() - t0) / 1000));
   }
-  runner.dispose();
+  obs.dispose();
   env.dispose();
   policy.dispose();
-  return { info, n, steps, stepsPerSec, readBacksPerRollout: readBacks };
+  return { backend: info.backend, adapter: info.adapter, n, steps, stepsPerSec, readBacksDuringSteps: readBacks };
 }
 
 /** Loads a saved policy over HTTP and acts on a few observations (deterministic). */

@@ -12,7 +12,7 @@ import { createPolicy } from '@rl/policy';
 import { initTf, tf } from '@rl/tf';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { WEB_DIR } from '../node/bundle.js';
-import { openHarness, type HarnessSession } from './browser_session.js';
+import { openHarness, type HarnessSession } from '../node/harness_session.js';
 
 let s: HarnessSession;
 const models = mkdtempSync(join(tmpdir(), 'rl-web-models-'));

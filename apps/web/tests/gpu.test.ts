@@ -5,7 +5,7 @@
  * with a closed form or with the cpu backend in the same page.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openHarness, type HarnessSession } from './browser_session.js';
+import { openHarness, type HarnessSession } from '../node/harness_session.js';
 
 let s: HarnessSession;
 
@@ -85,6 +85,7 @@ describe.each(GPU)('on %s', (backend) => {
     expect(k.kernels[0]!.env).toBe(k.kernels[1]!.env);
     expect(k.kernels[0]!.policyAndEnv).toBe(k.kernels[1]!.policyAndEnv);
     expect(k.kernels[0]!.env).toBeGreaterThan(10);
+    expect(k.kernels[0]!.policyAndEnv).toBe(k.kernels[0]!.act + k.kernels[0]!.env);
   });
 });
 

@@ -6,9 +6,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildBundle } from '../node/bundle.js';
-import { launchChromium, type ChromiumSession } from '../node/chromium.js';
-import { serveStatic, type StaticServer } from '../node/static_server.js';
+import { buildBundle } from './bundle.js';
+import { launchChromium, type ChromiumSession } from './chromium.js';
+import { serveStatic, type StaticServer } from './static_server.js';
 
 /** A served, opened harness page. */
 export interface HarnessSession {
