@@ -23,6 +23,7 @@
  *   npx tsx --conditions=source benchmarks/rollout-throughput.ts [--quick] [--no-peer]
  */
 import { execFileSync, spawnSync } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Rng, makeVec } from '@rl/env';
@@ -47,6 +48,8 @@ export interface RolloutBenchOptions {
   readonly repeats?: number;
   /** Run the PyTorch peer when its Python is available; default true. */
   readonly peer?: boolean;
+  /** Seconds the peer may take before it is stopped and recorded as skipped; default 300. */
+  readonly peerTimeoutSec?: number;
   /** Write JSON, markdown, SVG and the RESULTS.md section; default true. */
   readonly write?: boolean;
   /** Progress lines (default: console.log). */
@@ -86,6 +89,13 @@ export interface RolloutBenchResult {
   readonly kernelsPerStep: readonly { readonly n: number; readonly env: number; readonly act: number }[];
   readonly markdown: string;
 }
+
+/**
+ * The peer's figures from its own earlier run on this machine type while idle (2026-11-24,
+ * threads=2, OpenBLAS; benchmarks/peers/torch_reinforce/README.md): context only, never used
+ * for the same-run ratios.
+ */
+export const PEER_REFERENCE: Readonly<Record<number, number>> = Object.freeze({ 1: 7758, 16: 111219, 64: 351333, 256: 942858, 1024: 1862411, 4096: 2804928 });
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const PEER_DIR = join(HERE, 'peers', 'torch_reinforce');
@@ -156,7 +166,7 @@ function kernelsOf(fn: () => tf.Tensor | tf.Tensor[] | Record<string, tf.Tensor>
 }
 
 /** Runs the PyTorch peer's rollout benchmark, or says why not. */
-function runPeer(ns: readonly number[], log: (l: string) => void): PeerResult {
+function runPeer(ns: readonly number[], log: (l: string) => void, timeoutSec: number): PeerResult {
   const probe = spawnSync(PY, ['-c', 'import torch, numpy; print(torch.__version__)'], { encoding: 'utf8' });
   if (probe.status !== 0) {
     const why = probe.error ? String(probe.error.message) : (probe.stderr || '').trim().split('\n').pop() || `exit ${probe.status}`;
@@ -165,13 +175,15 @@ function runPeer(ns: readonly number[], log: (l: string) => void): PeerResult {
   const args = [join(PEER_DIR, 'rollout_bench.py'), '--threads', '2', '--ns', ns.join(','), '--steps', '1000', '--repeats', '3', '--no-breakdown', '--update-batches', ''];
   log(`peer: ${PY} ${args.join(' ')}`);
   try {
-    const out = execFileSync(PY, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 1 << 24 });
+    const out = execFileSync(PY, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 1 << 24, timeout: timeoutSec * 1000, killSignal: 'SIGKILL' });
     const raw = JSON.parse(out) as { rollout: { N: number; env_steps_per_s: number }[] };
     const stepsPerSec: Record<number, number> = {};
     for (const r of raw.rollout) stepsPerSec[r.N] = r.env_steps_per_s;
     return { ran: true, note: `ran: python3 benchmarks/peers/torch_reinforce/rollout_bench.py ${args.slice(1).join(' ')} (torch ${probe.stdout.trim()})`, stepsPerSec, raw };
   } catch (err) {
-    return { ran: false, note: `skipped: the peer failed (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`, stepsPerSec: {} };
+    const e = err as { signal?: string; message?: string };
+    const why = e.signal === 'SIGKILL' ? `stopped after the ${timeoutSec} s limit (machine overloaded?)` : (e.message ?? String(err)).split('\n')[0];
+    return { ran: false, note: `skipped: the peer did not finish (${why})`, stepsPerSec: {} };
   }
 }
 
@@ -214,6 +226,7 @@ export async function runRolloutBench(opts: RolloutBenchOptions = {}): Promise<R
   const seconds = opts.seconds ?? 0.3;
   const repeats = opts.repeats ?? 3;
   const log = opts.log ?? ((l: string) => console.log(l));
+  const loadStart = loadavg()[0]!;
   const rows: RolloutBenchRow[] = [];
   const kernelsPerStep: { n: number; env: number; act: number }[] = [];
   const push = (backend: string, activation: string, variant: RolloutBenchRow['variant'], n: number, t: { perSec: number; runs: number[] }): void => {
@@ -300,9 +313,10 @@ export async function runRolloutBench(opts: RolloutBenchOptions = {}): Promise<R
     }
   }
 
-  const peer = opts.peer === false ? { ran: false, note: 'skipped: --no-peer', stepsPerSec: {} } : runPeer(ns, log);
+  const peer = opts.peer === false ? { ran: false, note: 'skipped: --no-peer', stepsPerSec: {} } : runPeer(ns, log, opts.peerTimeoutSec ?? 300);
   log(`peer: ${peer.note}`);
-  const markdown = report(rows, peer, kernelsPerStep, { ns, backends, activations, seconds, repeats });
+  const load = { start: Math.round(loadStart * 10) / 10, end: Math.round(loadavg()[0]! * 10) / 10 };
+  const markdown = report(rows, peer, kernelsPerStep, { ns, backends, activations, seconds, repeats, load });
   if (opts.write ?? true) {
     const svg = await plotSvg(rows, peer);
     writeReport({
@@ -310,7 +324,7 @@ export async function runRolloutBench(opts: RolloutBenchOptions = {}): Promise<R
       title: 'Rollout throughput (CartPole-v1, 64-64 MLP, categorical)',
       machine: machineInfo({ tfjs: tf.version.tfjs, backends: backends.join('+') }),
       markdown,
-      data: { rows, peer, kernelsPerStep, options: { ns, backends, cpuMaxN, activations, seconds, repeats } },
+      data: { rows, peer, kernelsPerStep, loadAverage1m: load, options: { ns, backends, cpuMaxN, activations, seconds, repeats } },
       files: { 'rollout-throughput.svg': svg },
     });
   }
@@ -321,7 +335,7 @@ function report(
   rows: readonly RolloutBenchRow[],
   peer: PeerResult,
   kernels: readonly { n: number; env: number; act: number }[],
-  o: { ns: readonly number[]; backends: readonly string[]; activations: readonly string[]; seconds: number; repeats: number },
+  o: { ns: readonly number[]; backends: readonly string[]; activations: readonly string[]; seconds: number; repeats: number; load: { start: number; end: number } },
 ): string {
   const get = (b: string, a: string, v: string, n: number): RolloutBenchRow | undefined => rows.find((r) => r.backend === b && r.activation === a && r.variant === v && r.n === n);
   const sps = (r: RolloutBenchRow | undefined): string | number => (r ? Math.round(r.stepsPerSec) : '–');
@@ -331,12 +345,13 @@ function report(
     `Env steps/s (median of ${o.repeats} runs of ≥ ${o.seconds} s) of batched CartPole-v1 rollouts, 4→64→64→2 MLP, categorical (Gumbel-max). ` +
       '`JS env`: `createRunner` over `makeVec` (one upload + `policy.act` + one read-back per vector step); `tensor env`: over `makeTensorVec` (no read-back until the end). ' +
       '`act/bare`: `policy.act` + read-back vs hand-written tfjs doing the same forward + sample + read-back (framework overhead; goal ≤ 1.25×). ' +
-      `Peer: ${peer.note}. Shared 2-core machine, other engineers working: timings are noisy (±10–20 %).`,
+      `Peer: ${peer.note}. Shared 2-core machine with other engineers working (1-min load average ${o.load.start} at the start, ${o.load.end} at the end): ` +
+      'timings are noisy, and with a load far above 2 every figure here (ours and the peer\'s) is several times below what an idle machine gives.',
   );
   for (const b of o.backends) {
     for (const a of o.activations) {
       const header = ['N', 'JS env', 'tensor env', 'policy.act', 'bare tfjs', 'act/bare', 'env.step alone', 'tensor env.step alone'];
-      if (a === 'tanh') header.push('PyTorch peer', 'JS/peer', 'tensor/peer', 'best/peer');
+      if (a === 'tanh') header.push('PyTorch peer (this run)', 'JS/peer', 'tensor/peer', 'best/peer', 'peer, earlier idle run', 'best/earlier');
       const body = o.ns
         .filter((n) => get(b, a, 'js', n))
         .map((n) => {
@@ -348,7 +363,8 @@ function report(
           if (a === 'tanh') {
             const p = peer.stepsPerSec[n];
             const best = Math.max(js?.stepsPerSec ?? 0, te?.stepsPerSec ?? 0);
-            row.push(p ? Math.round(p) : '–', ratio(js?.stepsPerSec, p), ratio(te?.stepsPerSec, p), ratio(best, p));
+            const ref = PEER_REFERENCE[n];
+            row.push(p ? Math.round(p) : '–', ratio(js?.stepsPerSec, p), ratio(te?.stepsPerSec, p), ratio(best, p), ref ?? '–', ratio(best, ref));
           }
           return row;
         });
@@ -380,6 +396,9 @@ function parseArgs(argv: readonly string[]): RolloutBenchOptions {
     ...(be ? { backends: be.split(',') as ('wasm' | 'cpu')[] } : {}),
     ...(argv.includes('--no-peer') ? { peer: false } : {}),
     ...(argv.includes('--no-write') ? { write: false } : {}),
+    ...(val('--peer-timeout') ? { peerTimeoutSec: Number(val('--peer-timeout')) } : {}),
+    ...(val('--seconds') ? { seconds: Number(val('--seconds')) } : {}),
+    ...(val('--cpu-max-n') ? { cpuMaxN: Number(val('--cpu-max-n')) } : {}),
   };
 }
 
