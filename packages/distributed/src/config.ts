@@ -51,22 +51,21 @@ export type DistributedInput = Partial<Omit<DistributedOptions, 'train'>> & { re
 const int = (min: number) => z.number({ error: `must be an integer ≥ ${min}` }).int(`must be an integer ≥ ${min}`).min(min, `must be an integer ≥ ${min}`);
 
 const schema = z.strictObject({
-    nats: z.string({ error: 'must be a NATS URL such as nats://127.0.0.1:4222' }).regex(/^(nats|tls|ws|wss):\/\/[^\s]+$/, 'must be a NATS URL such as nats://127.0.0.1:4222'),
-    role: z.enum(['learner', 'actor'], { error: 'must be "learner" or "actor"' }),
-    shard: int(0),
-    shards: int(1),
-    run: z.string({ error: 'must be a run id' }).regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 characters of A-Z a-z 0-9 _ -'),
-    checkpointDir: z.string({ error: 'must be a directory path' }).min(1, 'must be a directory path'),
-    iterations: int(0),
-    roundTimeoutMs: int(1),
-    quorum: int(1),
-    minShards: int(1),
-    inlineLimit: int(0),
-    connectAttempts: int(1),
-    connectBackoffMs: int(0),
-    idleTimeoutMs: int(1),
-  })
-;
+  nats: z.string({ error: 'must be a NATS URL such as nats://127.0.0.1:4222' }).regex(/^(nats|tls|ws|wss):\/\/[^\s]+$/, 'must be a NATS URL such as nats://127.0.0.1:4222'),
+  role: z.enum(['learner', 'actor'], { error: 'must be "learner" or "actor"' }),
+  shard: int(0),
+  shards: int(1),
+  run: z.string({ error: 'must be a run id' }).regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 characters of A-Z a-z 0-9 _ -'),
+  checkpointDir: z.string({ error: 'must be a directory path' }).min(1, 'must be a directory path'),
+  iterations: int(0),
+  roundTimeoutMs: int(1),
+  quorum: int(1),
+  minShards: int(1),
+  inlineLimit: int(0),
+  connectAttempts: int(1),
+  connectBackoffMs: int(0),
+  idleTimeoutMs: int(1),
+});
 
 /** Thrown for a bad distributed config: lists every bad field. */
 export class DistributedConfigError extends Error {

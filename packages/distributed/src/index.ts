@@ -49,3 +49,5 @@ export type { ConnectOptions } from './nats.js';
 /** A throw-away local nats-server (tests, benchmark). */
 export { startLocalNats, freePort } from './nats_server.js';
 export type { LocalNats } from './nats_server.js';
+/** Path of the `rl-distributed` executable. */
+export { DISTRIBUTED_BIN } from './bin_path.js';

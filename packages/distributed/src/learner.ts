@@ -55,8 +55,10 @@ export interface RoundMetrics {
   /** ‖averaged ∇θJ‖ before clipping. */
   readonly gradNorm: number;
   readonly lr: number;
-  /** Averaging + optimizer step + checkpoint, ms. */
+  /** Averaging the gradients + optimizer step, ms. */
   readonly updateMs: number;
+  /** Writing the checkpoint (fsync + rename), ms. */
+  readonly checkpointMs: number;
   /** Whole round, ms. */
   readonly roundMs: number;
   /** Payload bytes of the round on the wire (each subscriber's copy counted). */
@@ -267,6 +269,7 @@ export async function runLearner(opts: DistributedOptions, hooks: LearnerHooks =
         instances.set(s.shard, s.instance);
       }
       let gradient: Float32Array[] | undefined;
+      let tStep = t1;
       let gradNorm = NaN;
       let loss = NaN;
       let entropy = NaN;
@@ -317,6 +320,7 @@ export async function runLearner(opts: DistributedOptions, hooks: LearnerHooks =
         trimWindow(recent, train.returnWindow);
         // b ← decay·b + (1 − decay)·mean R over the included shards (the trainer's ema, from the same batch)
         if (train.baseline === 'ema') ema = ema === undefined ? mean : train.emaDecay * ema + (1 - train.emaDecay) * mean;
+        tStep = performance.now();
         saveCheckpoint(opts.checkpointDir, { configKey, version, round, envSteps, episodes, ema, recentReturns: recent, weights: policy.getWeights(), optimizer: optimizer.getState() });
       } else {
         log.warn({ round, included: [...included] }, 'no gradient arrived; round repeated with the same weights');
@@ -340,7 +344,8 @@ export async function runLearner(opts: DistributedOptions, hooks: LearnerHooks =
         entropy,
         gradNorm,
         lr,
-        updateMs: t2 - t1,
+        updateMs: (got.length > 0 ? tStep : t2) - t1,
+        checkpointMs: got.length > 0 ? t2 - tStep : 0,
         roundMs: t2 - t0,
         bytes: { ...bytes, total: bytes.weights + bytes.stats + bytes.global + bytes.grads },
         rejected: { ...rejected },
