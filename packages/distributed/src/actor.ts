@@ -6,12 +6,12 @@
  */
 import { pino, type Logger } from 'pino';
 import { Kvm, type KV, type KvEntry } from '@nats-io/kv';
-import { Objm } from '@nats-io/obj';
+import { Objm, type ObjectStore } from '@nats-io/obj';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { backendInfo, initTf } from '@rl/tf';
 import { names, sharedConfigKey, type DistributedOptions } from './config.js';
 import { connectNats, Inbox } from './nats.js';
-import { decodeGlobal, decodeWeights, decodeWeightsRef, encodeGrad, encodeStats, fnv1a, Kind, peek, ProtocolError, type GlobalMsg, type WeightsMsg } from './protocol.js';
+import { decodeGlobal, decodeWeights, decodeWeightsRef, encodeGrad, encodeGradRef, encodeStats, fnv1a, Kind, peek, ProtocolError, type GlobalMsg, type WeightsMsg } from './protocol.js';
 import { buildPolicy, createShardRollout, shardGradient, shardReturns } from './shard.js';
 
 /** Hooks of {@link runActor}. */
@@ -59,6 +59,7 @@ export async function runActor(opts: DistributedOptions, hooks: ActorHooks = {})
   let excluded = 0;
   const inbox = new Inbox<GlobalMsg>();
   let latest: KvEntry | undefined;
+  let gradStore: ObjectStore | undefined;
   let stopWatch: (() => void) | undefined;
   try {
     const kv: KV = await new Kvm(nc).create(nm.kv, { history: 1 });
@@ -156,7 +157,16 @@ export async function runActor(opts: DistributedOptions, hooks: ActorHooks = {})
           continue;
         }
         const g = shardGradient(policy, batch, train, r, global);
-        nc.publish(nm.grads, encodeGrad({ round: w.round, version: w.version, shard, instance, samples: g.samples, numEnvs: train.numEnvs, loss: g.loss, entropy: g.entropy, grads: g.grads }));
+        const body = encodeGrad({ round: w.round, version: w.version, shard, instance, samples: g.samples, numEnvs: train.numEnvs, loss: g.loss, entropy: g.entropy, grads: g.grads });
+        const maxPayload = nc.info?.max_payload ?? 1024 * 1024;
+        if (body.byteLength <= maxPayload - 1024) nc.publish(nm.grads, body);
+        else {
+          // above the server's max_payload: through the Object Store, with a reference on the subject
+          gradStore ??= await new Objm(nc).create(nm.gradObj);
+          const object = `r${w.round}-s${shard}`;
+          await gradStore.putBlob({ name: object }, body);
+          nc.publish(nm.grads, encodeGradRef({ round: w.round, version: w.version, shard, object, bytes: body.byteLength }));
+        }
         gradients++;
       } finally {
         batch.dispose();

@@ -150,6 +150,6 @@ export function sharedConfigKey(train: TrainConfig): string {
 }
 
 /** Subject and bucket names of a run. */
-export function names(run: string): { stats: string; global: string; grads: string; kv: string; obj: string } {
-  return { stats: `rl.${run}.stats`, global: `rl.${run}.global`, grads: `rl.${run}.grads`, kv: `rl-${run}`, obj: `rl-${run}-weights` };
+export function names(run: string): { stats: string; global: string; grads: string; kv: string; obj: string; gradObj: string } {
+  return { stats: `rl.${run}.stats`, global: `rl.${run}.global`, grads: `rl.${run}.grads`, kv: `rl-${run}`, obj: `rl-${run}-weights`, gradObj: `rl-${run}-grads` };
 }

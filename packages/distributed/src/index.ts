@@ -32,9 +32,11 @@ export {
   decodeGlobal,
   encodeGrad,
   decodeGrad,
+  encodeGradRef,
+  decodeGradRef,
   fnv1a,
 } from './protocol.js';
-export type { KindName, RejectReason, Envelope, WeightsMsg, WeightsRefMsg, StatsMsg, GlobalMsg, GradMsg } from './protocol.js';
+export type { KindName, RejectReason, Envelope, WeightsMsg, WeightsRefMsg, StatsMsg, GlobalMsg, GradMsg, GradRefMsg } from './protocol.js';
 /** A shard's rollout, return statistics and gradient (also the single-process reference). */
 export { runSeeds, buildPolicy, createShardRollout, shardReturns, shardGradient, meanStd } from './shard.js';
 export type { ShardRollout, ShardReturns, RoundStats, ShardGradient } from './shard.js';

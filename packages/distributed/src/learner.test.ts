@@ -74,4 +74,24 @@ describe('learner and actors in one process over loopback NATS', () => {
     expect(lines.at(-1)!.rejected.version).toBe(1);
     expect(tf.memory().numTensors).toBe(before);
   });
+
+  it('sends weights and gradients above 1 MB (NATS max_payload) through the Object Store', async () => {
+    const dir = tmp();
+    // [512, 512]: 265,218 parameters, 1.06 MB as float32
+    const big = { ...train, hidden: [512, 512], numEnvs: 2, stepsPerIter: 4 };
+    const base: DistributedInput = { nats: nats.url, shards: 2, run: 'big', checkpointDir: dir, iterations: 1, roundTimeoutMs: 30_000, train: big };
+    const rounds: RoundMetrics[] = [];
+    const [res] = await Promise.all([
+      runLearner(resolveDistributed({ ...base, role: 'learner' }), { onRound: (m) => rounds.push(m) }),
+      ...[0, 1].map((shard) => runActor(resolveDistributed({ ...base, role: 'actor', shard }), { instance: 200 + shard })),
+    ]);
+    expect(res.version).toBe(1);
+    expect(rounds).toHaveLength(1);
+    for (const r of rounds) {
+      expect(r.shards).toEqual([0, 1]);
+      expect(r.bytes.grads).toBeGreaterThan(2 * 1_048_576);
+      expect(r.bytes.weights).toBeGreaterThan(3 * 1_000_000);
+    }
+    expect(Object.values(res.rejected).every((n) => n === 0)).toBe(true);
+  });
 });

@@ -22,7 +22,7 @@ import { createOptimizer, globalNorm } from '@rl/trainer';
 import { names, sharedConfigKey, type DistributedOptions } from './config.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { connectNats, Inbox } from './nats.js';
-import { decodeGrad, decodeStats, encodeGlobal, encodeWeights, encodeWeightsRef, fnv1a, ProtocolError, type GradMsg, type RejectReason, type StatsMsg } from './protocol.js';
+import { decodeGrad, decodeGradRef, decodeStats, Kind, peek, encodeGlobal, encodeWeights, encodeWeightsRef, fnv1a, ProtocolError, type GradMsg, type RejectReason, type StatsMsg } from './protocol.js';
 import { buildPolicy, meanStd } from './shard.js';
 
 /** Counters of dropped messages (cumulative over the learner's life). */
@@ -155,6 +155,21 @@ export async function runLearner(opts: DistributedOptions, hooks: LearnerHooks =
       log.warn({ subject, reason, why }, 'message rejected');
     };
 
+    let gradStore: ObjectStore | undefined;
+    const acceptGrad = (data: Uint8Array): void => {
+      try {
+        const m = decodeGrad(data, sizes);
+        if (m.shard >= k) return reject('shard', nm.grads, `shard ${m.shard} of a ${k}-shard run`);
+        if (m.round !== round || phase !== 'grads' || !included.has(m.shard)) return reject('stale', nm.grads, `gradient of shard ${m.shard} for round ${m.round} (now round ${round}, ${phase})`);
+        if (grads.has(m.shard)) return reject('duplicate', nm.grads, `second gradient of shard ${m.shard} in round ${round}`);
+        grads.set(m.shard, m);
+        gradBytes += data.byteLength;
+        inbox.poke();
+      } catch (e) {
+        if (e instanceof ProtocolError) reject(e.reason, nm.grads, e.message);
+        else throw e;
+      }
+    };
     subs.push(
       nc.subscribe(nm.stats, {
         callback: (_err, msg) => {
@@ -175,13 +190,19 @@ export async function runLearner(opts: DistributedOptions, hooks: LearnerHooks =
       nc.subscribe(nm.grads, {
         callback: (_err, msg) => {
           try {
-            const m = decodeGrad(msg.data, sizes);
-            if (m.shard >= k) return reject('shard', nm.grads, `shard ${m.shard} of a ${k}-shard run`);
-            if (m.round !== round || phase !== 'grads' || !included.has(m.shard)) return reject('stale', nm.grads, `gradient of shard ${m.shard} for round ${m.round} (now round ${round}, ${phase})`);
-            if (grads.has(m.shard)) return reject('duplicate', nm.grads, `second gradient of shard ${m.shard} in round ${round}`);
-            grads.set(m.shard, m);
-            gradBytes += msg.data.byteLength;
-            inbox.poke();
+            if (peek(msg.data).kind === Kind.gradRef) {
+              // too big for one message: the actor put it in the Object Store
+              const ref = decodeGradRef(msg.data);
+              void (async () => {
+                gradStore ??= await new Objm(nc).open(nm.gradObj);
+                const blob = await gradStore.getBlob(ref.object);
+                await gradStore.delete(ref.object).catch(() => undefined);
+                if (!blob) return reject('truncated', nm.grads, `gradient object ${ref.object} of shard ${ref.shard} is missing from bucket ${nm.gradObj}`);
+                acceptGrad(blob);
+              })().catch((e: Error) => reject('truncated', nm.grads, `gradient object ${ref.object}: ${e.message}`));
+              return;
+            }
+            acceptGrad(msg.data);
           } catch (e) {
             if (e instanceof ProtocolError) reject(e.reason, nm.grads, e.message);
             else throw e;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeGlobal, decodeGrad, decodeStats, decodeWeights, decodeWeightsRef, encodeGlobal, encodeGrad, encodeStats, encodeWeights, encodeWeightsRef, FORMAT_VERSION, MAGIC, ProtocolError } from './protocol.js';
+import { decodeGlobal, decodeGrad, decodeGradRef, encodeGradRef, decodeStats, decodeWeights, decodeWeightsRef, encodeGlobal, encodeGrad, encodeStats, encodeWeights, encodeWeightsRef, FORMAT_VERSION, MAGIC, ProtocolError } from './protocol.js';
 
 const reason = (f: () => unknown): string => {
   try {
@@ -28,6 +28,9 @@ describe('wire format', () => {
     expect(decodeWeights(encodeWeights(w))).toEqual(w);
     const ref = { round: 3, version: 2, configHash: 1, final: false, object: 'v2-r3', bytes: 123456 };
     expect(decodeWeightsRef(encodeWeightsRef(ref))).toEqual(ref);
+    const gr = { round: 4, version: 3, shard: 1, object: 'r4-s1', bytes: 2_000_000 };
+    expect(decodeGradRef(encodeGradRef(gr))).toEqual(gr);
+    expect(reason(() => decodeGradRef(encodeGradRef(gr).subarray(0, 35)))).toBe('truncated');
     const s = { round: 1, version: 0, shard: 1, instance: 9, samples: 64, retSum: 10.5, retSumSq: 200.25, retCount: 64, episodes: 2, epReturnSum: 40, epReturnMin: 15, epReturnMax: 25, epLengthSum: 40 };
     expect(decodeStats(encodeStats(s))).toEqual(s);
     const gl = { round: 1, version: 0, baseline: 0.5, mean: 0.5, std: 2, count: 128, shards: [0, 2, 3] };

@@ -19,7 +19,7 @@ export const FORMAT_VERSION = 1;
 const HEADER = 16;
 
 /** Message kinds. */
-export const Kind = { weights: 1, weightsRef: 2, stats: 3, global: 4, grad: 5 } as const;
+export const Kind = { weights: 1, weightsRef: 2, stats: 3, global: 4, grad: 5, gradRef: 6 } as const;
 export type KindName = keyof typeof Kind;
 
 /** Why a message was rejected (each is a counter in the learner's metrics). */
@@ -331,6 +331,36 @@ export function decodeGrad(bytes: Uint8Array, sizes?: readonly number[]): GradMs
   };
   finite('gradient', m.loss, m.entropy);
   return { ...m, grads: readArrays(bytes, HEADER + 32, `gradient of shard ${m.shard}`, sizes) };
+}
+
+/** Where a gradient too big for one NATS message is (Object Store), published on the gradients subject. */
+export interface GradRefMsg extends Envelope {
+  readonly shard: number;
+  /** Object name in the run's gradients bucket. */
+  readonly object: string;
+  readonly bytes: number;
+}
+
+/** Gradient reference: header, u32 shard, f64 bytes, u32 name length, utf-8 name. */
+export function encodeGradRef(m: GradRefMsg): Uint8Array {
+  const name = new TextEncoder().encode(m.object);
+  const bytes = new Uint8Array(HEADER + 16 + name.length);
+  const dv = new DataView(bytes.buffer);
+  header(dv, Kind.gradRef, m);
+  dv.setUint32(HEADER, m.shard, true);
+  dv.setFloat64(HEADER + 4, m.bytes, true);
+  dv.setUint32(HEADER + 12, name.length, true);
+  bytes.set(name, HEADER + 16);
+  return bytes;
+}
+
+/** Decodes {@link encodeGradRef}. */
+export function decodeGradRef(bytes: Uint8Array): GradRefMsg {
+  const dv = expectKind(bytes, Kind.gradRef, 'gradient reference');
+  need(dv, HEADER + 16, 'gradient reference');
+  const len = dv.getUint32(HEADER + 12, true);
+  if (bytes.byteLength !== HEADER + 16 + len) throw new ProtocolError('truncated', `gradient reference: ${bytes.byteLength} bytes, name needs ${HEADER + 16 + len}`);
+  return { round: dv.getUint32(8, true), version: dv.getUint32(12, true), shard: dv.getUint32(HEADER, true), bytes: dv.getFloat64(HEADER + 4, true), object: new TextDecoder().decode(bytes.subarray(HEADER + 16)) };
 }
 
 /** FNV-1a (32 bit) of a string: the config fingerprint carried with the weights. */
