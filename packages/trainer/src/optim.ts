@@ -62,9 +62,12 @@ export function createOptimizer(variables: readonly tf.Variable[], opts: Optimiz
   const beta2 = opts.beta2 ?? 0.999;
   const epsilon = opts.epsilon ?? 1e-8;
   const adam = opts.kind === 'adam';
-  // tidy frees the zeros each variable was made from (variables themselves survive tidy)
-  let m: tf.Variable[] = adam ? tf.tidy(() => variables.map((v) => tf.variable(tf.zerosLike(v), false))) : [];
-  let vv: tf.Variable[] = adam ? tf.tidy(() => variables.map((v) => tf.variable(tf.zerosLike(v), false))) : [];
+  // The moments of all variables as two flat vectors: one Adam step is ~20 ops on the
+  // concatenated gradient instead of ~17 per variable (per-op dispatch dominates at this size).
+  const sizes = variables.map((v) => v.size);
+  const total = sizes.reduce((a, b) => a + b, 0);
+  let m: tf.Variable | undefined = adam ? tf.tidy(() => tf.variable(tf.zeros([total]), false)) : undefined;
+  let vv: tf.Variable | undefined = adam ? tf.tidy(() => tf.variable(tf.zeros([total]), false)) : undefined;
   let step = 0;
 
   const apply = (grads: readonly tf.Tensor[], sign: 1 | -1, lr: number): void => {
@@ -73,20 +76,27 @@ export function createOptimizer(variables: readonly tf.Variable[], opts: Optimiz
     const bc1 = 1 - beta1 ** step;
     const bc2 = 1 - beta2 ** step;
     tf.tidy(() => {
-      variables.forEach((theta, i) => {
-        const g = grads[i]!;
-        if (!adam) {
-          theta.assign(tf.add(theta, tf.mul(g, sign * lr)));
-          return;
-        }
-        const mi = tf.add(tf.mul(m[i]!, beta1), tf.mul(g, 1 - beta1));
-        const vi = tf.add(tf.mul(vv[i]!, beta2), tf.mul(tf.square(g), 1 - beta2));
-        m[i]!.assign(mi);
-        vv[i]!.assign(vi);
-        const update = tf.div(tf.div(mi, bc1), tf.add(tf.sqrt(tf.div(vi, bc2)), epsilon));
-        theta.assign(tf.add(theta, tf.mul(update, sign * lr)));
-      });
+      let update: tf.Tensor; // the step to add to the flat parameters, before the lr
+      if (!adam) {
+        update = tf.concat(grads.map((g) => g.reshape([-1])));
+      } else {
+        const g = tf.concat(grads.map((x) => x.reshape([-1])));
+        const mi = tf.add(tf.mul(m!, beta1), tf.mul(g, 1 - beta1));
+        const vi = tf.add(tf.mul(vv!, beta2), tf.mul(tf.square(g), 1 - beta2));
+        m!.assign(mi);
+        vv!.assign(vi);
+        update = tf.div(tf.div(mi, bc1), tf.add(tf.sqrt(tf.div(vi, bc2)), epsilon));
+      }
+      const parts = tf.split(tf.mul(update, sign * lr), sizes);
+      variables.forEach((theta, i) => theta.assign(tf.add(theta, parts[i]!.reshape(theta.shape))));
     });
+  };
+
+  const slices = (t: tf.Variable | undefined): Float32Array[] => {
+    if (!t) return [];
+    const all = t.dataSync() as Float32Array;
+    let o = 0;
+    return sizes.map((n) => all.slice(o, (o += n)));
   };
 
   const opt: Optimizer = {
@@ -99,7 +109,7 @@ export function createOptimizer(variables: readonly tf.Variable[], opts: Optimiz
       apply(grads, -1, opt.lr);
     },
     getState() {
-      return { kind: opts.kind, step, lr: opt.lr, m: m.map((t) => t.dataSync().slice() as Float32Array), v: vv.map((t) => t.dataSync().slice() as Float32Array) };
+      return { kind: opts.kind, step, lr: opt.lr, m: slices(m), v: slices(vv) };
     },
     setState(s) {
       if (s.kind !== opts.kind) throw new TypeError(`optimizer.setState: state is for ${s.kind}, this optimizer is ${opts.kind}`);
@@ -112,20 +122,25 @@ export function createOptimizer(variables: readonly tf.Variable[], opts: Optimiz
             throw new RangeError(`optimizer.setState: variable ${i} (${theta.name}, shape [${theta.shape.join(', ')}]) has ${theta.size} values, state has ${s.m[i]!.length}/${s.v[i]!.length}`);
           }
         });
-        variables.forEach((theta, i) => {
-          tf.tidy(() => {
-            m[i]!.assign(tf.tensor(s.m[i]!, theta.shape, 'float32'));
-            vv[i]!.assign(tf.tensor(s.v[i]!, theta.shape, 'float32'));
-          });
+        const flat = (arrays: readonly ArrayLike<number>[]): Float32Array => {
+          const out = new Float32Array(total);
+          let o = 0;
+          for (const a of arrays) (out.set(a, o), (o += a.length));
+          return out;
+        };
+        tf.tidy(() => {
+          m!.assign(tf.tensor1d(flat(s.m)));
+          vv!.assign(tf.tensor1d(flat(s.v)));
         });
       }
       step = s.step;
       opt.lr = s.lr;
     },
     dispose() {
-      tf.dispose([...m, ...vv]);
-      m = [];
-      vv = [];
+      m?.dispose();
+      vv?.dispose();
+      m = undefined;
+      vv = undefined;
     },
   };
   return opt;
