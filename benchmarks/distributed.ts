@@ -50,6 +50,12 @@ export interface DistributedBenchRow {
   /** Median payload bytes per round on the wire (weights to each actor, stats, global, gradients). */
   readonly bytesPerRound: number | undefined;
   readonly gradBytesPerActor: number | undefined;
+  /** Env steps per actor CPU-second (utime + stime of the actor processes over the timed rounds): the per-core rate, less sensitive to the machine's load. */
+  readonly stepsPerActorCpuSecond: number | undefined;
+  /** Learner CPU ms per round (the benchmark process, which runs the learner). */
+  readonly learnerCpuMsPerRound: number | undefined;
+  /** nats-server CPU ms per round. */
+  readonly natsCpuMsPerRound: number | undefined;
   /** Process start-up to the first round, s. */
   readonly startSeconds: number;
   readonly load1: number;
@@ -91,15 +97,19 @@ export async function runDistributedBench(opts: DistributedBenchOptions = {}): P
     const trainer = await createTrainer({ ...base, numEnvs: envs, evalEpisodes: 0 });
     const startSeconds = (performance.now() - t0) / 1000;
     const ms: number[] = [];
+    let cpu0 = process.cpuUsage();
     for (let i = 0; i < warm + rounds; i++) {
+      if (i === warm) cpu0 = process.cpuUsage();
       const a = performance.now();
       trainer.step();
       if (i >= warm) ms.push(performance.now() - a);
     }
+    const cpu1 = process.cpuUsage(cpu0);
+    const cpuSeconds = (cpu1.user + cpu1.system) / 1e6;
     trainer.dispose();
     const total = ms.reduce((s, x) => s + x, 0);
-    rows.push({ actors: 0, envsPerActor: envs, stepsPerSec: (rounds * envs * steps) / (total / 1000), roundMs: median(ms), updateMs: undefined, checkpointMs: undefined, bytesPerRound: undefined, gradBytesPerActor: undefined, startSeconds, load1: loadavg()[0]! });
-    log(`single process: ${Math.round(rows[0]!.stepsPerSec).toLocaleString('en-US')} steps/s, ${median(ms).toFixed(1)} ms/iteration`);
+    rows.push({ actors: 0, envsPerActor: envs, stepsPerSec: (rounds * envs * steps) / (total / 1000), roundMs: median(ms), updateMs: undefined, checkpointMs: undefined, bytesPerRound: undefined, gradBytesPerActor: undefined, stepsPerActorCpuSecond: (rounds * envs * steps) / cpuSeconds, learnerCpuMsPerRound: undefined, natsCpuMsPerRound: undefined, startSeconds, load1: loadavg()[0]! });
+    log(`single process: ${Math.round(rows[0]!.stepsPerSec).toLocaleString('en-US')} steps/s, ${Math.round(rows[0]!.stepsPerActorCpuSecond!).toLocaleString('en-US')} per CPU-s, ${median(ms).toFixed(1)} ms/iteration`);
   }
 
   const nats = await startLocalNats();
@@ -120,9 +130,15 @@ export async function runDistributedBench(opts: DistributedBenchOptions = {}): P
           children.push(c);
         }
         const ms: RoundMetrics[] = [];
+        const pids = children.map((c) => c.pid!);
+        let snap0: { actors: number; learner: NodeJS.CpuUsage; nats: number } | undefined;
+        let snap1: typeof snap0;
+        const snap = () => ({ actors: pids.reduce((s, p) => s + procCpuSeconds(p), 0), learner: process.cpuUsage(), nats: procCpuSeconds(nats.process.pid!) });
         await runLearner(resolveDistributed({ nats: nats.url, role: 'learner', run, shards: k, iterations: warm + rounds, roundTimeoutMs: 120_000, checkpointDir: dir, train }), {
           onRound: (m, d) => {
             if (m.version === 1) firstRound = performance.now();
+            if (m.version === warm) snap0 = snap();
+            if (m.version === warm + rounds) snap1 = snap();
             if (m.version > warm) ms.push(m);
             parameters = d.weights.reduce((s, w) => s + w.length, 0);
           },
@@ -131,6 +147,8 @@ export async function runDistributedBench(opts: DistributedBenchOptions = {}): P
         if (lines !== warm + rounds) throw new Error(`bench: expected ${warm + rounds} metrics lines, got ${lines}`);
         const total = ms.reduce((s, m) => s + m.roundMs, 0);
         const samples = ms.reduce((s, m) => s + m.samples, 0);
+        const actorCpu = snap1!.actors - snap0!.actors;
+        const learnerCpu = (snap1!.learner.user + snap1!.learner.system - snap0!.learner.user - snap0!.learner.system) / 1e6;
         const row: DistributedBenchRow = {
           actors: k,
           envsPerActor: envs / k,
@@ -140,11 +158,14 @@ export async function runDistributedBench(opts: DistributedBenchOptions = {}): P
           checkpointMs: median(ms.map((m) => m.checkpointMs)),
           bytesPerRound: median(ms.map((m) => m.bytes.total)),
           gradBytesPerActor: median(ms.map((m) => m.bytes.grads / Math.max(m.shards.length, 1))),
+          stepsPerActorCpuSecond: actorCpu > 0 ? samples / actorCpu : undefined,
+          learnerCpuMsPerRound: (1000 * learnerCpu) / rounds,
+          natsCpuMsPerRound: (1000 * (snap1!.nats - snap0!.nats)) / rounds,
           startSeconds: (firstRound - t0) / 1000,
           load1: loadavg()[0]!,
         };
         rows.push(row);
-        log(`${k} actor process${k === 1 ? '' : 'es'}: ${Math.round(row.stepsPerSec).toLocaleString('en-US')} steps/s, round ${row.roundMs.toFixed(1)} ms, update ${row.updateMs!.toFixed(2)} ms, checkpoint ${row.checkpointMs!.toFixed(2)} ms, ${Math.round(row.bytesPerRound! / 1024)} KiB/round, load ${row.load1.toFixed(1)}`);
+        log(`${k} actor process${k === 1 ? '' : 'es'}: ${Math.round(row.stepsPerSec).toLocaleString('en-US')} steps/s, ${Math.round(row.stepsPerActorCpuSecond ?? 0).toLocaleString('en-US')} per actor CPU-s, learner CPU ${row.learnerCpuMsPerRound!.toFixed(1)} ms/round, nats ${row.natsCpuMsPerRound!.toFixed(1)} ms/round, round ${row.roundMs.toFixed(1)} ms, update ${row.updateMs!.toFixed(2)} ms, checkpoint ${row.checkpointMs!.toFixed(2)} ms, ${Math.round(row.bytesPerRound! / 1024)} KiB/round, load ${row.load1.toFixed(1)}`);
         await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))));
       } finally {
         for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
@@ -168,6 +189,17 @@ export async function runDistributedBench(opts: DistributedBenchOptions = {}): P
   return { rows, markdown, parameters };
 }
 
+/** utime + stime of a process in seconds (/proc/<pid>/stat; 0 when unreadable). */
+function procCpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100; // fields 14, 15 in clock ticks (USER_HZ = 100)
+  } catch {
+    return 0;
+  }
+}
+
 function readLoad(): string {
   try {
     return readFileSync('/proc/loadavg', 'utf8').trim();
@@ -180,15 +212,18 @@ function report(rows: readonly DistributedBenchRow[], o: { envs: number; steps: 
   const single = rows.find((r) => r.actors === 0)!;
   const kib = (b: number | undefined) => (b === undefined ? '–' : (b / 1024).toFixed(1));
   const table = markdownTable(
-    ['configuration', 'envs per process', 'env steps/s', '× single process', 'round ms (median)', 'learner update ms', 'checkpoint ms', 'KiB per round on the wire', 'gradient KiB per actor', 'start-up s', 'load (1 min)'],
+    ['configuration', 'envs per process', 'env steps/s', '× single process', 'steps per actor CPU-s', 'round ms (median)', 'learner update ms', 'checkpoint ms', 'learner CPU ms/round', 'nats-server CPU ms/round', 'KiB per round on the wire', 'gradient KiB per actor', 'start-up s', 'load (1 min)'],
     rows.map((r) => [
       r.actors === 0 ? 'single process (createTrainer)' : `${r.actors} actor process${r.actors === 1 ? '' : 'es'} + learner`,
       r.envsPerActor,
       Math.round(r.stepsPerSec),
       `${(r.stepsPerSec / single.stepsPerSec).toFixed(2)}×`,
+      r.stepsPerActorCpuSecond === undefined ? '–' : Math.round(r.stepsPerActorCpuSecond),
       r.roundMs.toFixed(1),
       r.updateMs === undefined ? '–' : r.updateMs.toFixed(2),
       r.checkpointMs === undefined ? '–' : r.checkpointMs.toFixed(2),
+      r.learnerCpuMsPerRound === undefined ? '–' : r.learnerCpuMsPerRound.toFixed(1),
+      r.natsCpuMsPerRound === undefined ? '–' : r.natsCpuMsPerRound.toFixed(1),
       kib(r.bytesPerRound),
       kib(r.gradBytesPerActor),
       r.startSeconds.toFixed(1),
@@ -197,7 +232,7 @@ function report(rows: readonly DistributedBenchRow[], o: { envs: number; steps: 
   );
   return [
     `${o.envs} CartPole-v1 envs in total, T = ${o.steps} steps per env per round, tanh MLP ${o.hidden.join('-')} (${o.parameters.toLocaleString('en-US')} parameters, ${(o.parameters * 4 / 1024).toFixed(1)} KiB as float32), ${o.backend}; ${o.rounds} timed rounds after 3 warm-up rounds. ` +
-      'Each round: θ to every actor (KV value), rollout, return statistics → learner, global mean/std → actors, ∇θJ of each shard → learner, sample-weighted average, Adam step (`learner update`), atomic checkpoint with fsync (`checkpoint`). The learner runs in the benchmark process; each actor is its own `rl-distributed` process; nats-server on 127.0.0.1. ' +
+      '`steps per actor CPU-s`: real samples / (utime + stime of the actor processes over the timed rounds), for the single process its own CPU time (rollout and update); the per-core rate, far less sensitive to the shared machine\'s load than steps/s. The learner CPU includes the benchmark process\' own bookkeeping. Each round: θ to every actor (KV value), rollout, return statistics → learner, global mean/std → actors, ∇θJ of each shard → learner, sample-weighted average, Adam step (`learner update`), atomic checkpoint with fsync (`checkpoint`). The learner runs in the benchmark process; each actor is its own `rl-distributed` process; nats-server on 127.0.0.1. ' +
       'env steps/s = real samples / Σ round wall time. Bytes: payloads only, each subscriber\'s copy counted (weights and global message once per actor plus the publish).',
     table,
     `**Load.** 2-core machine shared with other engineers' tests and benchmarks: /proc/loadavg before \`${o.loadBefore}\`, after \`${o.loadAfter}\`. With more processes than free cores (4 actors + learner + nats-server on 2 cores) the actors time-share; the numbers are noisy and a lower bound on what dedicated cores give.`,
