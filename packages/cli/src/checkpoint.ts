@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fsyncPath, writeFileSynced } from './atomic.js';
 import { CliError } from './errors.js';
 import { decodeState, encodeState } from './state-codec.js';
@@ -67,7 +67,12 @@ export function writeCheckpoint(dir: string, meta: CheckpointMeta, state: unknow
   renameSync(tmp, final);
   fsyncPath(dir);
   const all = listCheckpoints(dir);
-  for (const old of all.slice(0, Math.max(0, all.length - keep))) rmSync(old.dir, { recursive: true, force: true });
+  for (const old of all.slice(0, Math.max(0, all.length - keep))) {
+    // rename first (atomic), then delete: a crash mid-delete leaves a .tmp- directory, never a half checkpoint
+    const doomed = join(dir, `.tmp-delete-${basename(old.dir)}-${process.pid}`);
+    renameSync(old.dir, doomed);
+    rmSync(doomed, { recursive: true, force: true });
+  }
   return final;
 }
 

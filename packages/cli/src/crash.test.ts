@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +16,7 @@ import { openRunDir } from './rundir.js';
 const CHAINS = 4;
 const KILLS_PER_CHAIN = 5;
 const EVERY = 2; // checkpoint interval (iterations)
-const TOTAL = '24000';
+const TOTAL = '8000';
 const ARGS = ['--mode', 'episodes', '--num-envs', '4', '--total-steps', TOTAL, '--eval-episodes', '0', '--checkpoint-every', String(EVERY), '--keep-checkpoints', '2', '--curve-every', '4', '--seed', '7'];
 
 let root: string;
@@ -24,7 +25,11 @@ beforeAll(() => {
   root = mkdtempSync(join(tmpdir(), 'rl-crash-'));
   env = { RL_CONFIGS_DIR: mkdtempSync(join(root, 'no-configs-')) };
 });
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+const children = new Set<ChildProcess>();
+afterAll(() => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL'); // after a failure, stop the other chains
+  rmSync(root, { recursive: true, force: true, maxRetries: 5 });
+});
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const timeless = (recs: readonly MetricsRecord[]): Record<string, unknown>[] => recs.map(({ wallSeconds: _w, stepsPerSec: _s, ...rest }) => rest);
@@ -54,23 +59,34 @@ async function chain(index: number): Promise<{ dir: string; kills: number }> {
   let lastCkpt = 0;
   for (let k = 0; k < KILLS_PER_CHAIN; k++) {
     const args = k === 0 ? ['train', '--out', dir, ...ARGS] : ['resume', dir];
+    const resumes = (): number => (readFileSync(join(dir, 'train.log'), 'utf8').match(/"msg":"run resumed"/g) ?? []).length;
+    const resumesBefore = k === 0 ? 0 : resumes();
     const { child, done } = rlSpawn(args, { env });
+    children.add(child);
     let exited = false;
     void done.then(() => (exited = true));
     const t0 = Date.now();
     const duringStartup = k > 0 && rng.float() < 0.25;
     if (duringStartup) await sleep(rng.uniform(0, 300));
     else {
-      // wait until this process has (re)opened the run, then a random moment of training
-      const ready = (): boolean =>
-        k === 0 ? existsSync(join(dir, 'run.json')) : (readFileSync(join(dir, 'train.log'), 'utf8').match(/"msg":"run resumed"/g) ?? []).length >= k;
-      while (!exited && !ready() && Date.now() - t0 < 60_000) await sleep(10);
-      await sleep(rng.uniform(0, 400));
+      // wait until this process has (re)opened the run, let it complete 0-3 iterations, then kill at a
+      // random moment of the next one (rollout, update, metrics append, checkpoint or curve write)
+      const ready = (): boolean => (k === 0 ? existsSync(join(dir, 'run.json')) : resumes() > resumesBefore);
+      while (!exited && !ready() && Date.now() - t0 < 60_000) await sleep(5);
+      const lines = (): number => readFileSync(join(dir, 'metrics.jsonl'), 'utf8').split('\n').length - 1;
+      const target = lines() + rng.int(4);
+      while (!exited && lines() < target && Date.now() - t0 < 60_000) await sleep(2);
+      await sleep(rng.uniform(0, 25));
     }
-    if (exited) break; // finished before the kill point: nothing left to interrupt
+    if (exited) {
+      // finished before the kill point: it must have finished cleanly, with nothing left to interrupt
+      const r = await done;
+      expect(r.status, `chain ${index}, process ${k + 1} exited before its kill point: ${r.stderr}`).toBe(0);
+      break;
+    }
     child.kill('SIGKILL');
     const r = await done;
-    if (r.signal !== 'SIGKILL') break;
+    expect(r.signal, `chain ${index}, process ${k + 1}: ${r.stderr}`).toBe('SIGKILL');
     kills++;
     const where = `chain ${index}, kill ${k + 1} (${duringStartup ? 'start-up' : 'training'})`;
     const now = checkAfterKill(dir, where);
