@@ -9,6 +9,7 @@ import { fromModel, type Policy } from '@rl/policy';
 import { createRunner } from '@rl/runner';
 import { initTf, tf } from '@rl/tf';
 import { policyGradient, type PolicyGradientOptions } from './reinforce.js';
+import { useFastWasmMatMul } from './wasm_matmul.js';
 
 /**
  * Two steps, three states shown one-hot. From s0, action a leads to s1 with probability P1[a]
@@ -142,33 +143,36 @@ function estimate(policy: Policy, opts: (batch: import('@rl/runner').RolloutBatc
 /** Largest |mean − exact| in units of the standard error. */
 const zMax = (e: { mean: number[]; se: number[] }, exact: number[]): number => Math.max(...exact.map((g, j) => Math.abs(e.mean[j]! - g) / e.se[j]!));
 
-describe('policyGradient is an unbiased estimate of ∇θJ', () => {
-  let policy: Policy;
-  const exact = exactGradient();
-  beforeAll(async () => {
-    await initTf({ backend: 'cpu' });
-    policy = tabularPolicy();
-  });
-
-  const cases: [string, PolicyGradientOptions][] = [
-    ['totalReturn', { returnEstimator: 'totalReturn' }],
-    ['rewardToGo', { returnEstimator: 'rewardToGo' }],
-    ['totalReturn with a constant baseline', { returnEstimator: 'totalReturn', baseline: 1.5 }],
-    ['rewardToGo with a constant baseline', { returnEstimator: 'rewardToGo', baseline: 1.5 }],
-  ];
-  for (const [name, opts] of cases) {
-    it(`${name}: the mean of ${BATCHES} batches of ${N} episodes is within 4 standard errors of the exact gradient`, () => {
-      const before = tf.memory().numTensors;
-      const e = estimate(policy, () => ({ gamma: 1, ...opts }));
-      expect(tf.memory().numTensors).toBe(before);
-      // the exact gradient is far from zero, so matching it means something
-      expect(Math.max(...exact.map(Math.abs))).toBeGreaterThan(0.1);
-      expect(zMax(e, exact)).toBeLessThan(4);
+for (const backend of ['cpu', 'wasm'] as const) {
+  describe(`policyGradient is an unbiased estimate of ∇θJ (${backend})`, () => {
+    let policy: Policy;
+    const exact = exactGradient();
+    beforeAll(async () => {
+      await initTf({ backend });
+      if (backend === 'wasm') useFastWasmMatMul(); // the trainer's backward pass runs through it
+      policy = tabularPolicy();
     });
-  }
 
-  it('an action-dependent baseline b(a) = 2·a is biased: the same check fails', () => {
-    const e = estimate(policy, (batch) => ({ gamma: 1, returnEstimator: 'rewardToGo', baseline: Float32Array.from(batch.actions.dataSync(), (a) => 2 * a) }));
-    expect(zMax(e, exact)).toBeGreaterThan(10);
+    const cases: [string, PolicyGradientOptions][] = [
+      ['totalReturn', { returnEstimator: 'totalReturn' }],
+      ['rewardToGo', { returnEstimator: 'rewardToGo' }],
+      ['totalReturn with a constant baseline', { returnEstimator: 'totalReturn', baseline: 1.5 }],
+      ['rewardToGo with a constant baseline', { returnEstimator: 'rewardToGo', baseline: 1.5 }],
+    ];
+    for (const [name, opts] of cases) {
+      it(`${name}: the mean of ${BATCHES} batches of ${N} episodes is within 4 standard errors of the exact gradient`, () => {
+        const before = tf.memory().numTensors;
+        const e = estimate(policy, () => ({ gamma: 1, ...opts }));
+        expect(tf.memory().numTensors).toBe(before);
+        // the exact gradient is far from zero, so matching it means something
+        expect(Math.max(...exact.map(Math.abs))).toBeGreaterThan(0.1);
+        expect(zMax(e, exact)).toBeLessThan(4);
+      });
+    }
+
+    it('an action-dependent baseline b(a) = 2·a is biased: the same check fails', () => {
+      const e = estimate(policy, (batch) => ({ gamma: 1, returnEstimator: 'rewardToGo', baseline: Float32Array.from(batch.actions.dataSync(), (a) => 2 * a) }));
+      expect(zMax(e, exact)).toBeGreaterThan(10);
+    });
   });
-});
+}
