@@ -3,7 +3,7 @@
  * enumerating every trajectory: the mean of many batched estimates must match it within its
  * standard error, and an estimator with an action-dependent baseline must not.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Box, Discrete, Rng, type VectorEnv, type VectorStepResult } from '@rl/env';
 import { fromModel, type Policy } from '@rl/policy';
 import { createRunner } from '@rl/runner';
@@ -152,6 +152,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
       if (backend === 'wasm') useFastWasmMatMul(); // the trainer's backward pass runs through it
       policy = tabularPolicy();
     });
+    afterAll(() => policy.dispose());
 
     const cases: [string, PolicyGradientOptions][] = [
       ['totalReturn', { returnEstimator: 'totalReturn' }],
