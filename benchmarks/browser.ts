@@ -53,34 +53,65 @@ export interface BrowserBenchRow {
   readonly readBacksDuringSteps: number;
 }
 
+/** Tensor and engine reads (dataSync, data, arraySync, array, buffer(Sync), engine read(Sync)) while `fn` runs. */
+function countReads(fn: () => void): number {
+  type Obj = Record<string, (...a: unknown[]) => unknown>;
+  let count = 0;
+  const undo: (() => void)[] = [];
+  const wrap = (obj: Obj, names: string[]) => {
+    for (const name of names) {
+      const orig = obj[name];
+      if (typeof orig !== 'function') continue;
+      const own = Object.prototype.hasOwnProperty.call(obj, name);
+      obj[name] = function (this: unknown, ...a: unknown[]) {
+        count++;
+        return orig.apply(this, a);
+      };
+      undo.push(() => (own ? (obj[name] = orig) : delete obj[name]));
+    }
+  };
+  wrap(tf.Tensor.prototype as unknown as Obj, ['dataSync', 'data', 'arraySync', 'array', 'bufferSync', 'buffer']);
+  wrap(tf.engine() as unknown as Obj, ['readSync', 'read']);
+  try {
+    fn();
+  } finally {
+    for (const u of undo.reverse()) u();
+  }
+  return count;
+}
+
 /** Kernels `fn` dispatches. Counted at once: tf.profile returns the engine's single profile object, which the next call refills. */
 async function kernelCount(fn: () => void): Promise<number> {
   return (await tf.profile(fn)).kernels.length;
 }
 
 /** The same loop as the harness's `rolloutThroughput`, on wasm in Node. */
-async function nodeWasm(n: number, steps: number, repeats: number): Promise<{ stepsPerSec: number[]; kernelsAct: number; kernelsEnv: number; kernelsBoth: number }> {
+async function nodeWasm(n: number, steps: number, repeats: number): Promise<{ stepsPerSec: number[]; readBacks: number; kernelsAct: number; kernelsEnv: number; kernelsBoth: number }> {
   const env = makeTensorVec('CartPole-v1', n, { seed: 1 });
   const policy = createPolicy(env.singleObservationSpace, env.singleActionSpace, { seed: 2 });
   let obs = env.reset({ seed: 1 });
   const run = async (t: number) => {
     const rewards: tf.Tensor[] = [];
-    for (let k = 0; k < t; k++) {
-      const a = policy.act(obs);
-      const r = env.step(a);
-      tf.dispose([a, obs, r.terminated, r.truncated, r.finalObs, r.episodeReturn, r.episodeLength]);
-      rewards.push(r.rewards);
-      obs = r.obs;
-    }
+    const reads = countReads(() => {
+      for (let k = 0; k < t; k++) {
+        const a = policy.act(obs);
+        const r = env.step(a);
+        tf.dispose([a, obs, r.terminated, r.truncated, r.finalObs, r.episodeReturn, r.episodeLength]);
+        rewards.push(r.rewards);
+        obs = r.obs;
+      }
+    });
     const all = tf.stack(rewards);
     await all.data();
     tf.dispose([all, ...rewards]);
+    return reads;
   };
   await run(Math.min(steps, 4));
   const stepsPerSec: number[] = [];
+  let readBacks = 0;
   for (let k = 0; k < repeats; k++) {
     const t0 = performance.now();
-    await run(steps);
+    readBacks = Math.max(readBacks, await run(steps));
     stepsPerSec.push((steps * n) / ((performance.now() - t0) / 1000));
   }
   const pAct = await kernelCount(() => tf.dispose(policy.act(obs)));
@@ -94,7 +125,7 @@ async function nodeWasm(n: number, steps: number, repeats: number): Promise<{ st
   tf.dispose([a, obs]);
   env.dispose();
   policy.dispose();
-  return { stepsPerSec, kernelsAct: pAct, kernelsEnv: pEnv, kernelsBoth: pBoth };
+  return { stepsPerSec, readBacks, kernelsAct: pAct, kernelsEnv: pEnv, kernelsBoth: pBoth };
 }
 
 /**
@@ -119,7 +150,7 @@ export async function runBrowserBench(opts: BrowserBenchOptions = {}): Promise<B
       const k = await s.call('kernelsPerStep', backend, 'CartPole-v1', [...ns]);
       for (const n of ns) {
         const r = await s.call('rolloutThroughput', backend, 'CartPole-v1', n, steps, repeats);
-        if (r.adapter) adapters[backend] = `${r.adapter.vendor}/${r.adapter.architecture}`;
+        adapters[backend] = r.device;
         const kk = k.kernels.find((x: { n: number }) => x.n === n);
         const row: BrowserBenchRow = {
           backend: r.backend,
@@ -143,7 +174,7 @@ export async function runBrowserBench(opts: BrowserBenchOptions = {}): Promise<B
   await initTf({ backend: 'wasm' });
   for (const n of ns) {
     const r = await nodeWasm(n, steps, repeats);
-    const row: BrowserBenchRow = { backend: 'wasm', where: 'node', n, steps, stepsPerSec: median(r.stepsPerSec), kernelsAct: r.kernelsAct, kernelsEnv: r.kernelsEnv, kernelsPolicyAndEnv: r.kernelsBoth, readBacksDuringSteps: 0 };
+    const row: BrowserBenchRow = { backend: 'wasm', where: 'node', n, steps, stepsPerSec: median(r.stepsPerSec), kernelsAct: r.kernelsAct, kernelsEnv: r.kernelsEnv, kernelsPolicyAndEnv: r.kernelsBoth, readBacksDuringSteps: r.readBacks };
     rows.push(row);
     log(`wasm    N=${String(n).padStart(5)}  ${Math.round(row.stepsPerSec).toLocaleString('en-US').padStart(10)} steps/s  kernels/step πθ ${row.kernelsAct}, env ${row.kernelsEnv}, πθ+env ${row.kernelsPolicyAndEnv}  (Node)`);
   }
@@ -151,14 +182,14 @@ export async function runBrowserBench(opts: BrowserBenchOptions = {}): Promise<B
   if (opts.write ?? true) {
     const table = markdownTable(
       ['backend', 'where', 'N', 'env steps/s', 'kernels/step (πθ act)', 'kernels/step (env)', 'kernels/step (πθ + env)', 'read-backs during T steps'],
-      rows.map((r) => [r.where === 'chromium' ? `${r.backend} (${adapters[r.backend] ?? 'n/a'})` : r.backend, r.where, r.n, Math.round(r.stepsPerSec), r.kernelsAct, r.kernelsEnv, r.kernelsPolicyAndEnv, r.readBacksDuringSteps]),
+      rows.map((r) => [r.where === 'chromium' ? `${r.backend} (${adapters[r.backend] ?? 'unknown device'})` : r.backend, r.where, r.n, Math.round(r.stepsPerSec), r.kernelsAct, r.kernelsEnv, r.kernelsPolicyAndEnv, r.readBacksDuringSteps]),
     );
     const markdown = [
       `Tensor-native CartPole-v1 rollouts (πθ 4→64→64→2 acting, env stepping as tf ops), T = ${steps} steps, median of ${repeats} timed run(s) after a warm-up; the one read-back at the end of the rollout is inside the clock.`,
       '',
       table,
       '',
-      '**SwiftShader is a CPU emulating a GPU.** In headless Chromium here both webgpu and webgl run on it (adapter `google/swiftshader`), on a shared 2-core machine under load from other jobs: the steps/s above are the emulation\'s and say nothing about a real GPU. What carries over: the kernels dispatched per vector step do not change with N (no per-env ops), and nothing is read back while the rollout runs.',
+      '**SwiftShader is a CPU emulating a GPU.** In headless Chromium here both webgpu and webgl run on it (WebGPU adapter `google/swiftshader`; WebGL through ANGLE on SwiftShader), on a shared 2-core machine under load from other jobs: the steps/s above are the emulation\'s and say nothing about a real GPU. What carries over: the kernels dispatched per vector step do not change with N (no per-env ops), and nothing is read back while the rollout runs.',
       '',
       'Also measured here: tfjs\'s synchronous read-back on the SwiftShader WebGPU adapter returns zeros and breaks the device, so `initTf({ backend: "auto" })` skips that webgpu and the trainer (which reads synchronously) trains on webgl in this browser; the rollouts above use only asynchronous reads.',
     ].join('\n');

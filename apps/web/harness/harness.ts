@@ -359,6 +359,18 @@ async function kernelsPerStep(backend: BackendName, id: string, ns: number[]) {
   return { backend: tf.getBackend(), id, kernels: out };
 }
 
+/** What the backend runs on: the WebGPU adapter, or the WebGL renderer (e.g. ANGLE on SwiftShader). */
+function deviceName(backend: string): string {
+  const a = backendInfo()?.adapter;
+  if (backend === 'webgpu' && a) return `${a.vendor}/${a.architecture}`;
+  if (backend === 'webgl') {
+    const gl = document.createElement('canvas').getContext('webgl2');
+    const ext = gl?.getExtension('WEBGL_debug_renderer_info');
+    return ext ? String(gl!.getParameter(ext.UNMASKED_RENDERER_WEBGL)) : 'unknown renderer';
+  }
+  return backend;
+}
+
 /**
  * Tensor-native rollout throughput: T steps of πθ acting and the env stepping on the backend,
  * the T reward tensors stacked and read back once at the end (the sync point that stops the
@@ -396,7 +408,7 @@ async function rolloutThroughput(backend: BackendName, id: string, n: number, st
   obs.dispose();
   env.dispose();
   policy.dispose();
-  return { backend: info.backend, adapter: info.adapter, n, steps, stepsPerSec, readBacksDuringSteps: readBacks };
+  return { backend: info.backend, device: deviceName(info.backend), n, steps, stepsPerSec, readBacksDuringSteps: readBacks };
 }
 
 /** Loads a saved policy over HTTP and acts on a few observations (deterministic). */
