@@ -12,7 +12,7 @@ import { backendInfo, initTf } from '@rl/tf';
 import { names, sharedConfigKey, type DistributedOptions } from './config.js';
 import { connectNats, Inbox } from './nats.js';
 import { decodeGlobal, decodeWeights, decodeWeightsRef, encodeGrad, encodeGradRef, encodeStats, fnv1a, Kind, peek, ProtocolError, type GlobalMsg, type WeightsMsg } from './protocol.js';
-import { buildPolicy, createShardRollout, shardGradient, shardReturns } from './shard.js';
+import { buildPolicy, createShardRollout, shardGradient, shardReturns, type ShardRollout } from './shard.js';
 
 /** Hooks of {@link runActor}. */
 export interface ActorHooks {
@@ -48,9 +48,9 @@ export async function runActor(opts: DistributedOptions, hooks: ActorHooks = {})
   const configHash = fnv1a(sharedConfigKey(train));
   const policy = buildPolicy(train);
   const sizes = policy.trainableVariables.map((v) => v.size);
-  const rollout = createShardRollout(policy, train, shard);
+  // created on the first weights: from round 1 with the run's seeds, later (a replacement) with fresh ones
+  let rollout: ShardRollout | undefined;
   const nc = await connectNats(opts.nats, { attempts: opts.connectAttempts, backoffMs: opts.connectBackoffMs, name: `actor-${opts.run}-${shard}`, logger: log }).catch((e) => {
-    rollout.dispose();
     policy.dispose();
     throw e;
   });
@@ -86,7 +86,7 @@ export async function runActor(opts: DistributedOptions, hooks: ActorHooks = {})
     if (first && first.operation === 'PUT' && (!latest || first.revision > latest.revision)) latest = first;
     hooks.signal?.addEventListener('abort', () => inbox.poke());
     await nc.flush();
-    log.info({ nats: opts.nats, shard, shards: opts.shards, envs: `${rollout.firstEnv}…${rollout.firstEnv + train.numEnvs - 1}` }, 'actor started');
+    log.info({ nats: opts.nats, shard, shards: opts.shards, envs: `${shard * train.numEnvs}…${shard * train.numEnvs + train.numEnvs - 1}` }, 'actor started');
 
     let lastRevision = 0;
     for (;;) {
@@ -112,6 +112,11 @@ export async function runActor(opts: DistributedOptions, hooks: ActorHooks = {})
         return { reason: 'final', gradients, excluded, rejected };
       }
       policy.setWeights(w.weights);
+      if (!rollout) {
+        const epoch = w.round > 1 ? w.round : 0;
+        rollout = createShardRollout(policy, train, shard, train.numEnvs, epoch);
+        if (epoch > 0) log.info({ round: w.round }, 'joined a run in progress: envs and sampling reseeded');
+      }
       const batch = rollout.runner.rollout(train.stepsPerIter);
       try {
         const r = shardReturns(batch, train);
@@ -175,7 +180,7 @@ export async function runActor(opts: DistributedOptions, hooks: ActorHooks = {})
   } finally {
     stopWatch?.();
     await nc.drain().catch(() => undefined);
-    rollout.dispose();
+    rollout?.dispose();
     policy.dispose();
   }
 }

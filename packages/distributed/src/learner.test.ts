@@ -9,6 +9,8 @@ import { runActor } from './actor.js';
 import { runLearner, type RoundMetrics } from './learner.js';
 import { encodeGrad, encodeStats, FORMAT_VERSION } from './protocol.js';
 import { startLocalNats, type LocalNats } from './nats_server.js';
+import { buildPolicy, createShardRollout } from './shard.js';
+import { resolveConfig } from '@rl/trainer';
 
 let nats: LocalNats;
 const dirs: string[] = [];
@@ -93,5 +95,22 @@ describe('learner and actors in one process over loopback NATS', () => {
       expect(r.bytes.weights).toBeGreaterThan(3 * 1_000_000);
     }
     expect(Object.values(res.rejected).every((n) => n === 0)).toBe(true);
+  });
+
+  it('a shard replays its envs exactly from round 1, and a replacement joining later (epoch > 0) gets fresh seeds', () => {
+    const cfg = resolveConfig(train);
+    const policy = buildPolicy(cfg);
+    const obs = (epoch: number) => {
+      const r = createShardRollout(policy, cfg, 1, 4, epoch);
+      const b = r.runner.rollout(3);
+      const o = Array.from(b.obs.dataSync());
+      b.dispose();
+      r.dispose();
+      return o;
+    };
+    expect(obs(0)).toEqual(obs(0));
+    expect(obs(7)).toEqual(obs(7));
+    expect(obs(7)).not.toEqual(obs(0));
+    policy.dispose();
   });
 });

@@ -19,9 +19,14 @@ export function envStreams(root: number, first: number, count: number): Rng[] {
 
 /**
  * Wraps `policy` so that `act` samples row j from `streams[j]` (inverse CDF of the categorical
- * probabilities, or mean + σ·z for a Gaussian); everything else is the policy itself.
+ * probabilities, or mean + σ·z for a Gaussian); everything else is the policy itself. The
+ * logits / mean come from the policy's fused fast forward when it has one (one read-back per
+ * step, as `policy.act`).
  */
 export function perEnvSampling(policy: Policy, streams: readonly Rng[]): Policy {
+  // the fused forward of createPolicy's policies (logits / mean), else the distribution
+  const handle = policy as Policy & { forwardFast?: (obs: tf.Tensor2D) => tf.Tensor2D };
+  const fast = handle.fastPath && typeof handle.forwardFast === 'function' ? (obs: tf.Tensor2D) => handle.forwardFast!(obs) : undefined;
   const act = (obs: tf.Tensor2D, opts?: { readonly deterministic?: boolean }): tf.Tensor => {
     if (opts?.deterministic) return policy.act(obs, opts);
     const B = obs.shape[0];
@@ -31,6 +36,7 @@ export function perEnvSampling(policy: Policy, streams: readonly Rng[]): Policy 
       const n = space.n;
       const start = space.start ?? 0;
       const probs = tf.tidy(() => {
+        if (fast) return tf.softmax(fast(obs));
         const d: Distribution = policy.distribution(obs);
         const cols = [];
         for (let a = 0; a < n; a++) cols.push(tf.exp(d.logProb(tf.fill([B], start + a, 'int32'))));
@@ -54,7 +60,7 @@ export function perEnvSampling(policy: Policy, streams: readonly Rng[]): Policy 
       }
       return tf.tensor1d(out, 'int32');
     }
-    const mean = tf.tidy(() => policy.distribution(obs).mode());
+    const mean = fast ? fast(obs) : tf.tidy(() => policy.distribution(obs).mode());
     const d = mean.shape[1]!;
     const mu = mean.dataSync();
     mean.dispose();

@@ -45,10 +45,15 @@ export interface ShardRollout {
 
 /**
  * Shard `shard` with `numEnvs` envs: global envs shard·N … shard·N+N−1, env j reset with
- * `envSeed + j` and sampling from stream j (see {@link envStreams}).
+ * `envSeed + j` and sampling from stream j (see {@link envStreams}). `epoch` > 0 (an actor
+ * that joins a run in progress: the round it joined in) moves both to fresh seeds, so a
+ * replacement does not replay the episodes its predecessor started with.
  */
-export function createShardRollout(policy: Policy, train: TrainConfig, shard: number, numEnvs = train.numEnvs): ShardRollout {
-  const { envSeed, samplingRoot } = runSeeds(train.seed);
+export function createShardRollout(policy: Policy, train: TrainConfig, shard: number, numEnvs = train.numEnvs, epoch = 0): ShardRollout {
+  const seeds = runSeeds(train.seed);
+  const salt = epoch > 0 ? new Rng(seeds.envSeed ^ epoch).nextSeed() : 0;
+  const envSeed = seeds.envSeed + salt;
+  const samplingRoot = seeds.samplingRoot + salt;
   const firstEnv = shard * numEnvs;
   const vectorization = train.envVectorization === 'generic' ? 'generic' : 'native';
   const env = makeVec(train.env, numEnvs, { seed: envSeed + firstEnv, vectorization });
