@@ -76,12 +76,16 @@ export function stageRunDir(out: string): string {
  */
 export function commitRunDir(staged: string, out: string, force: boolean): void {
   fsyncPath(staged);
+  let replaced: string | undefined;
   if (existsSync(out)) {
     if (!force && readdirSync(out).length > 0) throw new CliError(`--out ${out}: appeared while the run was being set up; pass --force to replace it`);
-    rmSync(out, { recursive: true, force: true });
+    // move the old directory aside (atomic) rather than deleting it in place, so a crash never leaves half of it at `out`
+    replaced = join(dirname(resolve(out)), `.${basename(out)}.replaced-${process.pid}`);
+    renameSync(out, replaced);
   }
   renameSync(staged, out);
   fsyncPath(dirname(resolve(out)));
+  if (replaced) rmSync(replaced, { recursive: true, force: true });
 }
 
 /** Writes `run.json` into a run directory. */
