@@ -6,7 +6,7 @@
 import { make, type Env, type StatefulEnv } from '@rl/env';
 import { loadPolicyFromUrl, type Policy } from '@rl/policy';
 import { TENSOR_ENVS } from '@rl/runner';
-import { initTf, tf, type BackendName } from '@rl/tf';
+import { backendInfo, initTf, tf, type BackendName } from '@rl/tf';
 import { createTrainer, type Trainer } from '@rl/trainer';
 import { drawCurve, drawEnv } from './render.js';
 
@@ -129,7 +129,7 @@ async function load(): Promise<void> {
   const url = $<HTMLInputElement>('modelUrl').value.trim();
   if (!url) throw new Error('enter the URL of a run\'s model/ directory, e.g. /runs/<run>/model/');
   stop();
-  if (!tf.getBackend()) await initTf({ backend: backendSel.value as BackendName, wasmPaths });
+  if (!backendInfo()) await initTf({ backend: backendSel.value as BackendName, wasmPaths });
   status(`loading ${url}…`);
   const policy = await loadPolicyFromUrl(url);
   const meta = policy.metadata as { envId?: string; env?: string };
