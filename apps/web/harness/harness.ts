@@ -461,7 +461,17 @@ async function probe(backend: BackendName, flags: Record<string, number | boolea
   return out;
 }
 
-const api = { probe, distributions, envParity, seededRollout, shortTraining, readBacks, kernelsPerStep, rolloutThroughput, loadAndAct, backendSelection };
+/** A browser without WebGPU (navigator.gpu hidden for the call): what webgpu and auto do. */
+async function withoutWebgpu() {
+  Object.defineProperty(navigator, 'gpu', { value: undefined, configurable: true });
+  try {
+    return { webgpu: await backendSelection('webgpu'), auto: await backendSelection('auto') };
+  } finally {
+    delete (navigator as unknown as Record<string, unknown>).gpu;
+  }
+}
+
+const api = { withoutWebgpu, probe, distributions, envParity, seededRollout, shortTraining, readBacks, kernelsPerStep, rolloutThroughput, loadAndAct, backendSelection };
 /** What the Node side calls through `page.evaluate`. */
 export type HarnessApi = typeof api;
 (globalThis as unknown as { rl: HarnessApi }).rl = api;

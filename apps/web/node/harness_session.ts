@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildBundle } from './bundle.js';
-import { launchChromium, type ChromiumSession } from './chromium.js';
+import { chromiumPath, launchChromium, type ChromiumSession } from './chromium.js';
 import { serveStatic, type StaticServer } from './static_server.js';
 
 /** A served, opened harness page. */
@@ -22,6 +22,7 @@ export interface HarnessSession {
 
 /** Builds and opens the harness (or the app, for `which: 'app'`, with `call` unused). */
 export async function openHarness(opts: { readonly which?: 'app' | 'harness'; readonly mounts?: Record<string, string>; readonly path?: string } = {}): Promise<HarnessSession> {
+  chromiumPath(); // fail first, with how to install one, when there is no Chromium
   const out = mkdtempSync(join(tmpdir(), 'rl-web-bundle-'));
   let server: StaticServer | undefined;
   try {

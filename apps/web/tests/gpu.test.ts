@@ -107,6 +107,13 @@ describe('backend selection', () => {
     } else {
       expect(auto.backend).toBe('webgpu');
     }
+    // A browser with no WebGPU: asked for by name → a clear error; auto → the next backend, saying why
+    const none = await s.call('withoutWebgpu');
+    expect(none.webgpu.ok).toBe(false);
+    expect(none.webgpu.error).toMatch(/BackendUnavailableError: backend "webgpu": this browser has no WebGPU \(navigator\.gpu is missing\).*choose backend "webgl", "wasm" or "cpu", or "auto" to fall back/);
+    expect(none.auto.ok).toBe(true);
+    expect(none.auto.backend).toBe('webgl');
+    expect(none.auto.skipped[0].reason).toMatch(/navigator\.gpu is missing/);
     const bad = await s.call('backendSelection', 'tensorflow' as never);
     expect(bad.ok).toBe(false);
     if (!bad.ok) expect(bad.error).toMatch(/unknown backend "tensorflow" in a browser.*Node-only/);
