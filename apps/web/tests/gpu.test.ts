@@ -69,6 +69,21 @@ describe.each(GPU)('on %s', (backend) => {
     expect(gpu.numTensors.after).toBe(gpu.numTensors.before);
   });
 
+  it('REINFORCE iterations (policyGradient + Adam, asynchronous reads) give the cpu numbers', async () => {
+    const gpu = await s.call('asyncTraining', backend, 3);
+    const cpu = await s.call('asyncTraining', 'cpu', 3);
+    expect(gpu.info.backend).toBe(backend);
+    gpu.metrics.forEach((m: Record<string, number>, i: number) => {
+      const c = cpu.metrics[i]! as Record<string, number>;
+      expect(m.terminations, `iteration ${i + 1}: the same episodes ended`).toBe(c.terminations);
+      expect(m.gradNorm).toBeGreaterThan(0);
+      for (const k of ['loss', 'entropy', 'gradNorm']) expect(Math.abs(m[k]! - c[k]!), `iteration ${i + 1} ${k}: ${backend} ${m[k]} vs cpu ${c[k]}`).toBeLessThan(1e-3 * (1 + Math.abs(c[k]!)));
+    });
+    expect(gpu.weights.length).toBe(cpu.weights.length);
+    expect(gpu.weights.reduce((m: number, x: number, i: number) => Math.max(m, Math.abs(x - cpu.weights[i]!)), 0), 'weights after 3 Adam steps (lr 1e-3)').toBeLessThan(1e-3);
+    expect(gpu.numTensors.after).toBe(gpu.numTensors.before);
+  });
+
   it('a tensor-native rollout reads nothing back; kernels per step do not grow with N', async () => {
     const r = await s.call('readBacks', backend, 16);
     // No tensor or engine read in 30 steps of act → env.step. (webgpu kernels may read host-resident
