@@ -8,8 +8,8 @@ import { Rng, make, type StatefulEnv } from '@rl/env';
 import { Categorical, DiagGaussian, createPolicy, loadPolicyFromUrl } from '@rl/policy';
 import { TENSOR_ENVS, createRunner, makeTensorVec, type TensorVectorEnv } from '@rl/runner';
 import { backendInfo, initTf, tf, type BackendName } from '@rl/tf';
-import { createOptimizer, createTrainer, policyGradient } from '@rl/trainer';
-import type { RolloutBatch } from '@rl/runner';
+import { createTrainer } from '@rl/trainer';
+import { createAsyncTrainer } from '../src/async_trainer.js';
 
 const wasmPaths = new URL('./tfjs-wasm/', location.href).href;
 
@@ -288,68 +288,19 @@ async function shortTraining(backend: BackendName, iterations: number) {
   return { info: backendInfo(), metrics, weights, numTensors: { before, after: tf.memory().numTensors } };
 }
 
-/**
- * REINFORCE on tensor-native CartPole driven by the trainer's own functions with asynchronous
- * reads only (so it runs on a webgpu without synchronous read-back): per iteration a T-step
- * rollout of πθ and the env on the backend, the rewards and done flags read back once
- * (`await data()`), `policyGradient` (one forward/backward over T·N) and Adam's ascent step.
- */
+/** REINFORCE iterations of `createAsyncTrainer` (the trainer's policyGradient + Adam, asynchronous reads only) on tensor-native CartPole. */
 async function asyncTraining(backend: BackendName, iterations: number) {
   const info = await use(backend);
   const before = tf.memory().numTensors;
-  const T = 16;
-  const N = 8;
-  const env = makeTensorVec('CartPole-v1', N, { seed: 4 });
-  const policy = createPolicy(env.singleObservationSpace, env.singleActionSpace, { seed: 3, hidden: [16, 16] });
-  const optimizer = createOptimizer(policy.trainableVariables, { kind: 'adam', lr: 1e-3 });
-  let obs = env.reset({ seed: 4 });
+  const trainer = createAsyncTrainer({ env: 'CartPole-v1', numEnvs: 8, stepsPerIter: 16, seed: 4, hidden: [16, 16], lr: 1e-3 });
   const metrics: { loss: number; entropy: number; gradNorm: number; terminations: number }[] = [];
   for (let it = 0; it < iterations; it++) {
-    const parts = { obs: [] as tf.Tensor[], actions: [] as tf.Tensor[], rewards: [] as tf.Tensor[], terminated: [] as tf.Tensor[], truncated: [] as tf.Tensor[], finalObs: [] as tf.Tensor[] };
-    for (let t = 0; t < T; t++) {
-      const a = policy.act(obs);
-      const r = env.step(a);
-      parts.obs.push(obs);
-      parts.actions.push(a);
-      parts.rewards.push(r.rewards);
-      parts.terminated.push(r.terminated);
-      parts.truncated.push(r.truncated);
-      parts.finalObs.push(r.finalObs);
-      tf.dispose([r.episodeReturn, r.episodeLength]);
-      obs = r.obs;
-    }
-    const stacked = {
-      obs: tf.stack(parts.obs) as tf.Tensor3D,
-      actions: tf.stack(parts.actions),
-      rewards: tf.stack(parts.rewards) as tf.Tensor2D,
-      terminated: tf.stack(parts.terminated) as tf.Tensor2D,
-      truncated: tf.stack(parts.truncated) as tf.Tensor2D,
-      finalObs: tf.stack(parts.finalObs) as tf.Tensor3D,
-      mask: tf.ones([T, N]) as tf.Tensor2D,
-      lastObs: tf.clone(obs) as tf.Tensor2D,
-    };
-    tf.dispose(Object.values(parts).flat().filter((x) => x !== obs));
-    const batch: RolloutBatch = { ...stacked, episodeReturns: [], episodeLengths: [], numSteps: T * N, steps: T, numEnvs: N, dispose: () => tf.dispose(Object.values(stacked)) };
-    const data = {
-      steps: T,
-      numEnvs: N,
-      rewards: (await stacked.rewards.data()) as Float32Array,
-      terminated: (await stacked.terminated.data()) as Float32Array,
-      truncated: (await stacked.truncated.data()) as Float32Array,
-      mask: (await stacked.mask.data()) as Float32Array,
-    };
-    const g = policyGradient(policy, batch, { data, returnEstimator: 'rewardToGo', gamma: 0.99, normalizeAdvantages: true });
-    optimizer.ascend(g.gradJ);
-    metrics.push({ loss: (await g.loss.data())[0]!, entropy: (await g.entropy.data())[0]!, gradNorm: (await g.gradNorm.data())[0]!, terminations: data.terminated.reduce((x, y) => x + y, 0) });
-    g.dispose();
-    batch.dispose();
+    const m = await trainer.step();
+    metrics.push({ loss: m.loss, entropy: m.entropy, gradNorm: m.gradNorm, terminations: m.finished });
   }
   const weights: number[] = [];
-  for (const v of policy.trainableVariables) weights.push(...Array.from(await v.data()));
-  obs.dispose();
-  optimizer.dispose();
-  env.dispose();
-  policy.dispose();
+  for (const v of trainer.policy.trainableVariables) weights.push(...Array.from(await v.data()));
+  trainer.dispose();
   return { info, metrics, weights, numTensors: { before, after: tf.memory().numTensors } };
 }
 

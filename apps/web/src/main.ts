@@ -8,6 +8,7 @@ import { loadPolicyFromUrl, type Policy } from '@rl/policy';
 import { TENSOR_ENVS } from '@rl/runner';
 import { backendInfo, initTf, tf, type BackendName } from '@rl/tf';
 import { createTrainer, type Trainer } from '@rl/trainer';
+import { createAsyncTrainer, type AsyncTrainer } from './async_trainer.js';
 import { drawCurve, drawEnv } from './render.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -31,6 +32,7 @@ function status(msg: string, error = false): void {
 }
 
 let trainer: Trainer | undefined;
+let asyncTrainer: AsyncTrainer | undefined;
 let running = false;
 let watchPolicy: Policy | undefined;
 let watchEnv: { id: string; env: Env; obs: Float32Array; ret: number } | undefined;
@@ -75,25 +77,30 @@ async function train(): Promise<void> {
   const backend = backendSel.value as BackendName;
   status(`starting ${backend}…`);
   const info = await initTf({ backend, wasmPaths });
-  if (!info.syncReadback) {
-    throw new Error(
-      `backend ${info.backend} on adapter ${info.adapter?.vendor}/${info.adapter?.architecture} has no synchronous read-back, which the trainer needs (a software WebGPU); choose webgl, or auto`,
-    );
-  }
   app.backend = info.backend;
+  app.iterations = 0;
   trainer?.dispose();
-  trainer = await createTrainer({
-    env: id,
-    envVectorization: 'tensor',
-    backend,
-    numEnvs: Math.max(1, Number($<HTMLInputElement>('numEnvs').value) || 32),
-    stepsPerIter: 32,
-    lr: 3e-3,
-    logLevel: 'warn',
-    evalEpisodes: 0,
-    seed: 1,
-  });
-  watchPolicy = trainer.policy;
+  asyncTrainer?.dispose();
+  trainer = undefined;
+  asyncTrainer = undefined;
+  const numEnvs = Math.max(1, Number($<HTMLInputElement>('numEnvs').value) || 32);
+  let step: () => Promise<{ iteration: number; envSteps: number; returnMean: number; stepsPerSec: number }>;
+  let how: string;
+  if (info.syncReadback) {
+    // the trainer (it reads back synchronously once per iteration)
+    const t = await createTrainer({ env: id, envVectorization: 'tensor', backend, numEnvs, stepsPerIter: 32, lr: 3e-3, logLevel: 'warn', evalEpisodes: 0, seed: 1 });
+    trainer = t;
+    watchPolicy = t.policy;
+    step = async () => t.step();
+    how = 'createTrainer';
+  } else {
+    // a WebGPU without synchronous read-back (software adapter): the same REINFORCE with asynchronous reads
+    const t = createAsyncTrainer({ env: id, numEnvs, stepsPerIter: 32, lr: 3e-3, seed: 1 });
+    asyncTrainer = t;
+    watchPolicy = t.policy;
+    step = () => t.step();
+    how = 'asynchronous reads';
+  }
   app.watching = `training policy (${info.backend})`;
   resetWatch(id);
   app.curve = [];
@@ -101,22 +108,21 @@ async function train(): Promise<void> {
   $<HTMLButtonElement>('stop').disabled = false;
   $<HTMLButtonElement>('start').disabled = true;
   const skipped = info.skipped.length ? ` (auto skipped ${info.skipped.map((s) => s.backend).join(', ')})` : '';
-  const loop = () => {
-    if (!running || !trainer) return;
-    try {
-      const m = trainer.step();
+  const device = info.adapter ? ` [${info.adapter.vendor}/${info.adapter.architecture}]` : '';
+  const loop = async () => {
+    while (running) {
+      const m = await step();
       app.iterations = m.iteration;
       if (Number.isFinite(m.returnMean)) app.curve.push({ x: m.envSteps, y: m.returnMean });
       drawCurve(curveCtx, app.curve, `${id} on ${info.backend}: mean return vs env steps`);
-      status(`${id} on ${info.backend}${skipped}: iteration ${m.iteration}, ${m.envSteps} steps, return ${m.returnMean.toFixed(1)}, ${Math.round(m.stepsPerSec)} steps/s`);
-    } catch (err) {
-      running = false;
-      status(`training failed: ${(err as Error).message}`, true);
-      return;
+      status(`${id} on ${info.backend}${device}${skipped}, ${how}: iteration ${m.iteration}, ${m.envSteps} steps, return ${m.returnMean.toFixed(1)}, ${Math.round(m.stepsPerSec)} steps/s`);
+      await new Promise((r) => setTimeout(r, 0)); // let the page draw
     }
-    setTimeout(loop, 0);
   };
-  loop();
+  loop().catch((err) => {
+    running = false;
+    status(`training failed: ${(err as Error).message}`, true);
+  });
 }
 
 function stop(): void {
@@ -141,7 +147,7 @@ async function load(): Promise<void> {
     throw new Error(`the model at ${url} takes ${policy.observationSpace.toString()}, but ${id} gives ${probe.observationSpace.toString()}: pick its env`);
   }
   envSel.value = id;
-  if (watchPolicy && watchPolicy !== trainer?.policy) watchPolicy.dispose();
+  if (watchPolicy && watchPolicy !== trainer?.policy && watchPolicy !== asyncTrainer?.policy) watchPolicy.dispose();
   watchPolicy = policy;
   app.watching = `model ${url}`;
   resetWatch(id);

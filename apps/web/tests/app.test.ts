@@ -1,6 +1,6 @@
 /**
  * End-to-end test of the web app in headless Chromium: it loads, trains CartPole on webgl
- * with tensor-native envs, draws the learning curve and the animated env (pixels read back,
+ * (then on webgpu) with tensor-native envs, draws the learning curve and the animated env (pixels read back,
  * screenshot saved to apps/web/test-artifacts/), and loads a saved policy over HTTP and acts
  * with it — the same action as the policy in Node.
  */
@@ -65,6 +65,18 @@ it('trains on webgl, draws the curve and the env, loads a saved model and acts',
   expect(await inked('scene'), 'env canvas').toBeGreaterThan(100);
   mkdirSync(join(WEB_DIR, 'test-artifacts'), { recursive: true });
   await page.screenshot({ path: join(WEB_DIR, 'test-artifacts', 'app-training.png') });
+  await page.click('#stop');
+
+  // webgpu: on a software adapter (no synchronous read-back) the app trains with asynchronous reads
+  await page.selectOption('#backend', 'webgpu');
+  await page.click('#start');
+  await page.waitForFunction(() => {
+    const a = (globalThis as unknown as { rlApp: AppState }).rlApp;
+    return a.error !== '' || (a.backend === 'webgpu' && a.iterations >= 2);
+  }, null, { timeout: 90_000 });
+  expect((await state()).error, s.chromium.log.slice(-10).join('\n')).toBe('');
+  expect(await page.textContent('#status')).toMatch(/CartPole-v1 on webgpu.*iteration \d+/);
+  await page.screenshot({ path: join(WEB_DIR, 'test-artifacts', 'app-training-webgpu.png') });
   await page.click('#stop');
 
   // a policy saved in Node, served over HTTP, loads and acts as it does in Node
