@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DistributedConfigError, resolveDistributed } from './config.js';
+import { DistributedConfigError, readConfigFile, resolveDistributed } from './config.js';
 import { parseDistributedArgs } from './command.js';
 import { CHECKPOINT_FILE, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { meanStd } from './shard.js';
@@ -27,6 +27,14 @@ describe('distributed config', () => {
     }
     expect(err).toBeInstanceOf(DistributedConfigError);
     for (const part of ['nats = "http://x"', 'role = "boss"', 'shard = 5: must be < shards (2)', 'train.gamma = 3', 'train.baseline = "gae"']) expect(err!.message).toContain(part);
+  });
+
+  it('the example config files resolve', () => {
+    const dir = join(import.meta.dirname, '..', 'examples');
+    for (const f of readdirSync(dir)) {
+      const o = resolveDistributed({ ...readConfigFile(join(dir, f)), nats: 'nats://nats:4222', role: 'learner' }, {});
+      expect(o.shards, f).toBeGreaterThan(1);
+    }
   });
 
   it('parses the flags of rl train --distributed, train fields included', () => {
