@@ -115,7 +115,7 @@ async function train(): Promise<void> {
       app.iterations = m.iteration;
       if (Number.isFinite(m.returnMean)) app.curve.push({ x: m.envSteps, y: m.returnMean });
       drawCurve(curveCtx, app.curve, `${id} on ${info.backend}: mean return vs env steps`);
-      status(`${id} on ${info.backend}${device}${skipped}, ${how}: iteration ${m.iteration}, ${m.envSteps} steps, return ${m.returnMean.toFixed(1)}, ${Math.round(m.stepsPerSec)} steps/s`);
+      status(`${id} on ${info.backend}${device}${skipped}, ${how}: iteration ${m.iteration}, ${m.envSteps} steps, ${Number.isFinite(m.returnMean) ? `mean return ${m.returnMean.toFixed(1)}` : 'no episode finished yet'}, ${Math.round(m.stepsPerSec)} steps/s`);
       await new Promise((r) => setTimeout(r, 0)); // let the page draw
     }
   };
