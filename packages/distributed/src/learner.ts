@@ -281,6 +281,10 @@ export async function runLearner(opts: DistributedOptions, hooks: LearnerHooks =
       deadline = performance.now() + opts.roundTimeoutMs;
       await inbox.until(() => grads.size >= included.size || aborted(), deadline);
       phase = 'idle';
+      if (aborted()) {
+        reason = 'aborted'; // no half-gathered update
+        break;
+      }
       const t1 = performance.now();
       const got = [...grads.values()].sort((a, b) => a.shard - b.shard);
       const skipped = [...Array(k).keys()].filter((s) => !grads.has(s));
