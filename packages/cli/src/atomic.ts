@@ -43,14 +43,18 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   fsyncPath(dir);
 }
 
-/** Appends one whole line with a single write and fsyncs it, so a crash never leaves half a line behind a complete one. */
-export function appendLineSynced(path: string, line: string): void {
+/**
+ * Appends one whole line with a single write (a killed process never leaves half a line behind
+ * a complete one; a torn last line after a power loss is what readers must tolerate). With
+ * `sync`, also fsyncs it.
+ */
+export function appendLine(path: string, line: string, sync = false): void {
   const fd = openSync(path, 'a');
   try {
     const buf = Buffer.from(line.endsWith('\n') ? line : `${line}\n`, 'utf8');
     let off = 0;
     while (off < buf.byteLength) off += writeSync(fd, buf, off, buf.byteLength - off);
-    fsyncSync(fd);
+    if (sync) fsyncSync(fd);
   } finally {
     closeSync(fd);
   }

@@ -12,6 +12,10 @@ export interface BenchOptions {
   readonly quick?: boolean;
   /** Run the PyTorch peer where the benchmark has one (default true). */
   readonly peer?: boolean;
+  /** Seeds (train). */
+  readonly seeds?: readonly number[];
+  /** Env ids (train). */
+  readonly envs?: readonly string[];
 }
 
 /** A benchmark `rl bench` can run. */
@@ -37,7 +41,12 @@ export const BENCHES: Readonly<Record<'env' | 'rollout' | 'train' | 'policy', Be
     args: (o) => ({ ...(o.quick ? { ns: [1, 64], seconds: 0.05, repeats: 1 } : {}), ...(o.peer === false ? { peer: false } : {}) }),
   },
   // times whole `node` processes from start to solve, and the PyTorch peer when it is installed
-  train: { file: 'learning.ts', name: 'learning', entry: 'runLearningBench', args: (o) => ({ quick: o.quick === true, peer: o.peer !== false }) },
+  train: {
+    file: 'learning.ts',
+    name: 'learning',
+    entry: 'runLearningBench',
+    args: (o) => ({ quick: o.quick === true, peer: o.peer !== false, ...(o.seeds ? { seeds: o.seeds } : {}), ...(o.envs ? { envs: o.envs } : {}) }),
+  },
   policy: { file: 'policy-forward.ts', name: 'policy-forward', entry: undefined },
 };
 

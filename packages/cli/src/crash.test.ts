@@ -17,7 +17,7 @@ const CHAINS = 4;
 const KILLS_PER_CHAIN = 5;
 const EVERY = 2; // checkpoint interval (iterations)
 const TOTAL = '8000';
-const ARGS = ['--mode', 'episodes', '--num-envs', '4', '--total-steps', TOTAL, '--eval-episodes', '0', '--checkpoint-every', String(EVERY), '--keep-checkpoints', '2', '--curve-every', '4', '--seed', '7'];
+const ARGS = ['--mode', 'episodes', '--num-envs', '4', '--total-steps', TOTAL, '--eval-episodes', '0', '--checkpoint-every', String(EVERY), '--keep-checkpoints', '2', '--curve-seconds', '0.05', '--seed', '7'];
 
 let root: string;
 let env: Record<string, string>; // children ignore the repo's tuned configs/, so the runs stay tiny and fixed

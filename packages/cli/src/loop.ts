@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { writeFileAtomic } from './atomic.js';
+import { fsyncPath, writeFileAtomic } from './atomic.js';
 import { writeCheckpoint } from './checkpoint.js';
 import { curveSvg } from './curve.js';
 import { appendMetrics, type MetricsRecord } from './metrics.js';
@@ -46,7 +46,7 @@ export interface LoopResult {
 /**
  * The training loop of `rl train` and `rl resume`: one iteration, one metrics line (fsynced),
  * a checkpoint every `checkpointEvery` iterations (with model/ saved beside it), the curve
- * redrawn every `curveEvery`; on SIGINT/SIGTERM it stops after the current iteration. It
+ * redrawn at most every `curveSeconds` (rendering costs tens of ms); on SIGINT/SIGTERM it stops after the current iteration. It
  * always ends with a checkpoint, model/ and curve.svg for the last iteration.
  */
 export async function runTraining(ctx: LoopContext): Promise<LoopResult> {
@@ -61,12 +61,15 @@ export async function runTraining(ctx: LoopContext): Promise<LoopResult> {
 
   const checkpoint = async (): Promise<void> => {
     if (lastCheckpoint === session.iteration) return;
+    fsyncPath(metricsPath); // every line up to this checkpoint is durable before the checkpoint is
     await session.policy.save(join(dir, RUN_FILES.model));
     const path = writeCheckpoint(join(dir, RUN_FILES.checkpoints), { iteration: session.iteration, envSteps: session.envSteps, wallSeconds }, session.getState(), runOptions.keepCheckpoints);
     lastCheckpoint = session.iteration;
     log.info({ iteration: session.iteration, envSteps: session.envSteps, checkpoint: path }, 'checkpoint');
   };
+  let lastCurve = performance.now();
   const drawCurve = async (): Promise<void> => {
+    lastCurve = performance.now();
     writeFileAtomic(join(dir, RUN_FILES.curve), await curveSvg(records, { title: ctx.env, ...(ctx.rewardThreshold !== undefined ? { threshold: ctx.rewardThreshold } : {}) }));
   };
 
@@ -91,7 +94,7 @@ export async function runTraining(ctx: LoopContext): Promise<LoopResult> {
       log.info(rec, 'iteration');
       progress.update(rec);
       if (rec.iteration % runOptions.checkpointEvery === 0) await checkpoint();
-      if (rec.iteration === 1 || rec.iteration % runOptions.curveEvery === 0) await drawCurve();
+      if (performance.now() - lastCurve >= runOptions.curveSeconds * 1000) await drawCurve();
       if (ctx.targetReturn !== undefined && typeof rec.returnMean === 'number' && rec.returnMean >= ctx.targetReturn) {
         reason = 'targetReturn';
         break;

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { appendLineSynced, writeFileAtomic } from './atomic.js';
+import { appendLine, writeFileAtomic } from './atomic.js';
 import { CliError } from './errors.js';
 
 /** One line of `metrics.jsonl`: the trainer's per-iteration metrics plus the run's counters. */
@@ -13,9 +13,12 @@ export interface MetricsRecord {
   readonly [key: string]: unknown;
 }
 
-/** Appends one record as one line with a single fsynced write. */
+/**
+ * Appends one record as one line with a single write. Not fsynced: the training loop fsyncs the
+ * file before each checkpoint, and lines after the last checkpoint are cut on resume anyway.
+ */
 export function appendMetrics(path: string, record: MetricsRecord): void {
-  appendLineSynced(path, JSON.stringify(record));
+  appendLine(path, JSON.stringify(record));
 }
 
 /**

@@ -11,13 +11,26 @@ export interface TrainerFlagSource {
 }
 
 /** Defaults of the CLI's own run options. */
-export const RUN_DEFAULTS = { checkpointEvery: 10, keepCheckpoints: 3, curveEvery: 10 } as const;
+export const RUN_DEFAULTS = { checkpointEvery: 20, keepCheckpoints: 3, curveSeconds: 5 } as const;
+
+export const positiveNumber = (name: string) => (text: string): number => {
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a number > 0, got "${text}".`);
+  return n;
+};
 
 export const positiveInt = (name: string) => (text: string): number => {
   const n = Number(text);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be an integer ≥ 1, got "${text}".`);
   return n;
 };
+
+const intList = (name: string) => (text: string): number[] =>
+  text.split(',').map((t) => {
+    const n = Number(t.trim());
+    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be comma-separated integers ≥ 0, got "${text}".`);
+    return n;
+  });
 
 /**
  * The `rl` program. Each command's action imports its module only when it runs, so start-up
@@ -38,7 +51,7 @@ export function buildProgram(trainer: TrainerFlagSource | undefined): Command {
     .option('--force', 'replace --out if it already holds something (default: false)')
     .addOption(new Option('--checkpoint-every <n>', `write a checkpoint every n iterations (default: ${RUN_DEFAULTS.checkpointEvery})`).argParser(positiveInt('--checkpoint-every')))
     .addOption(new Option('--keep-checkpoints <k>', `keep the newest k checkpoints (default: ${RUN_DEFAULTS.keepCheckpoints})`).argParser(positiveInt('--keep-checkpoints')))
-    .addOption(new Option('--curve-every <n>', `redraw curve.svg every n iterations (default: ${RUN_DEFAULTS.curveEvery})`).argParser(positiveInt('--curve-every')));
+    .addOption(new Option('--curve-seconds <s>', `redraw curve.svg at most every s seconds while training, and at the end (default: ${RUN_DEFAULTS.curveSeconds})`).argParser(positiveNumber('--curve-seconds')));
   for (const opt of trainer ? trainerOptions(trainer.flags, trainer.defaults, trainer.helpEnv) : []) train.addOption(opt);
   train.addHelpText(
     'after',
@@ -95,8 +108,10 @@ export function buildProgram(trainer: TrainerFlagSource | undefined): Command {
     .addArgument(new Command().createArgument('<which>', 'env | rollout | train | policy').choices(['env', 'rollout', 'train', 'policy']))
     .option('--quick', 'a short run (fewer sizes, seeds and repeats) (default: false)')
     .option('--no-peer', 'skip the PyTorch peer (rollout, train) (default: run it when installed)')
+    .addOption(new Option('--seeds <list>', 'train: comma-separated seeds (default: 1,2,3,4,5; 1,2,3 with --quick)').argParser(intList('--seeds')))
+    .option('--envs <list>', 'train: comma-separated env ids (default: CartPole-v1, Acrobot-v1, Pendulum-v1, MountainCar-v0)', (t: string) => t.split(',').map((s) => s.trim()).filter(Boolean))
     .addHelpText('after', '\n  env      env steps/s of generic vs native vector envs\n  rollout  batched rollout steps/s (policy + envs), wasm and cpu\n  train    time to solve CartPole-v1 (whole processes) and final returns of the other envs\n  policy   policy act() throughput vs bare tfjs')
-    .action(async (which: 'env' | 'rollout' | 'train' | 'policy', opts: { quick?: boolean; peer?: boolean }) => {
+    .action(async (which: 'env' | 'rollout' | 'train' | 'policy', opts: { quick?: boolean; peer?: boolean; seeds?: number[]; envs?: string[] }) => {
       const { benchCommand } = await import('./bench.js');
       await benchCommand(which, opts);
     });

@@ -27,8 +27,8 @@ export interface RunOptions {
   readonly checkpointEvery: number;
   /** Keep the newest this many checkpoints. */
   readonly keepCheckpoints: number;
-  /** Redraw `curve.svg` every this many iterations. */
-  readonly curveEvery: number;
+  /** Redraw `curve.svg` at most every this many seconds while training (and at the end). */
+  readonly curveSeconds: number;
 }
 
 /** `run.json`. */
@@ -121,9 +121,10 @@ export function openRunDir(dir: string): RunFile {
   const run = readRunJson(dir, RUN_FILES.run);
   const p = join(dir, RUN_FILES.run);
   if (run.format !== 'rl-run' || run.version !== 1) throw new CliError(`${p}: not an rl run file (format ${JSON.stringify(run.format)}, version ${JSON.stringify(run.version)})`);
-  for (const k of ['checkpointEvery', 'keepCheckpoints', 'curveEvery'] as const) {
+  for (const k of ['checkpointEvery', 'keepCheckpoints'] as const) {
     if (!Number.isInteger(run[k]) || (run[k] as number) < 1) throw new CliError(`${p}: field "${k}" must be an integer ≥ 1, got ${JSON.stringify(run[k])}`);
   }
+  if (typeof run.curveSeconds !== 'number' || !(run.curveSeconds > 0)) throw new CliError(`${p}: field "curveSeconds" must be a number > 0, got ${JSON.stringify(run.curveSeconds)}`);
   return run as unknown as RunFile;
 }
 

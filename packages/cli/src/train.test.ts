@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileIO } from '@rl/policy';
 import { initTf, tf } from '@rl/tf';
 import { resolveConfig } from '@rl/trainer';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { listCheckpoints, readCheckpoint } from './checkpoint.js';
 import { rl, rlSpawn } from './harness.js';
 import { readMetrics, type MetricsRecord } from './metrics.js';
@@ -53,7 +53,7 @@ async function checkRunDir(dir: string): Promise<MetricsRecord[]> {
 }
 
 describe.concurrent('rl train, eval, resume (real child processes)', () => {
-  const small = ['--env', 'CartPole-v1', '--num-envs', '8', '--steps-per-iter', '32', '--eval-episodes', '3', '--checkpoint-every', '2', '--keep-checkpoints', '2', '--curve-every', '3'];
+  const small = ['--env', 'CartPole-v1', '--num-envs', '8', '--steps-per-iter', '32', '--eval-episodes', '3', '--checkpoint-every', '2', '--keep-checkpoints', '2', '--curve-seconds', '0.1'];
 
   it('train writes a complete run directory; eval prints mean ± std; --json prints one object', async () => {
     const dir = join(root, 'basic');
@@ -91,7 +91,7 @@ describe.concurrent('rl train, eval, resume (real child processes)', () => {
   });
 
   it('resume continues metrics.jsonl without gaps or duplicates, identical to an uninterrupted run (episodes mode)', async () => {
-    const ep = ['--mode', 'episodes', '--num-envs', '4', '--eval-episodes', '0', '--checkpoint-every', '3', '--curve-every', '50'];
+    const ep = ['--mode', 'episodes', '--num-envs', '4', '--eval-episodes', '0', '--checkpoint-every', '3', '--curve-seconds', '60'];
     const whole = join(root, 'whole');
     const split = join(root, 'split');
     // independent of the repo's tuned configs/ (e.g. a linear lr decay would tie the schedule to --total-steps)
@@ -116,6 +116,9 @@ describe.concurrent('rl train, eval, resume (real child processes)', () => {
   it.each(['SIGINT', 'SIGTERM'] as const)('%s stops after the current iteration with a final checkpoint and exit 0; resume then finishes (steps mode)', async (signal) => {
     const dir = join(root, signal);
     const { child, done } = rlSpawn(['train', '--out', dir, '--total-steps', '2000000', ...small, '--checkpoint-every', '1000']);
+    onTestFinished(() => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); // never leave a 2M-step run behind a failed test
+    });
     const metricsPath = join(dir, 'metrics.jsonl');
     const deadline = Date.now() + 60_000;
     while (Date.now() < deadline && !(existsSync(metricsPath) && readFileSync(metricsPath, 'utf8').split('\n').length > 3)) await new Promise((r) => setTimeout(r, 25));

@@ -49,7 +49,7 @@ export async function trainCommand(opts: Record<string, unknown>, flags: readonl
   const runOptions: RunOptions = {
     checkpointEvery: (opts.checkpointEvery as number | undefined) ?? RUN_DEFAULTS.checkpointEvery,
     keepCheckpoints: (opts.keepCheckpoints as number | undefined) ?? RUN_DEFAULTS.keepCheckpoints,
-    curveEvery: (opts.curveEvery as number | undefined) ?? RUN_DEFAULTS.curveEvery,
+    curveSeconds: (opts.curveSeconds as number | undefined) ?? RUN_DEFAULTS.curveSeconds,
   };
   const force = opts.force === true;
   const out = typeof opts.out === 'string' ? opts.out : defaultRunDir(config.env);
