@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CliError } from './errors.js';
 import { openRunDir, readRunJson, RUN_FILES } from './rundir.js';
@@ -18,6 +18,8 @@ export async function evalCommand(dir: string, opts: EvalOptions): Promise<void>
   const configPath = join(dir, RUN_FILES.config);
   const raw = readRunJson(dir, RUN_FILES.config);
   const modelDir = join(dir, RUN_FILES.model);
+  // a run that is training replaces model/ by two renames; between them only .model.* exists for an instant
+  if (!existsSync(join(modelDir, 'model.json')) && readdirSync(dir).some((n) => n.startsWith(`.${RUN_FILES.model}.`))) await new Promise((r) => setTimeout(r, 250));
   if (!existsSync(join(modelDir, 'model.json'))) throw new CliError(`${join(modelDir, 'model.json')}: file missing (the run has no saved policy)`);
   // TensorFlow.js and the trainer load only once the cheap checks have passed.
   const { evaluateSaved, initBackend, resolveTrainConfig } = await import('./session.js');
