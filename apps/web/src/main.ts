@@ -34,6 +34,8 @@ function status(msg: string, error = false): void {
 let trainer: Trainer | undefined;
 let asyncTrainer: AsyncTrainer | undefined;
 let running = false;
+/** Settles when the current training loop has stopped (after its iteration in flight). */
+let loopDone: Promise<void> = Promise.resolve();
 let watchPolicy: Policy | undefined;
 let watchEnv: { id: string; env: Env; obs: Float32Array; ret: number } | undefined;
 
@@ -76,6 +78,12 @@ async function train(): Promise<void> {
   const id = envSel.value;
   const backend = backendSel.value as BackendName;
   status(`starting ${backend}…`);
+  running = false;
+  await loopDone;
+  // Stop watching (and let a step in flight finish) before the backend changes under it
+  if (watchPolicy && watchPolicy !== trainer?.policy && watchPolicy !== asyncTrainer?.policy) watchPolicy.dispose();
+  watchPolicy = undefined;
+  while (stepping) await new Promise((r) => setTimeout(r, 10));
   const info = await initTf({ backend, wasmPaths });
   app.backend = info.backend;
   app.iterations = 0;
@@ -119,7 +127,7 @@ async function train(): Promise<void> {
       await new Promise((r) => setTimeout(r, 0)); // let the page draw
     }
   };
-  loop().catch((err) => {
+  loopDone = loop().catch((err) => {
     running = false;
     status(`training failed: ${(err as Error).message}`, true);
   });
