@@ -11,7 +11,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { backendInfo, initTf, tf } from '@rl/tf';
 import { useFastWasmMatMul } from '@rl/trainer';
 import { names, sharedConfigKey, type DistributedOptions } from './config.js';
-import { connectNats, Inbox } from './nats.js';
+import { connectNats, Inbox, watchClosed } from './nats.js';
 import { decodeGlobal, decodeWeights, decodeWeightsRef, encodeGrad, encodeGradRef, encodeStats, fnv1a, Kind, peek, ProtocolError, type GlobalMsg, type WeightsMsg } from './protocol.js';
 import { buildPolicy, createShardRollout, shardGradient, shardReturns, type ShardRollout } from './shard.js';
 
@@ -52,7 +52,7 @@ export async function runActor(opts: DistributedOptions, hooks: ActorHooks = {})
   const sizes = policy.trainableVariables.map((v) => v.size);
   // created on the first weights: from round 1 with the run's seeds, later (a replacement) with fresh ones
   let rollout: ShardRollout | undefined;
-  const nc = await connectNats(opts.nats, { attempts: opts.connectAttempts, backoffMs: opts.connectBackoffMs, name: `actor-${opts.run}-${shard}`, logger: log }).catch((e) => {
+  const nc = await connectNats(opts.nats, { attempts: opts.connectAttempts, backoffMs: opts.connectBackoffMs, reconnectAttempts: opts.reconnectAttempts, name: `actor-${opts.run}-${shard}`, logger: log }).catch((e) => {
     policy.dispose();
     throw e;
   });
@@ -63,6 +63,11 @@ export async function runActor(opts: DistributedOptions, hooks: ActorHooks = {})
   let latest: KvEntry | undefined;
   let gradStore: ObjectStore | undefined;
   let stopWatch: (() => void) | undefined;
+  const conn = watchClosed(nc, opts.nats, () => inbox.poke());
+  const checkLost = (): void => {
+    const e = conn.lost();
+    if (e) throw e;
+  };
   try {
     const kv: KV = await new Kvm(nc).create(nm.kv, { history: 1 });
     const sub = nc.subscribe(nm.global, {
@@ -92,7 +97,8 @@ export async function runActor(opts: DistributedOptions, hooks: ActorHooks = {})
 
     let lastRevision = 0;
     for (;;) {
-      const ok = await inbox.until(() => (latest !== undefined && latest.revision > lastRevision) || hooks.signal?.aborted === true, performance.now() + opts.idleTimeoutMs);
+      const ok = await inbox.until(() => (latest !== undefined && latest.revision > lastRevision) || hooks.signal?.aborted === true || conn.lost() !== undefined, performance.now() + opts.idleTimeoutMs);
+      checkLost();
       if (hooks.signal?.aborted) return { reason: 'aborted', gradients, excluded, rejected };
       if (!ok) throw new Error(`actor shard ${shard}: no new weights on ${opts.nats} (KV bucket ${nm.kv}) for ${opts.idleTimeoutMs} ms; is the learner running?`);
       const entry = latest!;
@@ -156,8 +162,9 @@ export async function runActor(opts: DistributedOptions, hooks: ActorHooks = {})
             const g = inbox.items.shift()!;
             if (g.round === w.round) global = g;
           }
-          return global !== undefined || (latest !== undefined && latest.revision > lastRevision) || hooks.signal?.aborted === true;
+          return global !== undefined || (latest !== undefined && latest.revision > lastRevision) || hooks.signal?.aborted === true || conn.lost() !== undefined;
         }, deadline);
+        checkLost();
         if (!global || !global.shards.includes(shard)) {
           excluded++;
           log.info({ round: w.round, included: global?.shards }, 'not included in this round');
@@ -180,6 +187,7 @@ export async function runActor(opts: DistributedOptions, hooks: ActorHooks = {})
       }
     }
   } finally {
+    conn.closing();
     stopWatch?.();
     await nc.drain().catch(() => undefined);
     rollout?.dispose();

@@ -85,6 +85,7 @@ export function parseDistributedArgs(argv: readonly string[]): DistributedComman
       'inline-limit': { type: 'string' },
       'connect-attempts': { type: 'string' },
       'connect-backoff': { type: 'string' },
+      'reconnect-attempts': { type: 'string' },
       'idle-timeout': { type: 'string' },
       ...Object.fromEntries(Object.keys(TRAIN_FLAGS).map((k) => [k, { type: 'string' as const }])),
     },
@@ -117,6 +118,7 @@ export function parseDistributedArgs(argv: readonly string[]): DistributedComman
     inlineLimit: num('inline-limit', values['inline-limit']),
     connectAttempts: num('connect-attempts', values['connect-attempts']),
     connectBackoffMs: num('connect-backoff', values['connect-backoff']),
+    reconnectAttempts: num('reconnect-attempts', values['reconnect-attempts']),
     idleTimeoutMs: num('idle-timeout', values['idle-timeout']),
     train,
   };

@@ -39,6 +39,8 @@ export interface DistributedOptions {
   readonly connectAttempts: number;
   /** First retry delay (doubles each attempt, capped at 4 s). Default 250. */
   readonly connectBackoffMs: number;
+  /** Once connected: reconnection attempts (1 s apart) before a lost server is an error. Default 20. */
+  readonly reconnectAttempts: number;
   /** Actor: exit when no new weights arrive for this long (ms). Default 600,000. */
   readonly idleTimeoutMs: number;
   /** The training config shared by the learner and the actors (`numEnvs` is N per shard). */
@@ -64,6 +66,7 @@ const schema = z.strictObject({
   inlineLimit: int(0),
   connectAttempts: int(1),
   connectBackoffMs: int(0),
+  reconnectAttempts: int(0),
   idleTimeoutMs: int(1),
 });
 
@@ -91,6 +94,7 @@ export function resolveDistributed(input: DistributedInput, env: NodeJS.ProcessE
     inlineLimit: 1_000_000,
     connectAttempts: 5,
     connectBackoffMs: 250,
+    reconnectAttempts: 20,
     idleTimeoutMs: 600_000,
     ...Object.fromEntries(Object.entries(input).filter(([k, v]) => v !== undefined && k !== 'train' && !k.startsWith('$'))),
   };

@@ -46,7 +46,7 @@ export { envStreams, perEnvSampling } from './sampling.js';
 export { saveCheckpoint, loadCheckpoint, CHECKPOINT_FILE } from './checkpoint.js';
 export type { LearnerCheckpoint } from './checkpoint.js';
 /** Connecting with bounded retries. */
-export { connectNats, NatsUnreachableError, Inbox } from './nats.js';
+export { connectNats, NatsUnreachableError, NatsLostError, watchClosed, Inbox } from './nats.js';
 export type { ConnectOptions } from './nats.js';
 /** A throw-away local nats-server (tests, benchmark). */
 export { startLocalNats, freePort } from './nats_server.js';

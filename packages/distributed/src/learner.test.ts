@@ -113,4 +113,25 @@ describe('learner and actors in one process over loopback NATS', () => {
     expect(obs(7)).not.toEqual(obs(0));
     policy.dispose();
   });
+
+  it('a server that goes away for good ends learner and actor with an error naming its URL, not a hang', async () => {
+    const own = await startLocalNats();
+    const base: DistributedInput = { nats: own.url, shards: 1, run: 'lost', checkpointDir: tmp(), iterations: 1_000_000, roundTimeoutMs: 60_000, reconnectAttempts: 1, train };
+    let stopped = false;
+    const learner = runLearner(resolveDistributed({ ...base, role: 'learner' }), {
+      onRound: (m) => {
+        if (m.version === 2 && !stopped) {
+          stopped = true;
+          void own.stop();
+        }
+      },
+    });
+    const actor = runActor(resolveDistributed({ ...base, role: 'actor', shard: 0 }), { instance: 300 });
+    const [l, a] = await Promise.allSettled([learner, actor]);
+    expect(stopped).toBe(true);
+    for (const r of [l, a]) {
+      expect(r.status).toBe('rejected');
+      expect(String((r as PromiseRejectedResult).reason)).toContain(`lost the connection to NATS at ${own.url}`);
+    }
+  });
 });

@@ -21,7 +21,7 @@ import { backendInfo, initTf, tf } from '@rl/tf';
 import { createOptimizer, globalNorm, useFastWasmMatMul } from '@rl/trainer';
 import { names, sharedConfigKey, type DistributedOptions } from './config.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
-import { connectNats, Inbox } from './nats.js';
+import { connectNats, Inbox, watchClosed } from './nats.js';
 import { decodeGrad, decodeGradRef, decodeStats, Kind, peek, encodeGlobal, encodeWeights, encodeWeightsRef, fnv1a, ProtocolError, type GradMsg, type RejectReason, type StatsMsg } from './protocol.js';
 import { buildPolicy, meanStd } from './shard.js';
 
@@ -135,7 +135,7 @@ export async function runLearner(opts: DistributedOptions, hooks: LearnerHooks =
   mkdirSync(opts.checkpointDir, { recursive: true });
   const metricsPath = join(opts.checkpointDir, 'metrics.jsonl');
 
-  const nc = await connectNats(opts.nats, { attempts: opts.connectAttempts, backoffMs: opts.connectBackoffMs, name: `learner-${opts.run}`, logger: log });
+  const nc = await connectNats(opts.nats, { attempts: opts.connectAttempts, backoffMs: opts.connectBackoffMs, reconnectAttempts: opts.reconnectAttempts, name: `learner-${opts.run}`, logger: log });
   const rejected: RejectCounts = { garbage: 0, truncated: 0, version: 0, kind: 0, shape: 0, shard: 0, nonFinite: 0, stale: 0, duplicate: 0 };
   const subs: Subscription[] = [];
   try {
@@ -213,7 +213,23 @@ export async function runLearner(opts: DistributedOptions, hooks: LearnerHooks =
     );
     await nc.flush();
 
-    const publishWeights = async (final: boolean): Promise<number> => {
+    const conn = watchClosed(nc, opts.nats, () => inbox.poke());
+    // A JetStream put fails while the client reconnects: retry (1 s apart) as long as the client does
+    const retrying = async <T>(what: string, f: () => Promise<T>): Promise<T> => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await f();
+        } catch (e) {
+          const lost = conn.lost();
+          if (lost) throw lost;
+          if (attempt > opts.reconnectAttempts) throw new Error(`${what} on NATS at ${opts.nats} failed ${attempt} times: ${(e as Error).message}`);
+          log.warn({ what, attempt, err: (e as Error).message }, 'NATS operation failed, retrying');
+          await new Promise((r) => setTimeout(r, 1000));
+        }
+      }
+    };
+    const publishWeights = async (final: boolean): Promise<number> => retrying(`publishing weights (KV bucket ${nm.kv})`, () => putWeights(final));
+    const putWeights = async (final: boolean): Promise<number> => {
       const body = encodeWeights({ round, version, configHash, final, weights: policy.getWeights() });
       if (body.byteLength <= opts.inlineLimit) {
         await kv.put('weights', body);
@@ -238,7 +254,12 @@ export async function runLearner(opts: DistributedOptions, hooks: LearnerHooks =
       if (train.targetReturn !== undefined && windowMean(recent, train.returnWindow).count >= train.returnWindow && windowMean(recent, train.returnWindow).mean >= train.targetReturn) return 'targetReturn';
       return undefined;
     };
-    const aborted = () => hooks.signal?.aborted === true;
+    // a lost server ends every wait; the loop then throws NatsLostError naming the URL
+    const aborted = () => hooks.signal?.aborted === true || conn.lost() !== undefined;
+    const checkLost = (): void => {
+      const e = conn.lost();
+      if (e) throw e;
+    };
     hooks.signal?.addEventListener('abort', () => inbox.poke());
 
     log.info({ nats: opts.nats, shards: k, version, round, env: train.env, numEnvsPerShard: train.numEnvs, stepsPerIter: train.stepsPerIter }, 'learner started');
@@ -262,6 +283,7 @@ export async function runLearner(opts: DistributedOptions, hooks: LearnerHooks =
         log.warn({ round, reported: [...stats.keys()], minShards: opts.minShards }, 'no quorum yet, waiting on');
         deadline = performance.now() + opts.roundTimeoutMs;
       }
+      checkLost();
       if (aborted()) {
         reason = 'aborted';
         break;
@@ -281,6 +303,7 @@ export async function runLearner(opts: DistributedOptions, hooks: LearnerHooks =
       deadline = performance.now() + opts.roundTimeoutMs;
       await inbox.until(() => grads.size >= included.size || aborted(), deadline);
       phase = 'idle';
+      checkLost();
       if (aborted()) {
         reason = 'aborted'; // no half-gathered update
         break;
@@ -382,6 +405,7 @@ export async function runLearner(opts: DistributedOptions, hooks: LearnerHooks =
       round += 1;
     }
     if (reason !== 'aborted') await publishWeights(true);
+    conn.closing();
     log.info({ reason, version, round, envSteps }, 'learner finished');
     return { reason, version, round, envSteps, resumedFrom, rejected: { ...rejected } };
   } finally {

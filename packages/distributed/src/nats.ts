@@ -26,6 +26,8 @@ export interface ConnectOptions {
   readonly backoffMs?: number;
   /** Per-attempt connect timeout in ms; default 2000. */
   readonly timeoutMs?: number;
+  /** Once connected: reconnection attempts (1 s apart) before the connection closes; default 20. */
+  readonly reconnectAttempts?: number;
   /** Connection name shown by the server (e.g. `actor-3`). */
   readonly name?: string;
   readonly logger?: Logger;
@@ -33,7 +35,8 @@ export interface ConnectOptions {
 
 /**
  * Connects to `url`, retrying with exponential backoff. Once connected the client reconnects
- * on its own (bounded: 20 attempts, 1 s apart) if the server goes away.
+ * on its own (bounded: `reconnectAttempts`, 1 s apart) if the server goes away; then the
+ * connection closes (see {@link watchClosed}).
  *
  * @example
  * const nc = await connectNats('nats://127.0.0.1:4222', { attempts: 3 });
@@ -49,7 +52,7 @@ export async function connectNats(url: string, opts: ConnectOptions = {}): Promi
         servers: url,
         name: opts.name,
         timeout: opts.timeoutMs ?? 2000,
-        maxReconnectAttempts: 20,
+        maxReconnectAttempts: opts.reconnectAttempts ?? 20,
         reconnectTimeWait: 1000,
       });
     } catch (e) {
@@ -62,6 +65,32 @@ export async function connectNats(url: string, opts: ConnectOptions = {}): Promi
     }
   }
   throw new NatsUnreachableError(url, attempts, performance.now() - t0, last);
+}
+
+/** Thrown when an established connection is gone for good (the reconnection attempts ran out). */
+export class NatsLostError extends Error {
+  override readonly name = 'NatsLostError';
+  constructor(
+    readonly url: string,
+    cause: unknown,
+  ) {
+    super(`lost the connection to NATS at ${url} (reconnection attempts exhausted)${cause ? `: ${(cause as Error).message ?? String(cause)}` : ''}`);
+  }
+}
+
+/**
+ * Watches a connection: `lost()` returns the {@link NatsLostError} once the connection closed
+ * without `close()`/`drain()` from us; `onLost` is called then (e.g. to wake a waiting loop).
+ */
+export function watchClosed(nc: NatsConnection, url: string, onLost: () => void): { lost(): NatsLostError | undefined; closing(): void } {
+  let ours = false;
+  let err: NatsLostError | undefined;
+  void nc.closed().then((cause) => {
+    if (ours) return;
+    err = new NatsLostError(url, cause);
+    onLost();
+  });
+  return { lost: () => err, closing: () => void (ours = true) };
 }
 
 /** A queue of decoded items that async code can wait on (with a deadline). */
