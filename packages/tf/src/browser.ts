@@ -137,7 +137,9 @@ function syncReadbackWorks(info: { vendor: string; architecture: string; descrip
  * (after `await t.data()`, or never uploaded) are still returned.
  */
 function guardSyncReadback(adapter: string): void {
-  const be = tf.backend() as unknown as { readSync(id: object): unknown; tensorMap?: { get(id: object): { values?: unknown } | undefined } };
+  const be = tf.backend() as unknown as { readSync(id: object): unknown; tensorMap?: { get(id: object): { values?: unknown } | undefined }; rlGuarded?: boolean };
+  if (be.rlGuarded) return;
+  be.rlGuarded = true;
   const orig = be.readSync.bind(be);
   be.readSync = (dataId: object) => {
     if (be.tensorMap?.get(dataId)?.values != null) return orig(dataId);
