@@ -100,7 +100,7 @@ export async function runActor(opts: DistributedOptions, hooks: ActorHooks = {})
       const ok = await inbox.until(() => (latest !== undefined && latest.revision > lastRevision) || hooks.signal?.aborted === true || conn.lost() !== undefined, performance.now() + opts.idleTimeoutMs);
       checkLost();
       if (hooks.signal?.aborted) return { reason: 'aborted', gradients, excluded, rejected };
-      if (!ok) throw new Error(`actor shard ${shard}: no new weights on ${opts.nats} (KV bucket ${nm.kv}) for ${opts.idleTimeoutMs} ms; is the learner running?`);
+      if (!ok) throw new Error(`actor shard ${shard}: no new weights on ${opts.nats} (KV bucket ${nm.kv}) for ${opts.idleTimeoutMs} ms; is the learner running (or has run "${opts.run}" already finished)?`);
       const entry = latest!;
       lastRevision = entry.revision;
       let w: WeightsMsg;
@@ -116,8 +116,13 @@ export async function runActor(opts: DistributedOptions, hooks: ActorHooks = {})
         throw new Error(`actor shard ${shard}: the learner's weights (round ${w.round}) were made for another training config (hash ${w.configHash.toString(16)}, this actor ${configHash.toString(16)}); give every process the same config`);
       }
       if (w.final) {
-        log.info({ version: w.version, gradients }, 'final weights: actor done');
-        return { reason: 'final', gradients, excluded, rejected };
+        if (gradients > 0 || excluded > 0) {
+          log.info({ version: w.version, gradients }, 'final weights: actor done');
+          return { reason: 'final', gradients, excluded, rejected };
+        }
+        // the end of an earlier run under the same run id (the KV value outlives it): wait for a learner
+        log.warn({ round: w.round, version: w.version, idleTimeoutMs: opts.idleTimeoutMs }, `the KV bucket ${nm.kv} holds the final weights of a finished run; waiting for a learner to start a new one`);
+        continue;
       }
       policy.setWeights(w.weights);
       if (!rollout) {

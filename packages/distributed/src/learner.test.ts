@@ -134,4 +134,15 @@ describe('learner and actors in one process over loopback NATS', () => {
       expect(String((r as PromiseRejectedResult).reason)).toContain(`lost the connection to NATS at ${own.url}`);
     }
   });
+
+  it('an actor that starts before a new run under a finished run id waits for its learner instead of exiting on the old final weights', async () => {
+    const base: DistributedInput = { nats: nats.url, shards: 1, run: 'again', iterations: 2, roundTimeoutMs: 30_000, train };
+    const [first] = await Promise.all([runLearner(resolveDistributed({ ...base, role: 'learner', checkpointDir: tmp() })), runActor(resolveDistributed({ ...base, role: 'actor' }), { instance: 1 })]);
+    expect(first.version).toBe(2);
+    const actor = runActor(resolveDistributed({ ...base, role: 'actor' }), { instance: 2 });
+    await new Promise((r) => setTimeout(r, 500)); // it has read the old final weights by now
+    const second = await runLearner(resolveDistributed({ ...base, role: 'learner', checkpointDir: tmp() }));
+    expect(second.version).toBe(2);
+    expect(await actor).toMatchObject({ reason: 'final', gradients: 2 });
+  });
 });
