@@ -52,6 +52,8 @@ describe('learner and actors in one process over loopback NATS', () => {
           nc.publish('rl.inproc.stats', wrongVersion);
           nc.publish('rl.inproc.grads', grad.subarray(0, 40)); // cut inside the header
           nc.publish('rl.inproc.grads', grad); // one array of 10 values: wrong shape
+          // a well-formed gradient of round 1 (CartPole, hidden [16]: 64 + 16 + 32 + 2 values): stale
+          nc.publish('rl.inproc.grads', encodeGrad({ round: 1, version: 0, shard: 0, instance: 1, samples: 64, numEnvs: 4, loss: 0, entropy: 0, grads: [64, 16, 32, 2].map((n) => new Float32Array(n).fill(1e3)) }));
         }
       },
     });
@@ -64,6 +66,7 @@ describe('learner and actors in one process over loopback NATS', () => {
     expect(res.rejected.truncated).toBeGreaterThanOrEqual(2);
     expect(res.rejected.version).toBe(1);
     expect(res.rejected.shape).toBe(1);
+    expect(res.rejected.stale).toBeGreaterThanOrEqual(1);
     for (const a of acts) expect(a.reason).toBe('final');
     expect(rounds.map((r) => r.version)).toEqual([1, 2, 3, 4, 5, 6]);
     for (const r of rounds) {
