@@ -123,7 +123,7 @@ describe('actor processes over loopback NATS', () => {
         expect(maxAbsDiff(got!.gradient, zeros(got!.gradient))).toBeGreaterThan(1e-3);
       }),
     );
-  });
+  }, 120_000);
 });
 
 function metrics(dir: string): RoundMetrics[] {
@@ -188,7 +188,7 @@ describe('faults with real processes', () => {
 
     for (const p of [l2, a0, a1b]) p.child.kill('SIGTERM');
     expect(await Promise.all([l2.exit, a0.exit, a1b.exit])).toEqual([130, 130, 130]);
-  });
+  }, 150_000);
 
   it('an unreachable NATS URL fails with an error naming it, within the retry budget', async () => {
     const url = `nats://127.0.0.1:${await freePort()}`;
