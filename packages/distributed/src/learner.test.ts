@@ -8,7 +8,8 @@ import { resolveDistributed, type DistributedInput } from './config.js';
 import { runActor } from './actor.js';
 import { runLearner, type RoundMetrics } from './learner.js';
 import { encodeGrad, encodeStats, FORMAT_VERSION } from './protocol.js';
-import { startLocalNats, type LocalNats } from './nats_server.js';
+import { freePort, startLocalNats, type LocalNats } from './nats_server.js';
+import { saveCheckpoint } from './checkpoint.js';
 import { buildPolicy, createShardRollout } from './shard.js';
 import { resolveConfig } from '@rl/trainer';
 
@@ -147,5 +148,16 @@ describe('learner and actors in one process over loopback NATS', () => {
     const second = await runLearner(resolveDistributed({ ...base, role: 'learner', checkpointDir: tmp() }));
     expect(second.version).toBe(2);
     expect(await actor).toMatchObject({ reason: 'final', gradients: 2 });
+  });
+
+  it('refuses a checkpoint of another config and an unreachable server, naming the directory / URL, without leaking tensors', async () => {
+    const before = tf.memory().numTensors;
+    const dir = tmp();
+    saveCheckpoint(dir, { configKey: '{"env":"Pendulum-v1"}', version: 3, round: 3, envSteps: 0, episodes: 0, ema: undefined, recentReturns: [], weights: [], optimizer: { kind: 'adam', step: 3, lr: 1e-3, m: [], v: [] } });
+    await expect(runLearner(resolveDistributed({ nats: nats.url, role: 'learner', run: 'other', checkpointDir: dir, train }))).rejects.toThrow(`checkpoint in ${dir} was written by a run with another config`);
+    const url = `nats://127.0.0.1:${await freePort()}`;
+    await expect(runLearner(resolveDistributed({ nats: url, role: 'learner', run: 'nowhere', checkpointDir: tmp(), connectAttempts: 2, connectBackoffMs: 10, train }))).rejects.toThrow(`cannot reach NATS at ${url} after 2 attempts`);
+    await expect(runActor(resolveDistributed({ nats: url, role: 'actor', run: 'nowhere', connectAttempts: 1, train }))).rejects.toThrow(`cannot reach NATS at ${url} after 1 attempt `);
+    expect(tf.memory().numTensors).toBe(before);
   });
 });

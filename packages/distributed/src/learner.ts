@@ -118,12 +118,25 @@ export async function runLearner(opts: DistributedOptions, hooks: LearnerHooks =
   let ema: number | undefined;
   // (sum, count) of finished-episode returns per round, newest last
   let recent: number[] = [];
-  const ckpt = loadCheckpoint(opts.checkpointDir);
+  const fail = (e: unknown): never => {
+    optimizer.dispose();
+    policy.dispose();
+    throw e;
+  };
+  let ckpt: ReturnType<typeof loadCheckpoint>;
+  try {
+    ckpt = loadCheckpoint(opts.checkpointDir);
+    if (ckpt && ckpt.configKey !== configKey) throw new Error(`checkpoint in ${opts.checkpointDir} was written by a run with another config (${ckpt.configKey}); this run has ${configKey}`);
+    if (ckpt) {
+      policy.setWeights(ckpt.weights);
+      optimizer.setState(ckpt.optimizer);
+    }
+    mkdirSync(opts.checkpointDir, { recursive: true });
+  } catch (e) {
+    fail(e);
+  }
   const resumedFrom = ckpt?.version;
   if (ckpt) {
-    if (ckpt.configKey !== configKey) throw new Error(`checkpoint in ${opts.checkpointDir} was written by a run with another config (${ckpt.configKey}); this run has ${configKey}`);
-    policy.setWeights(ckpt.weights);
-    optimizer.setState(ckpt.optimizer);
     version = ckpt.version;
     round = ckpt.round + 2; // skip the interrupted round r + 1: its messages are stale
     envSteps = ckpt.envSteps;
@@ -132,10 +145,9 @@ export async function runLearner(opts: DistributedOptions, hooks: LearnerHooks =
     recent = [...ckpt.recentReturns];
     log.info({ dir: opts.checkpointDir, version, round }, 'resumed from checkpoint');
   }
-  mkdirSync(opts.checkpointDir, { recursive: true });
   const metricsPath = join(opts.checkpointDir, 'metrics.jsonl');
 
-  const nc = await connectNats(opts.nats, { attempts: opts.connectAttempts, backoffMs: opts.connectBackoffMs, reconnectAttempts: opts.reconnectAttempts, name: `learner-${opts.run}`, logger: log });
+  const nc = await connectNats(opts.nats, { attempts: opts.connectAttempts, backoffMs: opts.connectBackoffMs, reconnectAttempts: opts.reconnectAttempts, name: `learner-${opts.run}`, logger: log }).catch(fail);
   const rejected: RejectCounts = { garbage: 0, truncated: 0, version: 0, kind: 0, shape: 0, shard: 0, nonFinite: 0, stale: 0, duplicate: 0 };
   const subs: Subscription[] = [];
   try {
