@@ -70,7 +70,7 @@ export async function runActor(opts: DistributedOptions, hooks: ActorHooks = {})
   };
   try {
     const kv: KV = await new Kvm(nc).create(nm.kv, { history: 1 });
-    const sub = nc.subscribe(nm.global, {
+    nc.subscribe(nm.global, {
       callback: (_e, msg) => {
         try {
           inbox.push(decodeGlobal(msg.data));
@@ -112,9 +112,6 @@ export async function runActor(opts: DistributedOptions, hooks: ActorHooks = {})
         log.warn({ reason: e.reason, why: e.message, revision: entry.revision }, 'weights rejected');
         continue;
       }
-      if (w.configHash !== configHash) {
-        throw new Error(`actor shard ${shard}: the learner's weights (round ${w.round}) were made for another training config (hash ${w.configHash.toString(16)}, this actor ${configHash.toString(16)}); give every process the same config`);
-      }
       if (w.final) {
         if (gradients > 0 || excluded > 0) {
           log.info({ version: w.version, gradients }, 'final weights: actor done');
@@ -123,6 +120,9 @@ export async function runActor(opts: DistributedOptions, hooks: ActorHooks = {})
         // the end of an earlier run under the same run id (the KV value outlives it): wait for a learner
         log.warn({ round: w.round, version: w.version, idleTimeoutMs: opts.idleTimeoutMs }, `the KV bucket ${nm.kv} holds the final weights of a finished run; waiting for a learner to start a new one`);
         continue;
+      }
+      if (w.configHash !== configHash) {
+        throw new Error(`actor shard ${shard}: the learner's weights (round ${w.round}) were made for another training config (hash ${w.configHash.toString(16)}, this actor ${configHash.toString(16)}); give every process the same config`);
       }
       policy.setWeights(w.weights);
       if (!rollout) {
