@@ -160,4 +160,13 @@ describe('learner and actors in one process over loopback NATS', () => {
     await expect(runActor(resolveDistributed({ nats: url, role: 'actor', run: 'nowhere', connectAttempts: 1, train }))).rejects.toThrow(`cannot reach NATS at ${url} after 1 attempt `);
     expect(tf.memory().numTensors).toBe(before);
   });
+
+  it('an actor with another training config stops with an error saying so; an aborted learner returns', async () => {
+    const base: DistributedInput = { nats: nats.url, shards: 1, run: 'mismatch', checkpointDir: tmp(), iterations: 5, roundTimeoutMs: 30_000, train };
+    const ac = new AbortController();
+    const learner = runLearner(resolveDistributed({ ...base, role: 'learner' }), { signal: ac.signal });
+    await expect(runActor(resolveDistributed({ ...base, role: 'actor', train: { ...train, gamma: 0.5 } }))).rejects.toThrow(/were made for another training config .*give every process the same config/);
+    ac.abort();
+    expect(await learner).toMatchObject({ reason: 'aborted', version: 0 });
+  });
 });
