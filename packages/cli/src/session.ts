@@ -3,10 +3,10 @@
  * selection that fails before anything is written, the trainer itself, and evaluation of a
  * saved policy. Loaded lazily (it pulls in TensorFlow.js).
  */
-import { makeVec, registeredIds, Rng } from '@rl/env';
+import { registeredIds } from '@rl/env';
 import { loadPolicyModel } from '@rl/policy';
-import { BackendUnavailableError, initTf, tf, type BackendInfo, type BackendName } from '@rl/tf';
-import { ConfigError, createTrainer, resolveConfig, type TrainConfig, type Trainer } from '@rl/trainer';
+import { BackendUnavailableError, initTf, type BackendInfo, type BackendName } from '@rl/tf';
+import { ConfigError, createTrainer, evaluatePolicySync, resolveConfig, type TrainConfig, type Trainer } from '@rl/trainer';
 import type { Logger } from 'pino';
 import { CliError } from './errors.js';
 
@@ -78,38 +78,14 @@ export async function evaluateSaved(modelDir: string, config: TrainConfig, opts:
   } catch (err) {
     throw new CliError((err as Error).message);
   }
-  const n = opts.episodes;
-  const env = makeVec(config.env, n, { seed: opts.seed });
-  if (env.obsDim !== policy.observationSpace.size) {
-    policy.dispose();
-    throw new CliError(`${modelDir}: the saved policy takes ${policy.observationSpace.size} observation values but ${config.env} gives ${env.obsDim}`);
-  }
-  policy.setRngState(new Rng(opts.seed).getState());
   try {
-    let obs = Float32Array.from(env.reset({ seed: opts.seed }).obs);
-    const returns = new Float64Array(n);
-    const lengths = new Int32Array(n);
-    const done = new Uint8Array(n);
-    let remaining = n;
-    while (remaining > 0) {
-      const a = tf.tidy(() => policy.act(tf.tensor2d(obs, [n, env.obsDim]), { deterministic: opts.deterministic }));
-      const actions = a.dataSync().slice();
-      a.dispose();
-      const r = env.step(actions);
-      for (let i = 0; i < n; i++) {
-        if (done[i]) continue;
-        returns[i] = returns[i]! + r.rewards[i]!;
-        lengths[i] = lengths[i]! + 1;
-        if (r.terminated[i] || r.truncated[i]) {
-          done[i] = 1;
-          remaining--;
-        }
-      }
-      obs = Float32Array.from(r.obs);
-    }
-    return summarize(Array.from(returns), Array.from(lengths));
+    const r = evaluatePolicySync(policy, { envId: config.env, episodes: opts.episodes, deterministic: opts.deterministic, seed: opts.seed });
+    return summarize(r.returns, r.lengths);
+  } catch (err) {
+    // a policy whose spaces do not fit the run's env: name the model directory
+    if (err instanceof TypeError && err.message.startsWith('evaluatePolicy:')) throw new CliError(`${modelDir}: ${err.message.slice('evaluatePolicy: '.length)}`);
+    throw err;
   } finally {
-    env.close();
     policy.dispose();
   }
 }

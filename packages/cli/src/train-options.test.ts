@@ -1,15 +1,17 @@
 import { trainConfigSchema, DEFAULT_CONFIG } from '@rl/trainer';
 import { describe, expect, it } from 'vitest';
 import { schemaFlags } from './schema-flags.js';
-import { FIELD_HELP, HIDDEN_FIELDS, helpEnv, trainerOptions } from './train-options.js';
+import { HIDDEN_FIELDS, helpEnv, trainerOptions } from './train-options.js';
 
 describe('rl train flags from the trainer schema', () => {
   const flags = schemaFlags(trainConfigSchema, HIDDEN_FIELDS);
 
-  it('every trainer field is a flag with a help line (a new field without one fails here)', () => {
+  it('every trainer field is a flag with a help line from the schema (a new field without .describe() fails here)', () => {
     const fields = Object.keys(trainConfigSchema.shape).filter((k) => !HIDDEN_FIELDS.includes(k));
     expect(flags.map((f) => f.path.join('.')).sort()).toEqual(fields.sort());
-    for (const k of fields) expect(FIELD_HELP[k], `FIELD_HELP.${k}`).toBeTruthy();
+    for (const f of flags) expect(f.description, `trainConfigSchema.${f.path.join('.')} has no .describe()`).toBeTruthy();
+    const opts = trainerOptions(flags, DEFAULT_CONFIG as unknown as Record<string, unknown>, 'No-such-env-v0');
+    expect(opts.find((o) => o.long === '--gamma')!.description).toContain('Discount γ.');
   });
 
   it('options parse values the schema accepts and state their default', () => {

@@ -20,5 +20,8 @@ export type { EpisodeRolloutOptions } from './episodes.js';
 /** The training loop. */
 export { createTrainer, train, envIds } from './trainer.js';
 export type { Trainer, TrainerOptions, TrainerState, TrainResult, IterationMetrics, EvalOptions, EvalResult } from './trainer.js';
+/** Evaluation of a policy on fresh seeded envs (Trainer.evaluate and `rl eval` run it). */
+export { evaluatePolicy, evaluatePolicySync } from './evaluate.js';
+export type { EvaluatePolicyOptions } from './evaluate.js';
 /** Faster transposed matMul on the wasm backend (installed by createTrainer). */
 export { useFastWasmMatMul } from './wasm_matmul.js';

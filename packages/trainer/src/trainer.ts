@@ -13,6 +13,9 @@ import { rolloutEpisodes } from './episodes.js';
 import { createOptimizer, type Optimizer, type OptimizerState } from './optim.js';
 import { reinforceUpdate, type Learner } from './reinforce.js';
 import { useFastWasmMatMul } from './wasm_matmul.js';
+import { evaluatePolicySync, type EvalResult } from './evaluate.js';
+
+export type { EvalResult };
 
 /** What one iteration reports (the metrics callback and `step()` return it). */
 export interface IterationMetrics {
@@ -38,16 +41,6 @@ export interface IterationMetrics {
   readonly lr: number;
   /** Env steps of this iteration per wall second (rollout + update). */
   readonly stepsPerSec: number;
-}
-
-/** Evaluation result. */
-export interface EvalResult {
-  /** Undiscounted return of each episode. */
-  readonly returns: number[];
-  /** Length of each episode. */
-  readonly lengths: number[];
-  readonly mean: number;
-  readonly std: number;
 }
 
 /** Options of {@link Trainer.evaluate}. */
@@ -342,41 +335,9 @@ class TrainerImpl implements Trainer {
     if (!Number.isInteger(episodes) || episodes < 1) throw new RangeError(`evaluate: episodes must be a positive integer, got ${episodes}`);
     const deterministic = opts.deterministic ?? true;
     const seed = opts.seed ?? this.config.seed + SALT_EVAL;
-    const env = makeVec(this.config.env, episodes, { seed });
-    const policyRng = this.policy.getRngState();
-    if (!deterministic) this.policy.setRngState(new Rng(seed).getState());
-    try {
-      let obs = Float32Array.from(env.reset({ seed }).obs);
-      const returns = new Float64Array(episodes);
-      const lengths = new Int32Array(episodes);
-      const done = new Uint8Array(episodes);
-      let remaining = episodes;
-      const d = env.obsDim;
-      while (remaining > 0) {
-        const actT = tf.tidy(() => this.policy.act(tf.tensor2d(obs, [episodes, d]), { deterministic }));
-        const actions = actT.dataSync();
-        actT.dispose();
-        const r = env.step(actions);
-        for (let i = 0; i < episodes; i++) {
-          if (done[i]) continue;
-          returns[i] = returns[i]! + r.rewards[i]!;
-          lengths[i] = lengths[i]! + 1;
-          if (r.terminated[i] || r.truncated[i]) {
-            done[i] = 1;
-            remaining--;
-          }
-        }
-        obs = Float32Array.from(r.obs);
-      }
-      const rs = Array.from(returns);
-      const m = mean(rs);
-      const std = Math.sqrt(rs.reduce((s, x) => s + (x - m) ** 2, 0) / rs.length);
-      this.logger.info({ episodes, deterministic, mean: m, std }, 'evaluation');
-      return { returns: rs, lengths: Array.from(lengths), mean: m, std };
-    } finally {
-      env.close();
-      this.policy.setRngState(policyRng);
-    }
+    const r = evaluatePolicySync(this.policy, { envId: this.config.env, episodes, deterministic, seed });
+    this.logger.info({ episodes, deterministic, mean: r.mean, std: r.std }, 'evaluation');
+    return r;
   }
 
   getState(): TrainerState {
