@@ -10,7 +10,7 @@ export type { DistributedOptions, DistributedInput, Role } from './config.js';
 export { runDistributedCommand, parseDistributedArgs } from './command.js';
 export type { DistributedCommandOptions, DistributedCommandResult } from './command.js';
 /** The learner process. */
-export { runLearner } from './learner.js';
+export { runLearner, MODEL_DIR } from './learner.js';
 export type { LearnerHooks, LearnerResult, RoundMetrics, RoundDetail, RejectCounts } from './learner.js';
 /** An actor process (shard i of k). */
 export { runActor } from './actor.js';

@@ -6,7 +6,8 @@ import { connect } from '@nats-io/transport-node';
 import { initTf, tf } from '@rl/tf';
 import { resolveDistributed, type DistributedInput } from './config.js';
 import { runActor } from './actor.js';
-import { runLearner, type RoundMetrics } from './learner.js';
+import { MODEL_DIR, runLearner, type RoundMetrics } from './learner.js';
+import { loadPolicyModel } from '@rl/policy';
 import { encodeGrad, encodeStats, FORMAT_VERSION } from './protocol.js';
 import { freePort, startLocalNats, type LocalNats } from './nats_server.js';
 import { saveCheckpoint } from './checkpoint.js';
@@ -43,9 +44,11 @@ describe('learner and actors in one process over loopback NATS', () => {
     new DataView(wrongVersion.buffer).setUint16(4, FORMAT_VERSION + 1, true);
     const grad = encodeGrad({ round: 2, version: 1, shard: 1, instance: 1, samples: 64, numEnvs: 4, loss: 0, entropy: 0, grads: [new Float32Array(10)] });
     const rounds: RoundMetrics[] = [];
+    let lastWeights: Float32Array[] = [];
     const learner = runLearner(resolveDistributed({ ...base, role: 'learner' }), {
-      onRound: (m) => {
+      onRound: (m, d) => {
         rounds.push(m);
+        lastWeights = d.weights;
         if (m.round === 2) {
           // between rounds: junk on both subjects
           nc.publish('rl.inproc.stats', new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17]));
@@ -78,6 +81,11 @@ describe('learner and actors in one process over loopback NATS', () => {
     }
     const lines = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as RoundMetrics);
     expect(lines.at(-1)!.rejected.version).toBe(1);
+    // the final policy, loadable by the framework's own loader, holds the learner's last weights
+    const saved = await loadPolicyModel(join(dir, MODEL_DIR));
+    expect(saved.metadata).toMatchObject({ envId: 'CartPole-v1', distributed: { run: 'inproc', version: 6, shards: 2 } });
+    expect(saved.getWeights()).toEqual(lastWeights);
+    saved.dispose();
     expect(tf.memory().numTensors).toBe(before);
   });
 

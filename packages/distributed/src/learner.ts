@@ -25,6 +25,9 @@ import { connectNats, Inbox, watchClosed } from './nats.js';
 import { decodeGrad, decodeGradRef, decodeStats, Kind, peek, encodeGlobal, encodeWeights, encodeWeightsRef, fnv1a, ProtocolError, type GradMsg, type RejectReason, type StatsMsg } from './protocol.js';
 import { buildPolicy, meanStd } from './shard.js';
 
+/** Sub-directory of the checkpoint directory that holds the final policy (`policy.save`). */
+export const MODEL_DIR = 'model';
+
 /** Counters of dropped messages (cumulative over the learner's life). */
 export type RejectCounts = Record<RejectReason | 'stale' | 'duplicate', number>;
 
@@ -93,7 +96,8 @@ export interface LearnerResult {
 
 /**
  * Runs the learner until `iterations` updates (or `train.totalSteps` env steps, or
- * `train.targetReturn`), then publishes the final weights (actors exit) and returns.
+ * `train.targetReturn`), then publishes the final weights (actors exit), saves the policy to
+ * `checkpointDir/model` (also when aborted) and returns.
  *
  * @example
  * const r = await runLearner(resolveDistributed({ nats: 'nats://127.0.0.1:4222', role: 'learner', shards: 4, iterations: 100 }));
@@ -418,6 +422,8 @@ export async function runLearner(opts: DistributedOptions, hooks: LearnerHooks =
     }
     if (reason !== 'aborted') await publishWeights(true);
     conn.closing();
+    // the policy as `policy.save` writes it (what `rl eval` / `rl serve` / loadPolicy read)
+    await policy.save(join(opts.checkpointDir, MODEL_DIR), { metadata: { envId: train.env, distributed: { run: opts.run, version, shards: k } } });
     log.info({ reason, version, round, envSteps }, 'learner finished');
     return { reason, version, round, envSteps, resumedFrom, rejected: { ...rejected } };
   } finally {
