@@ -30,8 +30,11 @@ interface BenchEntry {
   readonly args?: (o: BenchOptions) => unknown;
 }
 
+/** The benchmarks `rl bench` runs. */
+export type BenchName = 'env' | 'rollout' | 'train' | 'policy' | 'serve';
+
 /** `rl bench <which>` → the benchmark file, its report and its entry point. */
-export const BENCHES: Readonly<Record<'env' | 'rollout' | 'train' | 'policy', BenchEntry>> = {
+export const BENCHES: Readonly<Record<BenchName, BenchEntry>> = {
   // env-throughput's main() reads --quick from the command line itself
   env: { file: 'env-throughput.ts', name: 'env-throughput', entry: 'main' },
   rollout: {
@@ -48,10 +51,12 @@ export const BENCHES: Readonly<Record<'env' | 'rollout' | 'train' | 'policy', Be
     args: (o) => ({ quick: o.quick === true, peer: o.peer !== false, ...(o.seeds ? { seeds: o.seeds } : {}), ...(o.envs ? { envs: o.envs } : {}) }),
   },
   policy: { file: 'policy-forward.ts', name: 'policy-forward', entry: undefined },
+  // @rl/serve over HTTP with autocannon: single and batched observations, micro-batching on and off
+  serve: { file: 'serve.ts', name: 'serve', entry: 'runServeBench', args: (o) => (o.quick ? { duration: 3, warmup: 1 } : {}) },
 };
 
 /**
- * `rl bench env|rollout|train|policy`: runs the benchmark in this process (its module is
+ * `rl bench env|rollout|train|policy|serve`: runs the benchmark in this process (its module is
  * imported and its exported run function called; `--quick` is read by the benchmark from
  * the command line), which writes results/<name>.json|md, any plots, and its RESULTS.md
  * section; then prints the report's markdown (the table).

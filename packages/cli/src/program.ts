@@ -25,6 +25,18 @@ export const positiveInt = (name: string) => (text: string): number => {
   return n;
 };
 
+const nonNegativeInt = (name: string) => (text: string): number => {
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be an integer ≥ 0, got "${text}".`);
+  return n;
+};
+
+const nonNegativeNumber = (name: string) => (text: string): number => {
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`${name} must be a number ≥ 0, got "${text}".`);
+  return n;
+};
+
 const intList = (name: string) => (text: string): number[] =>
   text.split(',').map((t) => {
     const n = Number(t.trim());
@@ -93,6 +105,20 @@ export function buildProgram(trainer: TrainerFlagSource | undefined): Command {
     });
 
   program
+    .command('serve')
+    .description('Serve the policy of a run over HTTP (POST /act, micro-batched; GET /healthz, /metadata, /metrics) until SIGTERM / SIGINT.')
+    .argument('<dir>', 'run directory made by rl train (its model/), or a saved policy directory')
+    .option('--host <host>', 'address to listen on (default: 127.0.0.1)')
+    .addOption(new Option('--port <port>', 'TCP port, 0 for any free one (default: 8080)').argParser(nonNegativeInt('--port')))
+    .addOption(new Option('--max-batch <n>', 'most observations per batched forward pass; 1 turns micro-batching off (default: 256)').argParser(positiveInt('--max-batch')))
+    .addOption(new Option('--max-wait-ms <ms>', 'longest wait to fill a batch; 0 turns micro-batching off (default: 1)').argParser(nonNegativeNumber('--max-wait-ms')))
+    .option('--backend <name>', 'TensorFlow.js backend (default: auto)')
+    .action(async (dir: string, opts: Record<string, unknown>) => {
+      const { serveCommand } = await import('./serve.js');
+      await serveCommand(dir, opts);
+    });
+
+  program
     .command('check-env')
     .description('Run the env checker on a registered env and print its findings; exit 0 when clean.')
     .argument('<id>', 'registered env id, e.g. CartPole-v1')
@@ -105,13 +131,13 @@ export function buildProgram(trainer: TrainerFlagSource | undefined): Command {
   program
     .command('bench')
     .description('Run a benchmark, print its table and write results (benchmarks/results/, benchmarks/RESULTS.md).')
-    .addArgument(new Command().createArgument('<which>', 'env | rollout | train | policy').choices(['env', 'rollout', 'train', 'policy']))
+    .addArgument(new Command().createArgument('<which>', 'env | rollout | train | policy | serve').choices(['env', 'rollout', 'train', 'policy', 'serve']))
     .option('--quick', 'a short run (fewer sizes, seeds and repeats) (default: false)')
     .option('--no-peer', 'skip the PyTorch peer (rollout, train) (default: run it when installed)')
     .addOption(new Option('--seeds <list>', 'train: comma-separated seeds (default: 1,2,3,4,5; 1,2,3 with --quick)').argParser(intList('--seeds')))
     .option('--envs <list>', 'train: comma-separated env ids (default: CartPole-v1, Acrobot-v1, Pendulum-v1, MountainCar-v0)', (t: string) => t.split(',').map((s) => s.trim()).filter(Boolean))
-    .addHelpText('after', '\n  env      env steps/s of generic vs native vector envs\n  rollout  batched rollout steps/s (policy + envs), wasm and cpu\n  train    time to solve CartPole-v1 (whole processes) and final returns of the other envs\n  policy   policy act() throughput vs bare tfjs')
-    .action(async (which: 'env' | 'rollout' | 'train' | 'policy', opts: { quick?: boolean; peer?: boolean; seeds?: number[]; envs?: string[] }) => {
+    .addHelpText('after', '\n  env      env steps/s of generic vs native vector envs\n  rollout  batched rollout steps/s (policy + envs), wasm and cpu\n  train    time to solve CartPole-v1 (whole processes) and final returns of the other envs\n  policy   policy act() throughput vs bare tfjs\n  serve    rl serve over HTTP: requests/s and latency, micro-batching on vs off')
+    .action(async (which: 'env' | 'rollout' | 'train' | 'policy' | 'serve', opts: { quick?: boolean; peer?: boolean; seeds?: number[]; envs?: string[] }) => {
       const { benchCommand } = await import('./bench.js');
       await benchCommand(which, opts);
     });
