@@ -48,6 +48,11 @@ describe('initTf', () => {
     expect(info.skipped.map((s) => s.backend)).toEqual(['tensorflow-gpu', 'tensorflow']);
   });
 
+  it('webgpu and webgl belong to the browser entry: in Node they say so', async () => {
+    await expect(initTf({ backend: 'webgpu' as never })).rejects.toThrow(/backend "webgpu" runs in a browser.*"browser" export condition.*In Node choose one of auto, tensorflow-gpu, tensorflow, wasm, cpu/);
+    await expect(initTf({ backend: 'webgl' as never })).rejects.toThrow(/backend "webgl" runs in a browser/);
+  });
+
   it('rejects an unknown backend with the list', async () => {
     await expect(initTf({ backend: 'metal' as never })).rejects.toThrow(/auto, tensorflow-gpu, tensorflow, wasm, cpu/);
   });

@@ -11,6 +11,9 @@ export type BackendName = 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'c
 /** The names of all backends `initTf` accepts, for validation and `--help`. */
 export const BACKENDS: readonly BackendName[] = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
 
+/** The browser's GPU backends: `initTf` of the browser entry (`src/index.browser.ts`) takes them. */
+const BROWSER_ONLY: readonly string[] = ['webgpu', 'webgl'];
+
 /** Options of {@link initTf}. */
 export interface InitTfOptions {
   /** Which backend to use; default `auto` (tfjs-node-gpu, then tfjs-node, then wasm, then cpu). */
@@ -29,6 +32,8 @@ export interface BackendInfo {
   readonly tfjsVersion: string;
   /** Backends `auto` tried and skipped, with the reason. */
   readonly skipped: readonly { readonly backend: string; readonly reason: string }[];
+  /** Whether synchronous read-back (`dataSync`) works: always true in Node (the browser entry reports it for webgpu). */
+  readonly syncReadback: boolean;
 }
 
 const NATIVE: Record<'tensorflow-gpu' | 'tensorflow', string> = {
@@ -90,6 +95,12 @@ async function trySimple(name: 'wasm' | 'cpu'): Promise<void> {
  */
 export async function initTf(opts: InitTfOptions = {}): Promise<BackendInfo> {
   const requested = opts.backend ?? 'auto';
+  if (BROWSER_ONLY.includes(requested)) {
+    throw new BackendUnavailableError(
+      `backend "${requested}" runs in a browser (WebGPU / WebGL): bundle @rl/tf for the browser — its "browser" export condition — as the web app does (\`pnpm web\`). ` +
+        `In Node choose one of ${BACKENDS.join(', ')}.`,
+    );
+  }
   if (!BACKENDS.includes(requested)) {
     throw new RangeError(`initTf: unknown backend "${String(requested)}"; expected one of ${BACKENDS.join(', ')}`);
   }
@@ -112,7 +123,7 @@ export async function initTf(opts: InitTfOptions = {}): Promise<BackendInfo> {
     await tryNative(requested);
   }
   await tf.ready();
-  current = { backend: tf.getBackend(), requested, tfjsVersion: tf.version.tfjs, skipped };
+  current = { backend: tf.getBackend(), requested, tfjsVersion: tf.version.tfjs, skipped, syncReadback: true };
   opts.log?.(`tfjs backend: ${current.backend}`, { backend: current.backend, requested, tfjs: current.tfjsVersion });
   return current;
 }
