@@ -11,7 +11,7 @@
  *
  *   npx tsx --conditions=source benchmarks/rollout-workers.ts [--quick] [--no-peer] [--workers 1,2] [--ns 64,1024]
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -82,7 +82,7 @@ const PEER = join(HERE, 'peers', 'torch_reinforce', 'rollout_bench.py');
 const PY = '/usr/bin/python3';
 const ENV = 'CartPole-v1';
 /** The peer is stopped (and reported as skipped) after this long: torch's 2 OpenMP threads crawl on an oversubscribed machine. */
-const PEER_TIMEOUT_MS = 240_000;
+const PEER_TIMEOUT_MS = 150_000;
 
 function procLoad(): string {
   try {
@@ -130,17 +130,28 @@ function runPeer(ns: readonly number[], log: (l: string) => void): WorkersPeerRe
     const why = probe.error ? probe.error.message : (probe.stderr || '').trim().split('\n').pop() || `exit ${probe.status}`;
     return { ran: false, note: `skipped: \`${PY} -c "import torch"\` failed (${why})`, stepsPerSec: {} };
   }
-  const args = [PEER, '--threads', '2', '--ns', ns.join(','), '--steps', '1000', '--repeats', '3', '--no-breakdown', '--update-batches', ''];
+  const args = [PEER, '--threads', '2', '--ns', ns.join(','), '--steps', '400', '--repeats', '3', '--no-breakdown', '--update-batches', ''];
   log(`peer: ${PY} ${args.join(' ')}`);
-  try {
-    const out = execFileSync(PY, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 1 << 24, timeout: PEER_TIMEOUT_MS });
-    const raw = JSON.parse(out) as { rollout: { N: number; env_steps_per_s: number }[] };
-    const stepsPerSec: Record<number, number> = {};
-    for (const r of raw.rollout) stepsPerSec[r.N] = r.env_steps_per_s;
-    return { ran: true, note: `ran: python3 benchmarks/peers/torch_reinforce/rollout_bench.py ${args.slice(1).join(' ')} (torch ${probe.stdout.trim()}, 2 threads)`, stepsPerSec };
-  } catch (err) {
-    return { ran: false, note: `skipped: the peer failed (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`, stepsPerSec: {} };
+  // The peer prints one JSON line per N on stderr as it goes: a run stopped by the timeout still reports the N it finished.
+  const r = spawnSync(PY, args, { encoding: 'utf8', maxBuffer: 1 << 24, timeout: PEER_TIMEOUT_MS });
+  const stepsPerSec: Record<number, number> = {};
+  for (const line of (r.stderr ?? '').split('\n')) {
+    if (!line.startsWith('{')) continue;
+    try {
+      const row = JSON.parse(line) as { type?: string; N?: number; env_steps_per_s?: number };
+      if (row.type === 'rollout' && row.N !== undefined && row.env_steps_per_s !== undefined) stepsPerSec[row.N] = row.env_steps_per_s;
+    } catch {
+      // not one of the peer's JSON lines
+    }
   }
+  const cmd = `python3 benchmarks/peers/torch_reinforce/rollout_bench.py ${args.slice(1).join(' ')} (torch ${probe.stdout.trim()}, 2 threads)`;
+  const got = Object.keys(stepsPerSec).length;
+  if (got === 0) {
+    const why = r.error ? r.error.message : `exit ${r.status}: ${(r.stderr || '').trim().split('\n').pop()}`;
+    return { ran: false, note: `skipped: the peer failed (${why})`, stepsPerSec };
+  }
+  const partial = got < ns.length ? `; stopped after ${PEER_TIMEOUT_MS / 1000} s with ${got} of ${ns.length} N measured` : '';
+  return { ran: true, note: `ran: ${cmd}${partial}`, stepsPerSec };
 }
 
 const seriesName = (k: number): string => (k === 0 ? 'single process' : `${k} worker${k > 1 ? 's' : ''}`);

@@ -88,7 +88,7 @@ export interface WorkerInit {
 
 /** The shared output arrays of one rollout, laid out `[T, N, …]` with env i at column i. */
 export interface OutputBuffers {
-  /** Capacity in vector steps. */
+  /** T, the vector steps these buffers hold. */
   readonly capacity: number;
   readonly obs: SharedArrayBuffer;
   readonly finalObs: SharedArrayBuffer;

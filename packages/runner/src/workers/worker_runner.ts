@@ -152,7 +152,6 @@ class ThreadRunner implements WorkerRunner {
   private readonly od: number;
   private readonly ad: number;
   private readonly discrete: boolean;
-  private out: OutputBuffers | undefined;
   private weightsVersion = 0;
   private started = false;
   private failure: Error | undefined;
@@ -317,10 +316,10 @@ class ThreadRunner implements WorkerRunner {
     this.waitWhile(State.Running, this.opts.timeoutMs ?? 600_000, 'rollout');
 
     const tn = steps * n;
-    const term = new Float32Array(out.terminated, 0, tn).slice();
-    const trunc = new Float32Array(out.truncated, 0, tn).slice();
-    const retAt = new Float64Array(out.epReturn, 0, tn);
-    const lenAt = new Int32Array(out.epLength, 0, tn);
+    const term = new Float32Array(out.terminated);
+    const trunc = new Float32Array(out.truncated);
+    const retAt = new Float64Array(out.epReturn);
+    const lenAt = new Int32Array(out.epLength);
     const returns: number[] = [];
     const lengths: number[] = [];
     for (let s = 0; s < tn; s++) {
@@ -331,18 +330,15 @@ class ThreadRunner implements WorkerRunner {
     }
     this.envSteps += tn;
     this.episodes += returns.length;
-    const obs = tf.tensor3d(new Float32Array(out.obs, 0, tn * od).slice(), [steps, n, od]);
-    const actions = this.discrete
-      ? tf.tensor2d(new Int32Array(out.actions, 0, tn).slice(), [steps, n], 'int32')
-      : tf.tensor3d(new Float32Array(out.actions, 0, tn * ad).slice(), [steps, n, ad], 'float32');
+    // The buffers are this rollout's own (see buffers()): no copy here.
     const tensors = {
-      obs,
-      actions,
-      rewards: tf.tensor2d(new Float32Array(out.rewards, 0, tn).slice(), [steps, n]),
+      obs: tf.tensor3d(new Float32Array(out.obs), [steps, n, od]),
+      actions: this.discrete ? tf.tensor2d(new Int32Array(out.actions), [steps, n], 'int32') : tf.tensor3d(new Float32Array(out.actions), [steps, n, ad], 'float32'),
+      rewards: tf.tensor2d(new Float32Array(out.rewards), [steps, n]),
       terminated: tf.tensor2d(term, [steps, n]),
       truncated: tf.tensor2d(trunc, [steps, n]),
-      finalObs: tf.tensor3d(new Float32Array(out.finalObs, 0, tn * od).slice(), [steps, n, od]),
-      lastObs: tf.tensor2d(new Float32Array(out.lastObs, 0, n * od).slice(), [n, od]),
+      finalObs: tf.tensor3d(new Float32Array(out.finalObs), [steps, n, od]),
+      lastObs: tf.tensor2d(new Float32Array(out.lastObs), [n, od]),
       mask: tf.ones([steps, n]) as tf.Tensor2D,
     };
     return {
@@ -373,15 +369,16 @@ class ThreadRunner implements WorkerRunner {
     for (const w of this.workers) void w.terminate();
   }
 
-  /** Shared output arrays with room for `steps` vector steps (reused; grown when needed). */
+  /**
+   * Fresh shared output arrays of exactly `steps` vector steps. Fresh every rollout, so the
+   * batch's tensors can be built from them without a copy on the learner (a backend that keeps
+   * the array by reference keeps memory no later rollout writes to): the learner's serial
+   * share of a rollout stays small.
+   */
   private buffers(steps: number): OutputBuffers {
-    if (this.out && this.out.capacity >= steps) {
-      // Episode returns/lengths are read only where a done flag is set, which the workers rewrite: no clearing needed.
-      return this.out;
-    }
     const tn = steps * this.numEnvs;
     const f32 = (len: number): SharedArrayBuffer => new SharedArrayBuffer(4 * len);
-    this.out = {
+    return {
       capacity: steps,
       obs: f32(tn * this.od),
       finalObs: f32(tn * this.od),
@@ -393,7 +390,6 @@ class ThreadRunner implements WorkerRunner {
       epReturn: new SharedArrayBuffer(8 * tn),
       epLength: f32(tn),
     };
-    return this.out;
   }
 
   /** Blocks until no worker is in `state` (or one failed, or the deadline passed); throws on failure. */
