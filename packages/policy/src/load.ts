@@ -5,102 +5,22 @@
  */
 import { tf, initTf, backendInfo } from '@rl/tf';
 import type { BackendName } from '@rl/tf';
-import { Box, Rng, spaceFromJSON } from '@rl/env';
-import type { RngState, Space } from '@rl/env';
+import { Rng } from '@rl/env';
+import type { Box, Space } from '@rl/env';
 import { fileIO, MODEL_JSON, readJson } from './io.js';
 import { fromModel } from './policy.js';
 import type { NetworkPolicyHandle } from './policy.js';
-import { POLICY_FORMAT, POLICY_JSON } from './save.js';
-import type { NetworkSpec, ObsNormStats } from './types.js';
+import { POLICY_JSON } from './save.js';
+import { parsePolicyFile, type ParsedPolicyFile } from './policy_file.js';
 import { join, resolve } from 'node:path';
-import { z } from 'zod';
 
-/** The parsed contents of policy.json. */
-export interface PolicyFile {
-  readonly observationSpace: Box;
-  readonly actionSpace: Space;
-  readonly distribution: 'categorical' | 'gaussian';
-  readonly logStd: number[] | null;
-  readonly obsNorm: ObsNormStats | null;
-  readonly network: NetworkSpec | null;
-  readonly rngState: RngState | null;
-  readonly versions: Record<string, string>;
-  readonly savedAt: string | null;
-  readonly metadata: Record<string, unknown>;
-}
-
-/** The shape of policy.json (spaces are checked by `spaceFromJSON`, cross-field facts below). */
-const PolicyFileSchema = z.object({
-  format: z.literal(POLICY_FORMAT),
-  formatVersion: z.number().int().positive().optional(),
-  observationSpace: z.unknown(),
-  actionSpace: z.unknown(),
-  distribution: z.enum(['categorical', 'gaussian']),
-  logStd: z.array(z.number()).nullable().optional(),
-  obsNorm: z
-    .object({
-      mean: z.array(z.number()),
-      var: z.array(z.number().nonnegative()),
-      count: z.number().nonnegative(),
-      clip: z.number().positive(),
-      epsilon: z.number().nonnegative(),
-    })
-    .nullable()
-    .optional(),
-  network: z.object({ hidden: z.array(z.number().int().positive()), activation: z.enum(['tanh', 'relu']) }).nullable().optional(),
-  rngState: z.object({ algorithm: z.literal('xoroshiro128plus'), state: z.array(z.number().int()) }).nullable().optional(),
-  versions: z.record(z.string(), z.string()).optional(),
-  savedAt: z.string().nullable().optional(),
-  metadata: z.record(z.string(), z.unknown()).optional(),
-});
+/** The parsed contents of policy.json (validated by {@link parsePolicyFile}). */
+export type PolicyFile = ParsedPolicyFile;
 
 /** Reads and validates `dir/policy.json`; errors name the file and every bad field. */
 export function readPolicyFile(dir: string): PolicyFile {
   const path = join(resolve(dir), POLICY_JSON);
-  const parsed = PolicyFileSchema.safeParse(readJson(path, 'policy file'));
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.length ? `"${i.path.join('.')}"` : 'the file'}: ${i.message}`);
-    throw new Error(`policy file ${path} is invalid: ${issues.join('; ')}`);
-  }
-  const j = parsed.data;
-  let observationSpace: Space;
-  let actionSpace: Space;
-  try {
-    observationSpace = spaceFromJSON(j.observationSpace);
-    actionSpace = spaceFromJSON(j.actionSpace);
-  } catch (err) {
-    throw new Error(`policy file ${path}: bad space: ${(err as Error).message}`);
-  }
-  if (!(observationSpace instanceof Box)) throw new Error(`policy file ${path}: "observationSpace" must be a Box, got ${observationSpace.toString()}`);
-  const expected = actionSpace.type === 'Discrete' ? 'categorical' : 'gaussian';
-  if (j.distribution !== expected) throw new Error(`policy file ${path}: "distribution" is "${j.distribution}" but ${actionSpace.toString()} needs "${expected}"`);
-  let logStd: number[] | null = null;
-  if (expected === 'gaussian') {
-    logStd = j.logStd ?? null;
-    if (!logStd || logStd.length !== actionSpace.size) {
-      throw new Error(`policy file ${path}: "logStd" has ${logStd ? logStd.length : 'no'} values, ${actionSpace.toString()} needs ${actionSpace.size}`);
-    }
-  }
-  let obsNorm: ObsNormStats | null = null;
-  if (j.obsNorm) {
-    const o = j.obsNorm;
-    if (o.mean.length !== observationSpace.size || o.var.length !== observationSpace.size) {
-      throw new Error(`policy file ${path}: "obsNorm" mean/var have ${o.mean.length}/${o.var.length} values, ${observationSpace.toString()} needs ${observationSpace.size}`);
-    }
-    obsNorm = { mean: Float32Array.from(o.mean), var: Float32Array.from(o.var), count: o.count, clip: o.clip, epsilon: o.epsilon };
-  }
-  return {
-    observationSpace,
-    actionSpace,
-    distribution: expected,
-    logStd,
-    obsNorm,
-    network: j.network ?? null,
-    rngState: j.rngState ?? null,
-    versions: j.versions ?? {},
-    savedAt: j.savedAt ?? null,
-    metadata: j.metadata ?? {},
-  };
+  return parsePolicyFile(readJson(path, 'policy file'), path);
 }
 
 /** Options of {@link loadPolicyModel}. */
