@@ -1,0 +1,18 @@
+// The README's thirty-second example, kept runnable: `npx tsx --conditions=source examples/quickstart.ts`.
+import { makeVec } from '@rl/env';
+import { initTf } from '@rl/tf';
+import { createPolicy } from '@rl/policy';
+import { rollout } from '@rl/runner';
+import { train } from '@rl/trainer';
+
+await initTf({ backend: 'auto' }); // tfjs-node-gpu → tfjs-node → wasm → cpu
+const envs = makeVec('CartPole-v1', 64, { seed: 1 }); // 64 Gymnasium-exact CartPoles, one batch
+const policy = createPolicy(envs.singleObservationSpace, envs.singleActionSpace, { hidden: [64, 64], seed: 1 });
+const batch = rollout(policy, envs, { steps: 128 }); // obs [128, 64, 4], actions [128, 64], rewards [128, 64], ...
+console.log(batch.obs.shape, batch.episodeReturns.length, 'episodes finished');
+batch.dispose();
+
+// Batched REINFORCE until the mean return of recent episodes reaches 195.
+const { trainer, result } = await train({ env: 'CartPole-v1', seed: 1, totalSteps: 200_000, targetReturn: 195 });
+console.log(result.reason, result.envSteps, 'env steps, mean return', result.last?.returnMean);
+trainer.dispose();
