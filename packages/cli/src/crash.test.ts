@@ -12,12 +12,15 @@ import { openRunDir } from './rundir.js';
 // SIGKILL real `rl train` / `rl resume` children at random moments (20 kill points: 4 chains of
 // 5 run concurrently), checking after every kill that each file of the run directory parses and
 // that at most one checkpoint interval was lost; then `rl resume` to the end must reproduce the
-// metrics of an uninterrupted run exactly (episodes mode resumes bit-identically).
+// metrics of an uninterrupted run exactly: chains 0-1 in episodes mode, chains 2-3 in steps mode
+// (the default; episodes run on across iterations and checkpoints, and resume bit-identically).
 const CHAINS = 4;
 const KILLS_PER_CHAIN = 5;
 const EVERY = 2; // checkpoint interval (iterations)
 const TOTAL = '8000';
-const ARGS = ['--mode', 'episodes', '--num-envs', '4', '--total-steps', TOTAL, '--eval-episodes', '0', '--checkpoint-every', String(EVERY), '--keep-checkpoints', '2', '--curve-seconds', '0.05', '--seed', '7'];
+type Mode = 'episodes' | 'steps';
+const modeOf = (chain: number): Mode => (chain < CHAINS / 2 ? 'episodes' : 'steps');
+const args = (mode: Mode): string[] => ['--mode', mode, '--num-envs', '4', '--steps-per-iter', '32', '--total-steps', TOTAL, '--eval-episodes', '0', '--checkpoint-every', String(EVERY), '--keep-checkpoints', '2', '--curve-seconds', '0.05', '--seed', '7'];
 
 let root: string;
 let env: Record<string, string>; // children ignore the repo's tuned configs/, so the runs stay tiny and fixed
@@ -52,16 +55,16 @@ function checkAfterKill(dir: string, where: string): { ckpt: number; lines: numb
   return { ckpt, lines: metrics.length };
 }
 
-async function chain(index: number): Promise<{ dir: string; kills: number }> {
+async function chain(index: number): Promise<{ dir: string; kills: number; mode: Mode }> {
   const rng = new Rng(1000 + index);
   const dir = join(root, `chain-${index}`);
   let kills = 0;
   let lastCkpt = 0;
   for (let k = 0; k < KILLS_PER_CHAIN; k++) {
-    const args = k === 0 ? ['train', '--out', dir, ...ARGS] : ['resume', dir];
+    const argv = k === 0 ? ['train', '--out', dir, ...args(modeOf(index))] : ['resume', dir];
     const resumes = (): number => (readFileSync(join(dir, 'train.log'), 'utf8').match(/"msg":"run resumed"/g) ?? []).length;
     const resumesBefore = k === 0 ? 0 : resumes();
-    const { child, done } = rlSpawn(args, { env });
+    const { child, done } = rlSpawn(argv, { env });
     children.add(child);
     let exited = false;
     void done.then(() => (exited = true));
@@ -96,20 +99,20 @@ async function chain(index: number): Promise<{ dir: string; kills: number }> {
   const fin = await rl(['resume', dir], { env });
   expect(fin.stderr, `chain ${index} final resume`).toBe('');
   expect(fin.status).toBe(0);
-  return { dir, kills };
+  return { dir, kills, mode: modeOf(index) };
 }
 
 describe('crash safety', () => {
   it(`SIGKILL at ${CHAINS * KILLS_PER_CHAIN} random moments, then resume: files parse, ≤ 1 checkpoint interval lost, same metrics as an uninterrupted run`, async () => {
-    const refDir = join(root, 'reference');
-    const [ref, ...chains] = await Promise.all([rl(['train', '--out', refDir, ...ARGS], { env }), ...Array.from({ length: CHAINS }, (_, i) => chain(i))]);
-    expect(ref!.status, ref!.stderr).toBe(0);
-    const refMetrics = timeless(readMetrics(join(refDir, 'metrics.jsonl')));
+    const refDir = (mode: Mode): string => join(root, `reference-${mode}`);
+    const refs = Promise.all((['episodes', 'steps'] as const).map((m) => rl(['train', '--out', refDir(m), ...args(m)], { env })));
+    const [refResults, chains] = await Promise.all([refs, Promise.all(Array.from({ length: CHAINS }, (_, i) => chain(i)))]);
+    for (const ref of refResults) expect(ref.status, ref.stderr).toBe(0);
     expect(chains.reduce((s, c) => s + c.kills, 0)).toBe(CHAINS * KILLS_PER_CHAIN);
     for (const c of chains) {
       const metrics = readMetrics(join(c.dir, 'metrics.jsonl'));
-      expect(timeless(metrics)).toEqual(refMetrics);
-      expect(readFileSync(join(c.dir, 'model', 'weights.bin')).equals(readFileSync(join(refDir, 'model', 'weights.bin')))).toBe(true);
+      expect(timeless(metrics), `chain ${c.dir} (${c.mode} mode)`).toEqual(timeless(readMetrics(join(refDir(c.mode), 'metrics.jsonl'))));
+      expect(readFileSync(join(c.dir, 'model', 'weights.bin')).equals(readFileSync(join(refDir(c.mode), 'model', 'weights.bin')))).toBe(true);
       expect(readdirSync(c.dir).filter((n) => n.startsWith('.'))).toEqual([]); // no temporary leftovers after a clean finish
       expect(readdirSync(join(c.dir, 'checkpoints')).filter((n) => n.startsWith('.'))).toEqual([]);
       for (const line of readFileSync(join(c.dir, 'train.log'), 'utf8').trimEnd().split('\n')) JSON.parse(line);

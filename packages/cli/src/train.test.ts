@@ -90,10 +90,11 @@ describe.concurrent('rl train, eval, resume (real child processes)', () => {
     expect(readFileSync(join(dir, 'metrics.jsonl'), 'utf8')).toBe(before); // eval changes nothing
   });
 
-  it('resume continues metrics.jsonl without gaps or duplicates, identical to an uninterrupted run (episodes mode)', async () => {
-    const ep = ['--mode', 'episodes', '--num-envs', '4', '--eval-episodes', '0', '--checkpoint-every', '3', '--curve-seconds', '60'];
-    const whole = join(root, 'whole');
-    const split = join(root, 'split');
+  it.each(['episodes', 'steps'] as const)('resume continues metrics.jsonl without gaps or duplicates, identical to an uninterrupted run (%s mode)', async (mode) => {
+    // steps mode: 4 envs × 32 steps per iteration, so CartPole episodes run across iterations and across the split
+    const ep = ['--mode', mode, '--num-envs', '4', '--steps-per-iter', '32', '--eval-episodes', '0', '--checkpoint-every', '3', '--curve-seconds', '60'];
+    const whole = join(root, `whole-${mode}`);
+    const split = join(root, `split-${mode}`);
     // independent of the repo's tuned configs/ (e.g. a linear lr decay would tie the schedule to --total-steps)
     const env = { RL_CONFIGS_DIR: mkdtempSync(join(root, 'no-configs-')) };
     const [a, b] = await Promise.all([rl(['train', '--out', whole, '--total-steps', '1500', ...ep], { env }), rl(['train', '--out', split, '--total-steps', '700', ...ep], { env })]);

@@ -4,9 +4,19 @@
  */
 import { checkBoxAction, checkDiscreteAction } from './actions.js';
 import { checkSeed, createStepBuffers, entropySeed, mergeParams, type ClassicKernel, type StepBuffers } from './kernel.js';
-import { Rng } from './rng.js';
+import { Rng, type RngState } from './rng.js';
 import type { Box, Space } from './spaces.js';
 import type { Action, ResetOptions, ResetResult, StatefulEnv, StepResult } from './types.js';
+
+/** The whole state of a {@link ClassicControlEnv} (plain data and typed arrays): internal state arrays, random stream, episode status. */
+export interface ClassicEnvState {
+  readonly kind: 'classic';
+  readonly id: string;
+  /** Every array of the kernel's state struct, by name (hidden flags included). */
+  readonly arrays: Readonly<Record<string, Float64Array | Float32Array | Int32Array | Uint8Array>>;
+  readonly rng: RngState | null;
+  readonly status: 'unstarted' | 'running' | 'ended';
+}
 
 /** A classic-control env built from a {@link ClassicKernel}. Subclassed once per env (e.g. `CartPoleEnv`). */
 export class ClassicControlEnv<S, P extends object, R> implements StatefulEnv<Action> {
@@ -88,6 +98,28 @@ export class ClassicControlEnv<S, P extends object, R> implements StatefulEnv<Ac
 
   close(): void {
     this.rng = undefined;
+  }
+
+  /** The whole env (internal state, random stream, episode status) as plain data; restore it with {@link setState}. */
+  getState(): ClassicEnvState {
+    const arrays: Record<string, Float64Array | Float32Array | Int32Array | Uint8Array> = {};
+    for (const [k, a] of Object.entries(this.s as Record<string, Float64Array>)) arrays[k] = a.slice();
+    return { kind: 'classic', id: this.id, arrays, rng: this.rng?.getState() ?? null, status: this.status };
+  }
+
+  /** Restores the whole env from {@link getState} (copied): it continues exactly where the saved one was. */
+  setState(st: ClassicEnvState): void {
+    if (st === null || typeof st !== 'object' || st.kind !== 'classic' || st.id !== this.id) {
+      throw new TypeError(`${this.id}.setState: not a state of ${this.id} (kind ${String((st as { kind?: unknown } | null)?.kind)}, id ${String((st as { id?: unknown } | null)?.id)})`);
+    }
+    const own = this.s as Record<string, Float64Array>;
+    for (const [k, a] of Object.entries(own)) {
+      const v = st.arrays?.[k];
+      if (v?.constructor !== a.constructor || v.length !== a.length) throw new RangeError(`${this.id}.setState: state array ${k} must be a ${a.constructor.name} of ${a.length}`);
+    }
+    for (const [k, a] of Object.entries(own)) a.set(st.arrays[k]! as ArrayLike<number>);
+    this.rng = st.rng === null ? undefined : Rng.fromState(st.rng);
+    this.status = st.status;
   }
 
   /** The state of this env's random stream (undefined before the first reset). */

@@ -12,8 +12,9 @@ export { checkAction, checkActionBatch, checkBoxAction, checkDiscreteAction, dis
 export { createStepBuffers, entropySeed, parseResetBounds } from './kernel.js';
 export type { ClassicKernel, StepBuffers } from './kernel.js';
 export { ClassicControlEnv } from './classic_env.js';
+export type { ClassicEnvState } from './classic_env.js';
 export { NativeVectorEnv } from './native_vector.js';
-export type { NativeVectorOptions } from './native_vector.js';
+export type { NativeVectorOptions, NativeVectorEnvState, StateArray } from './native_vector.js';
 
 export { CartPoleEnv, CartPoleVectorEnv, cartPoleDefaultParams, cartPoleKernel, cartPoleStep } from './cartpole.js';
 export type { CartPoleParams, CartPoleState, UniformRange } from './cartpole.js';
@@ -33,7 +34,7 @@ export { PendulumEnv, PendulumVectorEnv, angleNormalize, pendulumDefaultParams, 
 export type { PendulumParams, PendulumResetRange, PendulumState } from './pendulum.js';
 
 export { SyncVectorEnv } from './sync_vector.js';
-export type { SyncVectorOptions } from './sync_vector.js';
+export type { SyncVectorOptions, SyncVectorEnvState } from './sync_vector.js';
 export { getSpec, make, makeVec, register, registeredIds } from './registry.js';
 export type { MakeOptions, MakeVecOptions } from './registry.js';
 

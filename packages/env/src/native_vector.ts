@@ -6,7 +6,7 @@
  */
 import { checkActionBatch } from './actions.js';
 import { checkSeed, createStepBuffers, entropySeed, mergeParams, type ClassicKernel, type StepBuffers } from './kernel.js';
-import { Rng } from './rng.js';
+import { Rng, type RngState } from './rng.js';
 import type { Box, Space } from './spaces.js';
 import type { EnvSpec, Info, ResetOptions, VectorEnv, VectorResetResult, VectorStepResult } from './types.js';
 
@@ -23,6 +23,32 @@ export interface NativeVectorOptions {
   readonly seed?: number;
   /** The registry spec, when made by `makeVec`. */
   readonly spec?: EnvSpec;
+}
+
+/** Typed arrays an env's internal state struct is made of. */
+export type StateArray = Float64Array | Float32Array | Int32Array | Uint8Array;
+
+/**
+ * The whole state of a native vector env ({@link NativeVectorEnv.getState} with no index):
+ * plain data and typed arrays, so it survives `structuredClone` and a checkpoint file. Restoring
+ * it makes the env continue exactly: same transitions, same time-limit truncations, same resets.
+ */
+export interface NativeVectorEnvState {
+  readonly kind: 'native';
+  readonly id: string;
+  readonly numEnvs: number;
+  /** Every array of the kernel's internal state struct, by name (hidden flags included). */
+  readonly arrays: Readonly<Record<string, StateArray>>;
+  /** Steps taken in each env's current episode (the time-limit counters). */
+  readonly steps: Int32Array;
+  /** The current observations, N × obsDim. */
+  readonly obs: Float32Array;
+  /** Each env's random stream (null before the first reset). */
+  readonly rngs: (RngState | null)[];
+  /** Whether reset() has been called. */
+  readonly started: boolean;
+  /** The seed the next seedless reset() would use (null: none pending). */
+  readonly defaultSeed: number | null;
 }
 
 /** Base of the native vector envs (`CartPoleVectorEnv`, …); subclasses supply the step loop. */
@@ -126,16 +152,28 @@ export abstract class NativeVectorEnv<S, P extends object, R> implements VectorE
     return this.result;
   }
 
+  /** The whole env (every env's internal state, time-limit counters, observations and random streams) as plain data; restore it with {@link setState}. */
+  getState(): NativeVectorEnvState;
   /** Copy of env i's internal state. */
-  getState(i: number): Float64Array {
+  getState(i: number): Float64Array;
+  getState(i?: number): Float64Array | NativeVectorEnvState {
+    if (i === undefined) return this.wholeState();
     this.checkIndex(i);
     const out = new Float64Array(this.kernel.stateNames.length);
     this.kernel.readState(this.s, i, out);
     return out;
   }
 
+  /** Restores the whole env from {@link getState} (copied): the env continues exactly where the saved one was. */
+  setState(state: NativeVectorEnvState): void;
   /** Sets env i's internal state (copied); its episode step count is kept. */
-  setState(i: number, v: ArrayLike<number>): void {
+  setState(i: number, v: ArrayLike<number>): void;
+  setState(i: number | NativeVectorEnvState, v?: ArrayLike<number>): void {
+    if (typeof i !== 'number') {
+      this.restoreWholeState(i);
+      return;
+    }
+    v = v!;
     this.checkIndex(i);
     const names = this.kernel.stateNames;
     if (v.length !== names.length) throw new RangeError(`${this.id} [batch index ${i}]: state must have ${names.length} values [${names.join(', ')}], got ${v.length}`);
@@ -148,6 +186,53 @@ export abstract class NativeVectorEnv<S, P extends object, R> implements VectorE
 
   close(): void {
     this.started = false;
+  }
+
+  private wholeState(): NativeVectorEnvState {
+    const arrays: Record<string, StateArray> = {};
+    for (const [k, a] of Object.entries(this.s as Record<string, StateArray>)) arrays[k] = a.slice();
+    return {
+      kind: 'native',
+      id: this.id,
+      numEnvs: this.numEnvs,
+      arrays,
+      steps: this.steps.slice(),
+      obs: this.out.obs.slice(),
+      rngs: Array.from({ length: this.numEnvs }, (_, i) => this.rngs[i]?.getState() ?? null),
+      started: this.started,
+      defaultSeed: this.defaultSeed ?? null,
+    };
+  }
+
+  private restoreWholeState(st: NativeVectorEnvState): void {
+    const where = `${this.id}.setState`;
+    if (st === null || typeof st !== 'object' || st.kind !== 'native') throw new TypeError(`${where}: not a native vector env state (kind ${String((st as { kind?: unknown } | null)?.kind)})`);
+    if (st.id !== this.id || st.numEnvs !== this.numEnvs) throw new RangeError(`${where}: the state is of ${st.numEnvs} × ${st.id}, this env is ${this.numEnvs} × ${this.id}`);
+    const own = this.s as Record<string, StateArray>;
+    const names = Object.keys(own);
+    const given = Object.keys(st.arrays ?? {});
+    if (given.length !== names.length || names.some((k) => !given.includes(k))) throw new RangeError(`${where}: state arrays [${given.join(', ')}] do not match [${names.join(', ')}]`);
+    for (const k of names) {
+      const a = st.arrays[k]!;
+      if (a?.constructor !== own[k]!.constructor || a.length !== own[k]!.length) throw new RangeError(`${where}: state array ${k} must be a ${own[k]!.constructor.name} of ${own[k]!.length}, got ${a?.constructor?.name} of ${a?.length}`);
+    }
+    if (!(st.steps instanceof Int32Array) || st.steps.length !== this.numEnvs) throw new RangeError(`${where}: steps must be an Int32Array of ${this.numEnvs}`);
+    if (!(st.obs instanceof Float32Array) || st.obs.length !== this.out.obs.length) throw new RangeError(`${where}: obs must be a Float32Array of ${this.out.obs.length}`);
+    if (!Array.isArray(st.rngs) || st.rngs.length !== this.numEnvs) throw new RangeError(`${where}: rngs must list ${this.numEnvs} streams`);
+    const rngs = st.rngs.map((r) => (r === null ? undefined : Rng.fromState(r)));
+    for (const k of names) own[k]!.set(st.arrays[k]! as ArrayLike<number>);
+    this.steps.set(st.steps);
+    this.out.obs.set(st.obs);
+    this.rngs.length = 0;
+    rngs.forEach((r, i) => {
+      if (r) this.rngs[i] = r;
+    });
+    this.started = st.started;
+    this.defaultSeed = st.defaultSeed ?? undefined;
+    this.out.rewards.fill(0);
+    this.out.terminated.fill(0);
+    this.truncated.fill(0);
+    this.clearFinal();
   }
 
   /**

@@ -17,6 +17,21 @@ export interface SyncVectorOptions {
 }
 
 /**
+ * The whole state of a {@link SyncVectorEnv} (plain data and typed arrays): the current
+ * observations and each env's own `getState()`.
+ */
+export interface SyncVectorEnvState {
+  readonly kind: 'sync';
+  readonly id: string;
+  readonly numEnvs: number;
+  readonly obs: Float32Array;
+  readonly started: boolean;
+  readonly defaultSeed: number | null;
+  /** `envs[i].getState()` of every env. */
+  readonly envs: unknown[];
+}
+
+/**
  * N envs from `factory`, stepped in turn. An env whose episode ends (terminated or truncated)
  * is reset in the same step; its last observation and info go to `finalObs` / `finalInfo`.
  * @example const venv = new SyncVectorEnv(() => make('CartPole-v1'), 8);
@@ -133,6 +148,39 @@ export class SyncVectorEnv implements VectorEnv {
       }
     }
     return this.result;
+  }
+
+  /**
+   * The whole vector env as plain data: observations and each env's `getState()` (the envs
+   * `make` builds have one: `TimeLimit` over a classic-control env). Throws naming the env
+   * index when an env cannot save its state.
+   */
+  getState(): SyncVectorEnvState {
+    const envs = this.envs.map((e, i) => {
+      const g = (e as Env & { getState?: () => unknown }).getState;
+      if (typeof g !== 'function') throw new TypeError(`SyncVectorEnv(${this.id}).getState: env ${i} (${e.constructor.name}) has no getState()`);
+      return g.call(e);
+    });
+    return { kind: 'sync', id: this.id, numEnvs: this.numEnvs, obs: this.obs.slice(), started: this.started, defaultSeed: this.defaultSeed ?? null, envs };
+  }
+
+  /** Restores a state from {@link getState}: every env continues exactly where the saved one was. */
+  setState(st: SyncVectorEnvState): void {
+    if (st?.kind !== 'sync') throw new TypeError(`SyncVectorEnv(${this.id}).setState: not a SyncVectorEnv state (kind ${String((st as { kind?: unknown } | null)?.kind)})`);
+    if (st.id !== this.id || st.numEnvs !== this.numEnvs) throw new RangeError(`SyncVectorEnv(${this.id}).setState: the state is of ${st.numEnvs} × ${st.id}, this env is ${this.numEnvs} × ${this.id}`);
+    if (!(st.obs instanceof Float32Array) || st.obs.length !== this.obs.length) throw new RangeError(`SyncVectorEnv(${this.id}).setState: obs must be a Float32Array of ${this.obs.length}`);
+    this.envs.forEach((e, i) => {
+      const set = (e as Env & { setState?: (s: unknown) => void }).setState;
+      if (typeof set !== 'function') throw new TypeError(`SyncVectorEnv(${this.id}).setState: env ${i} (${e.constructor.name}) has no setState()`);
+      set.call(e, st.envs[i]);
+    });
+    this.obs.set(st.obs);
+    this.started = st.started;
+    this.defaultSeed = st.defaultSeed ?? undefined;
+    this.rewards.fill(0);
+    this.terminated.fill(0);
+    this.truncated.fill(0);
+    this.finalInfo.fill(undefined);
   }
 
   close(): void {

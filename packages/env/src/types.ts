@@ -136,4 +136,8 @@ export interface VectorEnv {
   step(actions: ArrayLike<number>): VectorStepResult;
   /** Releases resources. */
   close(): void;
+  /** The whole env state as plain data and typed arrays (native and generic vector envs have it), for exact checkpoints. */
+  getState?(): unknown;
+  /** Restores a state from `getState()`: the env continues exactly where the saved one was. */
+  setState?(state: never): void;
 }

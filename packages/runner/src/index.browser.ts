@@ -4,7 +4,7 @@
  */
 export type * from './types.js';
 export { rollout, rolloutTensor, createRunner, releaseRollout, isTensorEnv } from './rollout.js';
-export type { AnyVectorEnv, Runner, RunnerOptions, RolloutOptions, RunnerStats } from './rollout.js';
+export type { AnyVectorEnv, Runner, RunnerOptions, RolloutOptions, RunnerStats, RunnerState } from './rollout.js';
 export { checkSpaces } from './spaces_check.js';
 export type * from './tensor_envs/types.js';
 export {

@@ -1,7 +1,7 @@
 /** `@rl/runner`: batched rollouts as tensors and tensor-native envs. */
 export type * from './types.js';
 export { rollout, rolloutTensor, createRunner, releaseRollout, isTensorEnv } from './rollout.js';
-export type { AnyVectorEnv, Runner, RunnerOptions, RolloutOptions, RunnerStats } from './rollout.js';
+export type { AnyVectorEnv, Runner, RunnerOptions, RolloutOptions, RunnerStats, RunnerState } from './rollout.js';
 export { checkSpaces } from './spaces_check.js';
 export type * from './tensor_envs/types.js';
 export {

@@ -50,6 +50,28 @@ export interface RunnerStats {
 }
 
 /**
+ * What {@link Runner.getState} returns (runners over JS vector envs): plain data and typed
+ * arrays, so it survives `structuredClone` and a checkpoint file. With it a new runner over a
+ * new env of the same id and size continues the very same episodes.
+ */
+export interface RunnerState {
+  readonly kind: 'js';
+  /** N. */
+  readonly numEnvs: number;
+  /** The current observations (the next rollout's first row), N × obsDim. */
+  readonly obs: Float32Array;
+  /** Each env's running (unfinished) episode return and length. */
+  readonly episodeReturns: Float64Array;
+  readonly episodeLengths: Int32Array;
+  /** {@link RunnerStats} and the vector steps taken (for error messages). */
+  readonly envSteps: number;
+  readonly episodes: number;
+  readonly globalStep: number;
+  /** The env's own `getState()` (physical states, time-limit counters, random streams). */
+  readonly env: unknown;
+}
+
+/**
  * Keeps the state between rollouts — the current observations and each env's running episode
  * return and length — so the env is reset once (seeded) and episodes run on across calls.
  * The runner owns the env's stepping: resetting the env or setting its state from outside
@@ -71,6 +93,10 @@ export interface Runner {
   setPolicy(policy: Policy): void;
   /** Frees the runner's tensors (not the env or the policy). */
   dispose(): void;
+  /** The runner's and its env's whole state (runners over JS vector envs whose env has `getState()`; see {@link RunnerState}). */
+  getState?(): RunnerState;
+  /** Restores a {@link RunnerState} into this runner and its env: the next rollout continues exactly where the saved runner stopped. */
+  setState?(state: RunnerState): void;
 }
 
 function checkSteps(where: string, steps: number): void {
@@ -203,6 +229,40 @@ class JsRunner implements Runner {
 
   dispose(): void {
     // Nothing on the backend: the state is host arrays.
+  }
+
+  getState(): RunnerState {
+    const env = this.env;
+    if (typeof env.getState !== 'function') throw new TypeError(`Runner.getState: env ${env.id} (${env.constructor.name}) cannot save its state (it has no getState())`);
+    return {
+      kind: 'js',
+      numEnvs: this.numEnvs,
+      obs: this.obs.slice(),
+      episodeReturns: this.epReturn.slice(),
+      episodeLengths: this.epLength.slice(),
+      envSteps: this.envSteps,
+      episodes: this.episodes,
+      globalStep: this.globalStep,
+      env: env.getState(),
+    };
+  }
+
+  setState(st: RunnerState): void {
+    const env = this.env;
+    const n = this.numEnvs;
+    if (st?.kind !== 'js') throw new TypeError(`Runner.setState: not a runner state (kind ${String((st as { kind?: unknown } | null)?.kind)})`);
+    if (st.numEnvs !== n) throw new RangeError(`Runner.setState: the state has ${st.numEnvs} envs, this runner steps ${n} of ${env.id}`);
+    if (!(st.obs instanceof Float32Array) || st.obs.length !== n * env.obsDim) throw new RangeError(`Runner.setState: obs must be a Float32Array of ${n} × ${env.obsDim} for ${env.id}`);
+    if (!(st.episodeReturns instanceof Float64Array) || st.episodeReturns.length !== n) throw new RangeError(`Runner.setState: episodeReturns must be a Float64Array of ${n}`);
+    if (!(st.episodeLengths instanceof Int32Array) || st.episodeLengths.length !== n) throw new RangeError(`Runner.setState: episodeLengths must be an Int32Array of ${n}`);
+    if (typeof env.setState !== 'function') throw new TypeError(`Runner.setState: env ${env.id} (${env.constructor.name}) cannot restore a state (it has no setState())`);
+    (env.setState as (s: unknown) => void).call(env, st.env);
+    this.obs = st.obs.slice();
+    this.epReturn.set(st.episodeReturns);
+    this.epLength.set(st.episodeLengths);
+    this.envSteps = st.envSteps;
+    this.episodes = st.episodes;
+    this.globalStep = st.globalStep;
   }
 
   private checkObs(obs: Float32Array, t: number): void {

@@ -138,6 +138,25 @@ describe('checkpoint and resume', () => {
     expect(resumed.getState()).toEqual(whole.getState());
   });
 
+  for (const [env, envVectorization] of [['CartPole-v1', 'native'], ['Pendulum-v1', 'native'], ['CartPole-v1', 'generic']] as const) {
+    it(`step mode (${env}, ${envVectorization} envs): resuming from getState() is bit-identical to the uninterrupted run`, async () => {
+      // T·N = 8·24: episodes run across iterations, Pendulum's time limit (200) falls mid-iteration
+      const cfg = { env, envVectorization, seed: 5, numEnvs: 8, stepsPerIter: 24, baseline: 'gae', normalizeObs: true } as const;
+      const whole = await make(cfg);
+      const all = Array.from({ length: 12 }, () => numbers(whole.step()));
+
+      const first = await make(cfg);
+      for (let i = 0; i < 7; i++) first.step();
+      const state = structuredClone(first.getState()); // as a checkpoint would store it
+      expect(state.runner?.env).toBeDefined();
+      const resumed = await make(cfg);
+      resumed.setState(state);
+      const rest = Array.from({ length: 5 }, () => numbers(resumed.step()));
+      expect(rest).toEqual(all.slice(7));
+      expect(resumed.getState()).toEqual(whole.getState());
+    });
+  }
+
   it('step mode: parameters, optimizer and streams come back exactly; resumes from one state are identical', async () => {
     const cfg = { env: 'CartPole-v1', seed: 4, numEnvs: 8, stepsPerIter: 32, baseline: 'ema' } as const;
     const a = await make(cfg);

@@ -6,7 +6,7 @@
 import { pino, type Logger } from 'pino';
 import { getSpec, makeVec, registeredIds, Rng, RunningMeanStd, type RngState, type VectorEnv } from '@rl/env';
 import { createPolicy, valueNetwork, type Policy, type ValueNetwork } from '@rl/policy';
-import { createRunner, makeTensorVec, type AnyVectorEnv, type RolloutBatch, type Runner } from '@rl/runner';
+import { createRunner, isTensorEnv, makeTensorVec, type AnyVectorEnv, type RolloutBatch, type Runner, type RunnerState } from '@rl/runner';
 import { backendInfo, initTf, tf } from '@rl/tf';
 import { resolveConfig, type TrainConfig } from './config.js';
 import { rolloutEpisodes } from './episodes.js';
@@ -72,6 +72,13 @@ export interface TrainerState {
   readonly obsNorm: { mean: Float64Array; var: Float64Array; count: number } | undefined;
   /** The trainer's own stream (episode-mode reset seeds, resume seeds). */
   readonly rng: RngState;
+  /**
+   * `steps` mode with JS envs (`native` / `generic`): the runner's current observations, running
+   * episode returns and lengths and counters, with the envs' whole state (physical state, time
+   * limit counters, random streams), so a resumed run continues the very same episodes.
+   * Absent in `episodes` mode, with tensor-native envs, and in states saved before it existed.
+   */
+  readonly runner?: RunnerState;
 }
 
 /** Options of {@link createTrainer} and {@link train}. */
@@ -359,16 +366,17 @@ class TrainerImpl implements Trainer {
       ema: this.learner.ema,
       obsNorm: rms ? { mean: Float64Array.from(rms.mean), var: Float64Array.from(rms.var), count: rms.count } : undefined,
       rng: this.rng.getState(),
+      ...(this.runner?.getState && !isTensorEnv(this.env) ? { runner: this.runner.getState() } : {}),
     };
   }
 
   /**
    * Restores a state. Parameters, optimizer moments, counters, baselines, normalisation and
    * every random stream come back exactly. In `episodes` mode every iteration starts from a
-   * seeded reset, so a resumed run is bit-identical to an uninterrupted one. In `steps` mode the
-   * envs' running episodes are not part of the state (the runner does not expose its env and
-   * episode state): the envs restart with fresh episodes seeded from the saved stream, so the
-   * resumed run is reproducible but not identical to the uninterrupted one.
+   * seeded reset; in `steps` mode with JS envs the state holds the runner's and the envs' state
+   * (running episodes, time-limit counters, env random streams): either way a resumed run is
+   * bit-identical to an uninterrupted one. With tensor-native envs (`envVectorization: 'tensor'`)
+   * the envs restart with fresh episodes seeded from the saved stream: reproducible, not identical.
    */
   setState(s: TrainerState): void {
     if (s?.format !== 'rl-trainer-state' || s.version !== 1) throw new TypeError(`setState: not a trainer state (format ${String(s?.format)}, version ${String(s?.version)})`);
@@ -397,9 +405,15 @@ class TrainerImpl implements Trainer {
     this.recentLengths = [...s.recentLengths];
     this.rng = Rng.fromState(s.rng);
     if (this.config.mode === 'steps') {
-      this.runner?.dispose();
-      // a seed from a copy of the saved stream, so the state itself is unchanged by resuming
-      this.runner = createRunner(this.policy, this.env, { seed: this.rng.clone().nextSeed() });
+      if (s.runner && this.runner?.setState) {
+        // the envs' running episodes, exactly as they were: the resumed run is bit-identical
+        this.runner.setState(s.runner);
+      } else {
+        this.runner?.dispose();
+        // no env state saved (tensor-native envs, older states): fresh episodes seeded from a
+        // copy of the saved stream, so the state itself is unchanged by resuming
+        this.runner = createRunner(this.policy, this.env, { seed: this.rng.clone().nextSeed() });
+      }
     }
   }
 

@@ -29,6 +29,23 @@ export class TimeLimit<A extends Action = Action> extends Wrapper<A> {
     return this.elapsed;
   }
 
+  /** The elapsed-step counter and the wrapped env's whole state (it must have `getState()`), as plain data. */
+  getState(): { readonly kind: 'timeLimit'; readonly elapsed: number; readonly ended: boolean; readonly env: unknown } {
+    const inner = this.env as Env<A> & { getState?: () => unknown };
+    if (typeof inner.getState !== 'function') throw new TypeError(`TimeLimit(${this.id}).getState: the wrapped env (${inner.constructor.name}) has no getState()`);
+    return { kind: 'timeLimit', elapsed: this.elapsed, ended: this.ended, env: inner.getState() };
+  }
+
+  /** Restores a state from {@link getState}. */
+  setState(st: { readonly kind: 'timeLimit'; readonly elapsed: number; readonly ended: boolean; readonly env: unknown }): void {
+    if (st?.kind !== 'timeLimit' || !Number.isInteger(st.elapsed) || st.elapsed < 0) throw new TypeError(`TimeLimit(${this.id}).setState: not a TimeLimit state`);
+    const inner = this.env as Env<A> & { setState?: (s: unknown) => void };
+    if (typeof inner.setState !== 'function') throw new TypeError(`TimeLimit(${this.id}).setState: the wrapped env (${inner.constructor.name}) has no setState()`);
+    inner.setState(st.env);
+    this.elapsed = st.elapsed;
+    this.ended = st.ended;
+  }
+
   override reset(opts?: ResetOptions): ResetResult {
     const r = this.env.reset(opts);
     this.elapsed = 0;
