@@ -136,6 +136,8 @@ export function parseFlagValue(f: FieldFlag, text: string): unknown {
       try {
         return JSON.parse(text) as unknown;
       } catch {
+        // a bare word (e.g. `--workers auto` for a number | "auto" field); the schema judges it
+        if (/^[A-Za-z][\w-]*$/.test(text.trim())) return text.trim();
         throw new InvalidArgumentError(`"${text}" is not valid JSON.`);
       }
     default:

@@ -21,6 +21,8 @@ describe('rl train flags from the trainer schema', () => {
     expect(by('hidden').parseArg!('32,16', undefined)).toEqual([32, 16]);
     expect(by('normalize-obs').parseArg!('true', undefined)).toBe(true);
     expect(by('gamma').description).toContain('(default: 0.99)');
+    expect(by('workers').parseArg!('auto', undefined)).toBe('auto');
+    expect(by('workers').parseArg!('2', undefined)).toBe(2);
     expect(by('baseline').argChoices).toEqual(['none', 'mean', 'ema', 'value', 'gae']);
     expect(helpEnv(['train', '--env', 'Pendulum-v1'])).toBe('Pendulum-v1');
     expect(helpEnv(['train', '--env=Acrobot-v1'])).toBe('Acrobot-v1');

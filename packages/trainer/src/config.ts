@@ -74,6 +74,8 @@ export interface TrainConfig {
   readonly evalEpisodes: number;
   /** pino level. Default: the RL_LOG_LEVEL env var, else `info`. */
   readonly logLevel: LogLevel;
+  /** Rollout worker threads (Node only, `steps` mode, JS envs): 1 steps the envs in the trainer's thread; k > 1 or `auto` (one per core, at most N) shards the N envs across k `worker_threads` with `createWorkerRunner`. Default 1. */
+  readonly workers: number | 'auto';
 }
 
 const LOG_LEVELS: readonly LogLevel[] = ['silent', 'fatal', 'error', 'warn', 'info', 'debug', 'trace'];
@@ -110,6 +112,7 @@ export const DEFAULT_CONFIG: TrainConfig = Object.freeze({
   returnWindow: 20,
   evalEpisodes: 10,
   logLevel: defaultLogLevel(),
+  workers: 1,
 } satisfies TrainConfig);
 
 function defaultLogLevel(): LogLevel {
@@ -156,6 +159,9 @@ export const trainConfigSchema = z.strictObject({
   returnWindow: posInt('an integer ≥ 1').describe('Episodes averaged for the reported mean return.'),
   evalEpisodes: z.number({ error: 'must be an integer ≥ 0' }).int('must be an integer ≥ 0').min(0, 'must be an integer ≥ 0').describe('Episodes of the evaluation after training (0: none).'),
   logLevel: oneOf(LOG_LEVELS as [LogLevel, ...LogLevel[]]).describe('pino log level.'),
+  workers: z
+    .union([z.number().int().min(1), z.literal('auto')], { error: 'must be an integer ≥ 1 or "auto"' })
+    .describe('Rollout worker threads (steps mode, JS envs): 1 = in the trainer\'s thread; k > 1 or auto shards the N envs across k worker_threads.'),
 });
 
 // The schema and the documented record describe the same thing.
@@ -233,6 +239,11 @@ export function resolveConfig(partial: Partial<TrainConfig> | Record<string, unk
   const env = (merged as Record<string, unknown>).env;
   if (opts.envIds && typeof env === 'string' && env.length > 0 && !opts.envIds.includes(env)) {
     issues.push({ field: 'env', message: `unknown env id; registered: ${opts.envIds.join(', ')}`, value: env });
+  }
+  const m = merged as Record<string, unknown>;
+  if (m.workers !== undefined && m.workers !== 1 && !issues.some((i) => i.field === 'workers')) {
+    if (m.mode === 'episodes') issues.push({ field: 'workers', message: 'rollout workers need mode "steps" (episodes mode rolls out in the trainer\'s thread); use 1', value: m.workers });
+    else if (m.envVectorization === 'tensor') issues.push({ field: 'workers', message: 'rollout workers step JS envs (envVectorization "native" or "generic"); use 1 with "tensor"', value: m.workers });
   }
   if (issues.length > 0) throw new ConfigError(issues);
   return Object.freeze({ ...(parsed.data as TrainConfig), hidden: Object.freeze([...parsed.data!.hidden]) });

@@ -6,7 +6,7 @@
 import { pino, type Logger } from 'pino';
 import { getSpec, makeVec, registeredIds, Rng, RunningMeanStd, type RngState, type VectorEnv } from '@rl/env';
 import { createPolicy, valueNetwork, type Policy, type ValueNetwork } from '@rl/policy';
-import { createRunner, isTensorEnv, makeTensorVec, type AnyVectorEnv, type RolloutBatch, type Runner, type RunnerState } from '@rl/runner';
+import { createRunner, isTensorEnv, makeTensorVec, type AnyVectorEnv, type RolloutBatch, type Runner, type RunnerState, type WorkerRunner, type WorkerRunnerOptions } from '@rl/runner';
 import { backendInfo, initTf, tf } from '@rl/tf';
 import { resolveConfig, type TrainConfig } from './config.js';
 import { rolloutEpisodes } from './episodes.js';
@@ -156,8 +156,24 @@ export async function createTrainer(partial: Partial<TrainConfig> = {}, opts: Tr
     await initTf({ backend: 'auto', log: (msg, fields) => logger.info(fields, msg) });
   }
   if (tf.getBackend() === 'wasm') useFastWasmMatMul();
-  return new TrainerImpl(config, logger, opts);
+  let workerRunner: WorkerRunnerFactory | undefined;
+  if (config.workers !== 1) {
+    // loaded only when asked for: the browser build of @rl/runner has no worker threads
+    const mod = (await import('@rl/runner')) as { createWorkerRunner?: WorkerRunnerFactory };
+    if (typeof mod.createWorkerRunner !== 'function') throw new Error(`createTrainer: workers ${String(config.workers)} needs Node worker_threads (createWorkerRunner is not available in this build of @rl/runner); use workers 1`);
+    workerRunner = mod.createWorkerRunner;
+  }
+  const trainer = new TrainerImpl(config, logger, opts, workerRunner);
+  try {
+    await trainer.ready();
+  } catch (err) {
+    trainer.dispose();
+    throw err;
+  }
+  return trainer;
 }
+
+type WorkerRunnerFactory = (policy: Policy, opts: WorkerRunnerOptions) => WorkerRunner;
 
 /**
  * Trains a policy with batched REINFORCE and returns the trainer (for `policy`, `evaluate`,
@@ -194,7 +210,9 @@ class TrainerImpl implements Trainer {
   private readonly onIteration: ((m: IterationMetrics) => void) | undefined;
   private readonly signal: AbortSignal | undefined;
 
-  constructor(config: TrainConfig, logger: Logger, opts: TrainerOptions) {
+  private readonly makeRunner: (seed: number) => Runner;
+
+  constructor(config: TrainConfig, logger: Logger, opts: TrainerOptions, workerRunner?: WorkerRunnerFactory) {
     this.config = config;
     this.logger = logger;
     this.onIteration = opts.onIteration;
@@ -237,8 +255,17 @@ class TrainerImpl implements Trainer {
       ...(this.value ? { value: this.value, valueOptimizer: this.valueOptimizer! } : {}),
       ema: undefined,
     };
-    if (config.mode === 'steps') this.runner = createRunner(this.policy, this.env, { seed: envSeed });
+    // Rollouts in steps mode: in this thread, or sharded across worker threads (`workers` > 1)
+    this.makeRunner = workerRunner
+      ? (seed) => workerRunner(this.policy, { envId: config.env, numEnvs: config.numEnvs, workers: config.workers, seed, envOptions: { vectorization: config.envVectorization === 'generic' ? 'generic' : 'native' } })
+      : (seed) => createRunner(this.policy, this.env, { seed });
+    if (config.mode === 'steps') this.runner = this.makeRunner(envSeed);
     logger.debug({ config }, 'trainer created');
+  }
+
+  /** Resolves once the rollout workers (if any) have started. */
+  async ready(): Promise<void> {
+    await (this.runner as Partial<WorkerRunner> | undefined)?.ready?.();
   }
 
   private collect(): RolloutBatch {
@@ -412,7 +439,7 @@ class TrainerImpl implements Trainer {
         this.runner?.dispose();
         // no env state saved (tensor-native envs, older states): fresh episodes seeded from a
         // copy of the saved stream, so the state itself is unchanged by resuming
-        this.runner = createRunner(this.policy, this.env, { seed: this.rng.clone().nextSeed() });
+        this.runner = this.makeRunner(this.rng.clone().nextSeed());
       }
     }
   }
