@@ -8,7 +8,7 @@ import { getSpec, makeVec, registeredIds, Rng, RunningMeanStd, type RngState, ty
 import { createPolicy, valueNetwork, type Policy, type ValueNetwork } from '@rl/policy';
 import { createRunner, isTensorEnv, makeTensorVec, type AnyVectorEnv, type RolloutBatch, type Runner, type RunnerState, type WorkerRunner, type WorkerRunnerOptions } from '@rl/runner';
 import { backendInfo, initTf, tf } from '@rl/tf';
-import { resolveConfig, type TrainConfig } from './config.js';
+import { DEFAULT_CONFIG, resolveConfig, type TrainConfig } from './config.js';
 import { rolloutEpisodes } from './episodes.js';
 import { createOptimizer, type Optimizer, type OptimizerState } from './optim.js';
 import { reinforceUpdate, type Learner } from './reinforce.js';
@@ -407,8 +407,10 @@ class TrainerImpl implements Trainer {
    */
   setState(s: TrainerState): void {
     if (s?.format !== 'rl-trainer-state' || s.version !== 1) throw new TypeError(`setState: not a trainer state (format ${String(s?.format)}, version ${String(s?.version)})`);
-    const diff = (Object.keys(this.config) as (keyof TrainConfig)[]).filter((k) => k !== 'logLevel' && k !== 'totalSteps' && k !== 'evalEpisodes' && k !== 'targetReturn' && JSON.stringify(this.config[k]) !== JSON.stringify(s.config[k]));
-    if (diff.length > 0) throw new RangeError(`setState: the state was saved with a different config (${diff.map((k) => `${k}: ${JSON.stringify(s.config[k])} vs ${JSON.stringify(this.config[k])}`).join('; ')})`);
+    // a field the saved config lacks (saved before the field existed) had its default; `workers` only changes where rollouts run
+    const saved = (k: keyof TrainConfig): unknown => (k in s.config ? s.config[k] : DEFAULT_CONFIG[k]);
+    const diff = (Object.keys(this.config) as (keyof TrainConfig)[]).filter((k) => k !== 'logLevel' && k !== 'totalSteps' && k !== 'evalEpisodes' && k !== 'targetReturn' && k !== 'workers' && JSON.stringify(this.config[k]) !== JSON.stringify(saved(k)));
+    if (diff.length > 0) throw new RangeError(`setState: the state was saved with a different config (${diff.map((k) => `${k}: ${JSON.stringify(saved(k))} vs ${JSON.stringify(this.config[k])}`).join('; ')})`);
     this.policy.setWeights(s.policyWeights);
     this.policy.setRngState(s.policyRng);
     if (this.value) {
