@@ -16,6 +16,10 @@ export interface BenchOptions {
   readonly seeds?: readonly number[];
   /** Env ids (train). */
   readonly envs?: readonly string[];
+  /** rollout: worker-thread counts k (runs benchmarks/rollout-workers.ts instead). */
+  readonly workers?: readonly number[];
+  /** rollout: tensor-native rollouts in headless Chromium on webgpu / webgl (runs benchmarks/browser.ts instead). */
+  readonly browser?: boolean;
 }
 
 /** A benchmark `rl bench` can run. */
@@ -31,7 +35,7 @@ interface BenchEntry {
 }
 
 /** The benchmarks `rl bench` runs. */
-export type BenchName = 'env' | 'rollout' | 'train' | 'policy' | 'serve';
+export type BenchName = 'env' | 'rollout' | 'train' | 'policy' | 'serve' | 'distributed';
 
 /** `rl bench <which>` → the benchmark file, its report and its entry point. */
 export const BENCHES: Readonly<Record<BenchName, BenchEntry>> = {
@@ -53,16 +57,30 @@ export const BENCHES: Readonly<Record<BenchName, BenchEntry>> = {
   policy: { file: 'policy-forward.ts', name: 'policy-forward', entry: undefined },
   // @rl/serve over HTTP with autocannon: single and batched observations, micro-batching on and off
   serve: { file: 'serve.ts', name: 'serve', entry: 'runServeBench', args: (o) => (o.quick ? { duration: 3, warmup: 1 } : {}) },
+  // one learner and 1/2/4 actor processes over a local nats-server vs one process
+  distributed: { file: 'distributed.ts', name: 'distributed', entry: 'runDistributedBench', args: (o) => (o.quick ? { actors: [1], rounds: 5 } : {}) },
+};
+
+/** Variants of `rl bench rollout`: `--workers 1,2` (worker threads) and `--browser` (headless Chromium). */
+export const ROLLOUT_VARIANTS: Readonly<Record<'workers' | 'browser', BenchEntry>> = {
+  workers: {
+    file: 'rollout-workers.ts',
+    name: 'rollout-workers',
+    entry: 'runWorkersBench',
+    args: (o) => ({ workers: o.workers, ...(o.quick ? { ns: [64, 1024], seconds: 0.2, repeats: 1 } : {}), ...(o.peer === false ? { peer: false } : {}) }),
+  },
+  browser: { file: 'browser.ts', name: 'browser', entry: 'runBrowserBench', args: (o) => ({ quick: o.quick === true }) },
 };
 
 /**
- * `rl bench env|rollout|train|policy|serve`: runs the benchmark in this process (its module is
+ * `rl bench env|rollout|train|policy|serve|distributed` (rollout: `--workers 1,2`, `--browser`): runs the benchmark in this process (its module is
  * imported and its exported run function called; `--quick` is read by the benchmark from
  * the command line), which writes results/<name>.json|md, any plots, and its RESULTS.md
  * section; then prints the report's markdown (the table).
  */
 export async function benchCommand(which: keyof typeof BENCHES, opts: BenchOptions): Promise<void> {
-  const b = BENCHES[which];
+  if (which === 'rollout' && opts.workers && opts.browser) throw new CliError('bench rollout: --workers and --browser are separate benchmarks; give one');
+  const b = which === 'rollout' && opts.workers ? ROLLOUT_VARIANTS.workers : which === 'rollout' && opts.browser ? ROLLOUT_VARIANTS.browser : BENCHES[which];
   const path = join(BENCH_DIR, b.file);
   if (!existsSync(path)) throw new CliError(`bench ${which}: ${path} not found`);
   const resultsDir = process.env.RL_BENCH_RESULTS_DIR ?? join(BENCH_DIR, 'results');
