@@ -34,8 +34,14 @@ export function reportError(err: unknown, command: string): number {
 const argv = process.argv.slice(2);
 let code = 0;
 try {
-  const program = buildProgram(await trainerFlags(argv));
-  await program.parseAsync(process.argv);
+  if (argv[0] === 'train' && argv.includes('--distributed') && !argv.includes('--help') && !argv.includes('-h')) {
+    // one process of a distributed run: @rl/distributed parses its own flags (learner/actor, NATS, its run options)
+    const { distributedCommand } = await import('./distributed.js');
+    await distributedCommand(argv.slice(1));
+  } else {
+    const program = buildProgram(await trainerFlags(argv));
+    await program.parseAsync(process.argv);
+  }
   code = typeof process.exitCode === 'number' ? process.exitCode : 0;
 } catch (err) {
   code = reportError(err, argv[0] && !argv[0].startsWith('-') ? argv[0] : '');

@@ -71,7 +71,16 @@ export function buildProgram(trainer: TrainerFlagSource | undefined): Command {
       'validated before anything is written; every bad field is listed with its allowed range.\n' +
       'Ctrl-C (SIGINT) or SIGTERM writes a final checkpoint and exits 0; `rl resume DIR` continues.',
   );
+  train
+    .option('--distributed', 'run one process of a distributed training over NATS (learner or actor; @rl/distributed): takes --nats, --role, --shard, --shards, a JSON --config, --run, --iterations, --checkpoint-dir … and a subset of the trainer flags; see packages/distributed/README.md (default: off)')
+    .option('--nats <url>', 'distributed: NATS server URL, e.g. nats://127.0.0.1:4222 (default: none)')
+    .addOption(new Option('--role <role>', 'distributed: this process\'s role (default: none)').choices(['learner', 'actor']))
+    .option('--shard <i>', 'distributed: this actor\'s shard index, 0-based (default: none)')
+    .option('--shards <k>', 'distributed: number of actor shards (default: none)');
   train.action(async (opts: Record<string, unknown>) => {
+    // `rl train --distributed …` never gets here: main.ts hands its argv to @rl/distributed's own parser
+    const distributedFlags = ['nats', 'role', 'shard', 'shards'].filter((k) => opts[k] !== undefined);
+    if (distributedFlags.length > 0) throw new InvalidArgumentError(`${distributedFlags.map((k) => `--${k}`).join(', ')} only apply with --distributed.`);
     const { trainCommand } = await import('./train.js');
     await trainCommand(opts, trainer?.flags ?? []);
   });
@@ -131,13 +140,15 @@ export function buildProgram(trainer: TrainerFlagSource | undefined): Command {
   program
     .command('bench')
     .description('Run a benchmark, print its table and write results (benchmarks/results/, benchmarks/RESULTS.md).')
-    .addArgument(new Command().createArgument('<which>', 'env | rollout | train | policy | serve').choices(['env', 'rollout', 'train', 'policy', 'serve']))
+    .addArgument(new Command().createArgument('<which>', 'env | rollout | train | policy | serve | distributed').choices(['env', 'rollout', 'train', 'policy', 'serve', 'distributed']))
     .option('--quick', 'a short run (fewer sizes, seeds and repeats) (default: false)')
     .option('--no-peer', 'skip the PyTorch peer (rollout, train) (default: run it when installed)')
     .addOption(new Option('--seeds <list>', 'train: comma-separated seeds (default: 1,2,3,4,5; 1,2,3 with --quick)').argParser(intList('--seeds')))
     .option('--envs <list>', 'train: comma-separated env ids (default: CartPole-v1, Acrobot-v1, Pendulum-v1, MountainCar-v0)', (t: string) => t.split(',').map((s) => s.trim()).filter(Boolean))
-    .addHelpText('after', '\n  env      env steps/s of generic vs native vector envs\n  rollout  batched rollout steps/s (policy + envs), wasm and cpu\n  train    time to solve CartPole-v1 (whole processes) and final returns of the other envs\n  policy   policy act() throughput vs bare tfjs\n  serve    rl serve over HTTP: requests/s and latency, micro-batching on vs off')
-    .action(async (which: 'env' | 'rollout' | 'train' | 'policy' | 'serve', opts: { quick?: boolean; peer?: boolean; seeds?: number[]; envs?: string[] }) => {
+    .addOption(new Option('--workers <list>', 'rollout: comma-separated worker-thread counts; runs the worker-thread rollout benchmark (default: off)').argParser(intList('--workers')))
+    .option('--browser', 'rollout: tensor-native rollouts in headless Chromium on webgpu and webgl (default: off)')
+    .addHelpText('after', '\n  env      env steps/s of generic vs native vector envs\n  rollout  batched rollout steps/s (policy + envs), wasm and cpu\n  train    time to solve CartPole-v1 (whole processes) and final returns of the other envs\n  policy   policy act() throughput vs bare tfjs\n  serve    rl serve over HTTP: requests/s and latency, micro-batching on vs off\n  distributed  one learner + 1/2/4 actor processes over a local NATS server vs one process')
+    .action(async (which: 'env' | 'rollout' | 'train' | 'policy' | 'serve' | 'distributed', opts: { quick?: boolean; peer?: boolean; seeds?: number[]; envs?: string[]; workers?: number[]; browser?: boolean }) => {
       const { benchCommand } = await import('./bench.js');
       await benchCommand(which, opts);
     });
