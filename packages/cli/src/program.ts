@@ -128,6 +128,18 @@ export function buildProgram(trainer: TrainerFlagSource | undefined): Command {
     });
 
   program
+    .command('web')
+    .description('Build the web app (apps/web) and serve it, with the runs directory at /runs/ (train and watch policies in the browser on WebGPU / WebGL, load models from rl train).')
+    .addOption(new Option('--port <port>', 'TCP port, 0 for any free one (default: 5173)').argParser(nonNegativeInt('--port')))
+    .option('--host <host>', 'address to listen on (default: 127.0.0.1)')
+    .option('--runs <dir>', 'directory served at /runs/ (default: runs)')
+    .option('--build-dir <dir>', 'where the app is built (default: apps/web/dist)')
+    .action(async (opts: Record<string, unknown>) => {
+      const { webCommand } = await import('./web.js');
+      await webCommand(opts);
+    });
+
+  program
     .command('check-env')
     .description('Run the env checker on a registered env and print its findings; exit 0 when clean.')
     .argument('<id>', 'registered env id, e.g. CartPole-v1')

@@ -158,8 +158,10 @@ export async function createTrainer(partial: Partial<TrainConfig> = {}, opts: Tr
   if (tf.getBackend() === 'wasm') useFastWasmMatMul();
   let workerRunner: WorkerRunnerFactory | undefined;
   if (config.workers !== 1) {
-    // loaded only when asked for: the browser build of @rl/runner has no worker threads
-    const mod = (await import('@rl/runner')) as { createWorkerRunner?: WorkerRunnerFactory };
+    // loaded only when asked for (the browser build of @rl/runner has no worker threads); a
+    // specifier in a variable, so bundlers leave this import alone
+    const specifier = '@rl/runner';
+    const mod = (await import(/* @vite-ignore */ specifier).catch(() => ({}))) as { createWorkerRunner?: WorkerRunnerFactory };
     if (typeof mod.createWorkerRunner !== 'function') throw new Error(`createTrainer: workers ${String(config.workers)} needs Node worker_threads (createWorkerRunner is not available in this build of @rl/runner); use workers 1`);
     workerRunner = mod.createWorkerRunner;
   }
