@@ -151,7 +151,7 @@ describe.concurrent('rl train, eval, resume (real child processes)', () => {
 
 describe('rl --help, check-env, bench', () => {
   it('--help of every command lists every flag with its default', async () => {
-    const cmds = ['train', 'resume', 'eval', 'serve', 'check-env', 'bench'];
+    const cmds = ['train', 'resume', 'eval', 'serve', 'web', 'check-env', 'bench'];
     const results = await Promise.all([rl(['--help']), ...cmds.map((c) => rl([c, '--help']))]);
     for (const c of cmds) expect(results[0]!.stdout).toContain(c);
     results.slice(1).forEach((r, i) => {
