@@ -25,6 +25,3 @@ export { mountainCarContinuousConstants } from './tensor_envs/mountain_car_conti
 export { pendulumConstants } from './tensor_envs/pendulum.js';
 export { rolloutEpisodes } from './episodes.js';
 export type { EpisodeRolloutOptions } from './episodes.js';
-// The worker_threads runner is Node-only; its types are exported (erased at build) so code that
-// loads it on demand in Node (the trainer's `workers` option) type-checks in browser builds too.
-export type { WorkerRunner, WorkerRunnerOptions } from './workers/worker_runner.js';

@@ -6,7 +6,7 @@
 import { pino, type Logger } from 'pino';
 import { getSpec, makeVec, registeredIds, Rng, RunningMeanStd, type RngState, type VectorEnv } from '@rl/env';
 import { createPolicy, valueNetwork, type Policy, type ValueNetwork } from '@rl/policy';
-import { createRunner, isTensorEnv, makeTensorVec, type AnyVectorEnv, type RolloutBatch, type Runner, type RunnerState, type WorkerRunner, type WorkerRunnerOptions } from '@rl/runner';
+import { createRunner, isTensorEnv, makeTensorVec, type AnyVectorEnv, type RolloutBatch, type Runner, type RunnerState } from '@rl/runner';
 import { backendInfo, initTf, tf } from '@rl/tf';
 import { DEFAULT_CONFIG, resolveConfig, type TrainConfig } from './config.js';
 import { rolloutEpisodes } from './episodes.js';
@@ -175,7 +175,15 @@ export async function createTrainer(partial: Partial<TrainConfig> = {}, opts: Tr
   return trainer;
 }
 
-type WorkerRunnerFactory = (policy: Policy, opts: WorkerRunnerOptions) => WorkerRunner;
+/**
+ * The part of `@rl/runner`'s Node-only `createWorkerRunner` the trainer uses. Declared here
+ * (structurally) rather than imported, so the trainer's browser build never reaches the
+ * worker_threads code, not even for types.
+ */
+type WorkerRunnerFactory = (
+  policy: Policy,
+  opts: { envId: string; numEnvs: number; workers: number | 'auto'; seed: number; envOptions: { vectorization: 'native' | 'generic' } },
+) => Runner & { ready(): Promise<void> };
 
 /**
  * Trains a policy with batched REINFORCE and returns the trainer (for `policy`, `evaluate`,
@@ -267,7 +275,7 @@ class TrainerImpl implements Trainer {
 
   /** Resolves once the rollout workers (if any) have started. */
   async ready(): Promise<void> {
-    await (this.runner as Partial<WorkerRunner> | undefined)?.ready?.();
+    await (this.runner as Partial<{ ready(): Promise<void> }> | undefined)?.ready?.();
   }
 
   private collect(): RolloutBatch {
