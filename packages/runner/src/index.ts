@@ -1,25 +1,6 @@
-/** `@rl/runner`: batched rollouts as tensors and tensor-native envs. */
-export type * from './types.js';
-export { rollout, rolloutTensor, createRunner, releaseRollout, isTensorEnv } from './rollout.js';
-export type { AnyVectorEnv, Runner, RunnerOptions, RolloutOptions, RunnerStats, RunnerState } from './rollout.js';
-export { checkSpaces } from './spaces_check.js';
-export type * from './tensor_envs/types.js';
-export {
-  makeTensorVec,
-  TENSOR_ENVS,
-  createTensorVectorEnv,
-  cartPoleDynamics,
-  acrobotDynamics,
-  mountainCarDynamics,
-  mountainCarContinuousDynamics,
-  pendulumDynamics,
-} from './tensor_envs/index.js';
-export type { TensorVectorEnvOptions } from './tensor_envs/index.js';
-export { cartPoleConstants } from './tensor_envs/cartpole.js';
-export { acrobotConstants } from './tensor_envs/acrobot.js';
-export { mountainCarConstants } from './tensor_envs/mountain_car.js';
-export { mountainCarContinuousConstants } from './tensor_envs/mountain_car_continuous.js';
-export { pendulumConstants } from './tensor_envs/pendulum.js';
-export { rolloutEpisodes } from './episodes.js';
-export type { EpisodeRolloutOptions } from './episodes.js';
+/**
+ * `@rl/runner`: batched rollouts as tensors, tensor-native envs, and (Node only) the
+ * worker-thread runner. The browser entry (`index.browser.ts`) is everything but the workers.
+ */
+export * from './index.browser.js';
 export * from './workers/index.js';
