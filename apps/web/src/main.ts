@@ -48,14 +48,17 @@ function resetWatch(id: string): void {
 /** One step of the watched policy in the JS env (deterministic), drawn on the scene canvas. */
 let stepping = false;
 async function watchStep(): Promise<void> {
-  if (!watchPolicy || !watchEnv || stepping) return;
+  // Take the policy and env once: train() may swap or clear them while the read below is awaited.
+  const policy = watchPolicy;
+  const w = watchEnv;
+  if (!policy || !w || stepping) return;
   stepping = true;
   try {
-    const w = watchEnv;
-    const a = tf.tidy(() => watchPolicy!.act(tf.tensor2d(w.obs, [1, w.obs.length]), { deterministic: true }));
+    const a = tf.tidy(() => policy.act(tf.tensor2d(w.obs, [1, w.obs.length]), { deterministic: true }));
     const v = await a.data(); // asynchronous: works on every backend
     a.dispose();
-    const action = watchPolicy.actionSpace.type === 'Discrete' ? v[0]! : Float32Array.from(v);
+    if (policy !== watchPolicy) return; // replaced during the read: drop this step
+    const action = policy.actionSpace.type === 'Discrete' ? v[0]! : Float32Array.from(v);
     const r = w.env.step(action as never);
     w.ret += r.reward;
     w.obs = Float32Array.from(r.obs as ArrayLike<number>);
