@@ -27,7 +27,7 @@
  * ```
  */
 import { ClassicControlEnv } from './classic_env.js';
-import { parseResetBounds, type ClassicKernel, type StepBuffers } from './kernel.js';
+import { parseResetBounds, type ClassicKernel, type StepBuffers, stateColumns } from './kernel.js';
 import { NativeVectorEnv, type NativeVectorOptions } from './native_vector.js';
 import type { UniformRange } from './cartpole.js';
 import { Box, Discrete } from './spaces.js';
@@ -227,18 +227,7 @@ export const acrobotKernel: ClassicKernel<AcrobotState, AcrobotParams, UniformRa
   },
   observe: acrobotObserve,
   step: acrobotStep,
-  readState: (s, i, out) => {
-    out[0] = s.theta1[i]!;
-    out[1] = s.theta2[i]!;
-    out[2] = s.dtheta1[i]!;
-    out[3] = s.dtheta2[i]!;
-  },
-  writeState: (s, i, v) => {
-    s.theta1[i] = v[0]!;
-    s.theta2[i] = v[1]!;
-    s.dtheta1[i] = v[2]!;
-    s.dtheta2[i] = v[3]!;
-  },
+  ...stateColumns<AcrobotState>(['theta1', 'theta2', 'dtheta1', 'dtheta2']),
 };
 
 /** Acrobot-v1 as a single env (no time limit: `make('Acrobot-v1')` adds the 500-step one). */

@@ -23,7 +23,7 @@
  * ```
  */
 import { ClassicControlEnv } from './classic_env.js';
-import { parseResetBounds, type ClassicKernel, type StepBuffers } from './kernel.js';
+import { parseResetBounds, type ClassicKernel, type StepBuffers, stateColumns } from './kernel.js';
 import { NativeVectorEnv, type NativeVectorOptions } from './native_vector.js';
 import type { Rng } from './rng.js';
 import { Box, Discrete } from './spaces.js';
@@ -148,18 +148,7 @@ export const cartPoleKernel: ClassicKernel<CartPoleState, CartPoleParams, Unifor
     obs[i * 4 + 3] = s.thetaDot[i]!;
   },
   step: cartPoleStep,
-  readState: (s, i, out) => {
-    out[0] = s.x[i]!;
-    out[1] = s.xDot[i]!;
-    out[2] = s.theta[i]!;
-    out[3] = s.thetaDot[i]!;
-  },
-  writeState: (s, i, v) => {
-    s.x[i] = v[0]!;
-    s.xDot[i] = v[1]!;
-    s.theta[i] = v[2]!;
-    s.thetaDot[i] = v[3]!;
-  },
+  ...stateColumns<CartPoleState>(['x', 'xDot', 'theta', 'thetaDot']),
 };
 
 /**

@@ -123,3 +123,22 @@ export function mergeParams<P extends object>(id: string, defaults: Readonly<P>,
   }
   return Object.freeze(out) as unknown as Readonly<P>;
 }
+
+/**
+ * `readState` / `writeState` for a state kept as one Float64Array per value: `fields` names
+ * the arrays in the order of `env.state` (the order of `stateNames`). Not on the step path.
+ *
+ * @example
+ * ...stateColumns<CartPoleState>(['x', 'xDot', 'theta', 'thetaDot'])
+ */
+export function stateColumns<S>(fields: readonly (keyof S)[]): Pick<ClassicKernel<S, unknown, unknown>, 'readState' | 'writeState'> {
+  const col = (s: S, k: number): Float64Array => s[fields[k]!] as unknown as Float64Array;
+  return {
+    readState: (s, i, out) => {
+      for (let k = 0; k < fields.length; k++) out[k] = col(s, k)[i]!;
+    },
+    writeState: (s, i, v) => {
+      for (let k = 0; k < fields.length; k++) col(s, k)[i] = v[k]!;
+    },
+  };
+}

@@ -21,7 +21,7 @@
  * ```
  */
 import { ClassicControlEnv } from './classic_env.js';
-import { parseResetBounds, type ClassicKernel, type StepBuffers } from './kernel.js';
+import { parseResetBounds, type ClassicKernel, type StepBuffers, stateColumns } from './kernel.js';
 import { NativeVectorEnv, type NativeVectorOptions } from './native_vector.js';
 import type { UniformRange } from './cartpole.js';
 import { Box, Discrete } from './spaces.js';
@@ -98,14 +98,7 @@ export const mountainCarKernel: ClassicKernel<MountainCarState, MountainCarParam
     obs[i * 2 + 1] = s.velocity[i]!;
   },
   step: mountainCarStep,
-  readState: (s, i, out) => {
-    out[0] = s.position[i]!;
-    out[1] = s.velocity[i]!;
-  },
-  writeState: (s, i, v) => {
-    s.position[i] = v[0]!;
-    s.velocity[i] = v[1]!;
-  },
+  ...stateColumns<MountainCarState>(['position', 'velocity']),
 };
 
 /** MountainCar-v0 as a single env (no time limit: `make('MountainCar-v0')` adds the 200-step one). */

@@ -30,7 +30,7 @@
  * output this moved the reward by one float32 ulp of 0.001·u² (2.9e-11) in 2 of 960 steps.
  */
 import { ClassicControlEnv } from './classic_env.js';
-import type { ClassicKernel, StepBuffers } from './kernel.js';
+import { stateColumns, type ClassicKernel, type StepBuffers } from './kernel.js';
 import { NativeVectorEnv, type NativeVectorOptions } from './native_vector.js';
 import { Box } from './spaces.js';
 
@@ -148,14 +148,7 @@ export const pendulumKernel: ClassicKernel<PendulumState, PendulumParams, Pendul
     obs[i * 3 + 2] = s.thetaDot[i]!;
   },
   step: pendulumStep,
-  readState: (s, i, out) => {
-    out[0] = s.theta[i]!;
-    out[1] = s.thetaDot[i]!;
-  },
-  writeState: (s, i, v) => {
-    s.theta[i] = v[0]!;
-    s.thetaDot[i] = v[1]!;
-  },
+  ...stateColumns<PendulumState>(['theta', 'thetaDot']),
 };
 
 /** Pendulum-v1 as a single env (no time limit: `make('Pendulum-v1')` adds the 200-step one). */
