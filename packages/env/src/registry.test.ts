@@ -99,7 +99,7 @@ describe('registry', () => {
     registerTensorVec('TensorWalk-v0', entry);
     expect(tensorIds()).toEqual(['TensorWalk-v0']);
     const t = makeTensorVec('TensorWalk-v0', 5, { seed: 3 });
-    expect(seen).toEqual([{ seed: 3, maxEpisodeSteps: 12 }]);
+    expect(seen).toEqual([{ seed: 3, maxEpisodeSteps: 12, spec: getSpec('TensorWalk-v0') }]);
     expect([t.numEnvs, t.maxEpisodeSteps, isTensorEnv(t), isTensorEnv(venv)]).toEqual([5, 12, true, false]);
     expect(getSpec('TensorWalk-v0').tensorEntryPoint).toBe(entry);
     expect(() => registerTensorVec('TensorWalk-v0', entry)).toThrow(/already registered/);

@@ -158,7 +158,7 @@ export function makeTensorVec<M = unknown, V = M, A = M>(id: string, numEnvs: nu
     throw new RangeError(`makeTensorVec(${id}): no tensor-native env is registered for this id (${known.length ? `tensor-native: ${known.join(', ')}` : 'none is: import @rl/runner, which registers the classic-control ones'})`);
   }
   const maxEpisodeSteps = options.maxEpisodeSteps ?? spec.maxEpisodeSteps;
-  return spec.tensorEntryPoint(numEnvs, { ...options, ...(maxEpisodeSteps === undefined ? {} : { maxEpisodeSteps }) }) as TensorVectorEnv<M, V, A>;
+  return spec.tensorEntryPoint(numEnvs, { ...options, ...(maxEpisodeSteps === undefined ? {} : { maxEpisodeSteps }), spec }) as TensorVectorEnv<M, V, A>;
 }
 
 type NativeCtor = new (numEnvs: number, opts?: NativeVectorOptions) => VectorEnv;

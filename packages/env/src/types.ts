@@ -186,6 +186,8 @@ export interface TensorVectorEnvOptions {
   readonly seed?: number;
   /** Time limit override (default: the registered id's). */
   readonly maxEpisodeSteps?: number;
+  /** The registry spec (set by `makeTensorVec`). */
+  readonly spec?: EnvSpec;
 }
 
 /** Options of {@link TensorVectorEnv.reset}. */

@@ -51,7 +51,7 @@ describe.each(['cpu', 'wasm'] as const)('tensor-native envs vs the JS envs on %s
     const states = Array.from({ length: N }, () => c.state(rng).map(Math.fround));
     const actions = Array.from({ length: N }, () => Math.fround(c.action(rng)));
     const tenv = makeTensorVec(id, N);
-    const d = tenv.dynamics;
+    const d = TENSOR_ENVS[id]!();
     const discrete = d.actionSpace.type === 'Discrete';
     const { obs, reward, term } = tf.tidy(() => {
       const s = tf.unstack(tf.tensor2d(states), 1) as tf.Tensor1D[];
@@ -81,7 +81,7 @@ describe.each(['cpu', 'wasm'] as const)('tensor-native envs vs the JS envs on %s
     }
     expect(comparedTerm).toBeGreaterThan(N * 0.9);
     if (id !== 'Pendulum-v1' && id !== 'Acrobot-v1') expect(terminal).toBeGreaterThan(0); // the boundary is exercised
-    tenv.dispose();
+    tenv.close();
   });
 
   it('kernels per step do not grow with N (no per-env ops)', async () => {
@@ -97,7 +97,7 @@ describe.each(['cpu', 'wasm'] as const)('tensor-native envs vs the JS envs on %s
         });
         counts.push(p.kernels.length);
         a.dispose();
-        env.dispose();
+        env.close();
       }
       expect(counts[0], `${id}: kernels at N = 1 and 300`).toBe(counts[1]);
       expect(counts[0]).toBeGreaterThan(10);
@@ -113,12 +113,12 @@ describe.each(['cpu', 'wasm'] as const)('tensor-native envs vs the JS envs on %s
       expect(spacesEqual(tv.singleObservationSpace, jsv.singleObservationSpace), `${id} observation space`).toBe(true);
       expect(spacesEqual(tv.singleActionSpace, jsv.singleActionSpace), `${id} action space`).toBe(true);
       expect(tv.maxEpisodeSteps).toBe(jsv.spec?.maxEpisodeSteps);
-      tv.dispose();
+      tv.close();
     }
     // A CartPole pushed right from near the edge terminates; its row restarts while the other continues.
     const env = makeTensorVec('CartPole-v1', 2, { seed: 3, maxEpisodeSteps: 5 });
     env.reset();
-    env.setState([
+    env.writeStates([
       [2.39, 1, 0, 0],
       [0, 0, 0, 0],
     ]);
@@ -144,6 +144,6 @@ describe.each(['cpu', 'wasm'] as const)('tensor-native envs vs the JS envs on %s
     expect(last!.episodeReturn.arraySync()).toEqual([4, 5]);
     for (const x of Object.values(last!)) x.dispose();
     a.dispose();
-    env.dispose();
+    env.close();
   });
 });
