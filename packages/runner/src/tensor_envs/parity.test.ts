@@ -1,4 +1,4 @@
-import { Rng, make, type StatefulEnv } from '@rl/env';
+import { Rng, acrobotDefaultParams, cartPoleDefaultParams, make, mountainCarContinuousDefaultParams, mountainCarDefaultParams, type StatefulEnv } from '@rl/env';
 import { initTf, tf } from '@rl/tf';
 import { describe, expect, it } from 'vitest';
 import { TENSOR_ENVS, makeTensorVec } from './index.js';
@@ -17,22 +17,22 @@ const cases: Record<string, Case> = {
   'CartPole-v1': {
     state: (r) => [r.uniform(-2.3, 2.3), r.uniform(-2, 2), r.uniform(-0.2, 0.2), r.uniform(-2, 2)],
     action: (r) => r.int(2),
-    margin: (s) => Math.min(Math.abs(Math.abs(s[0]!) - 2.4), Math.abs(Math.abs(s[2]!) - (12 * 2 * PI) / 360)),
+    margin: (s) => Math.min(Math.abs(Math.abs(s[0]!) - cartPoleDefaultParams.x_threshold), Math.abs(Math.abs(s[2]!) - cartPoleDefaultParams.theta_threshold_radians)),
   },
   'Acrobot-v1': {
-    state: (r) => [r.uniform(-PI, PI), r.uniform(-PI, PI), r.uniform(-4 * PI, 4 * PI), r.uniform(-9 * PI, 9 * PI)],
+    state: (r) => [r.uniform(-PI, PI), r.uniform(-PI, PI), r.uniform(-acrobotDefaultParams.max_vel_1, acrobotDefaultParams.max_vel_1), r.uniform(-acrobotDefaultParams.max_vel_2, acrobotDefaultParams.max_vel_2)],
     action: (r) => r.int(3),
     margin: (s) => Math.abs(-Math.cos(s[0]!) - Math.cos(s[1]! + s[0]!) - 1),
   },
   'MountainCar-v0': {
     state: (r) => [r.uniform(-1.2, 0.55), r.uniform(-0.07, 0.07)],
     action: (r) => r.int(3),
-    margin: (s) => Math.min(Math.abs(s[0]! - 0.5), Math.abs(s[1]!)),
+    margin: (s) => Math.min(Math.abs(s[0]! - mountainCarDefaultParams.goal_position), Math.abs(s[1]!)),
   },
   'MountainCarContinuous-v0': {
     state: (r) => [r.uniform(-1.2, 0.55), r.uniform(-0.07, 0.07)],
     action: (r) => r.uniform(-1.5, 1.5),
-    margin: (s) => Math.min(Math.abs(s[0]! - 0.45), Math.abs(s[1]!)),
+    margin: (s) => Math.min(Math.abs(s[0]! - mountainCarContinuousDefaultParams.goal_position), Math.abs(s[1]!)),
   },
   'Pendulum-v1': {
     state: (r) => [r.uniform(-2 * PI, 2 * PI), r.uniform(-8, 8)],
