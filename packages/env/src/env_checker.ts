@@ -247,7 +247,7 @@ function checkSavedState(env: Env, actions: readonly Action[], reset: (seed: num
   }
   const e = env as Env & { getState(): unknown; setState(s: unknown): void };
   const half = Math.max(1, Math.floor(actions.length / 2));
-  const play = (from: number): StepResult[] | undefined => {
+  const play = (from: number): StepResult[] => {
     const out: StepResult[] = [];
     for (let t = from; t < actions.length; t++) {
       const r = e.step(actions[t]!);
@@ -266,13 +266,12 @@ function checkSavedState(env: Env, actions: readonly Action[], reset: (seed: num
     try {
       saved = structuredClone(e.getState());
     } catch (err) {
-      add('state-clone', `getState() returned a value structuredClone refuses: ${(err as Error).message}`, 'return plain data and typed arrays from getState() (no functions or class instances), so a checkpoint file can hold it');
+      add('state-clone', `getState() returned a value structuredClone refuses: ${(err as Error).message}`, 'return plain data and typed arrays from getState() (no functions; class instances lose their class in a checkpoint), so a checkpoint file can hold it');
       return;
     }
     const first = play(half);
     e.setState(saved);
     const again = play(half);
-    if (!first || !again) return;
     const same = first.length === again.length && first.every((a, t) => sameArray(a.obs, again[t]!.obs) && a.reward === again[t]!.reward && a.terminated === again[t]!.terminated && a.truncated === again[t]!.truncated);
     if (!same) {
       add('state-roundtrip', `after setState(getState()) saved at step ${half}, the same actions gave different transitions`, 'save everything the next steps depend on in getState(): the physical state, the Rng state (Rng.getState()), step counters and episode status');

@@ -60,7 +60,7 @@ export interface EnvSpec {
 /**
  * The environment contract, as Gymnasium 1.x `Env` (how to write one: packages/env/README.md).
  * Observations are float32; `terminated` (a terminal state) and `truncated` (cut by a time
- * limit, `TimeLimit`) stay separate. Randomness comes from an {@link Rng} seeded in `reset`,
+ * limit, `TimeLimit`) stay separate. Randomness comes from an `Rng` seeded in `reset`,
  * never `Math.random`.
  *
  * Optional: `getState()` / `setState(state)`, the whole env (physical state, random stream,
