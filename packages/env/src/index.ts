@@ -40,7 +40,8 @@ export { getSpec, make, makeTensorVec, makeVec, register, registerTensorVec, reg
 export { isTensorEnv } from './vector_kind.js';
 export type { MakeOptions, MakeVecOptions } from './registry.js';
 
-export { Wrapper, hasState } from './wrappers/wrapper.js';
+export { Wrapper, hasState, isRestorable } from './wrappers/wrapper.js';
+export type { RestorableEnv, WrapperState } from './wrappers/wrapper.js';
 export { TimeLimit } from './wrappers/time_limit.js';
 export { RecordEpisodeStatistics, RecordEpisodeStatisticsVector } from './wrappers/record_episode_statistics.js';
 export type { EpisodeStatistics, FinishedEpisodes } from './wrappers/record_episode_statistics.js';
