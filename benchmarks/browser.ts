@@ -123,7 +123,7 @@ async function nodeWasm(n: number, steps: number, repeats: number): Promise<{ st
     tf.dispose([act, ...Object.values(r)]);
   });
   tf.dispose([a, obs]);
-  env.dispose();
+  env.close();
   policy.dispose();
   return { stepsPerSec, readBacks, kernelsAct: pAct, kernelsEnv: pEnv, kernelsBoth: pBoth };
 }

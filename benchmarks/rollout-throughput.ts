@@ -307,7 +307,7 @@ export async function runRolloutBench(opts: RolloutBenchOptions = {}): Promise<R
           }
           actT.dispose();
         }
-        tEnv.dispose();
+        tEnv.close();
         policy.dispose();
       }
     }

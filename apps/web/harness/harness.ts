@@ -194,7 +194,7 @@ async function envParity(backend: BackendName, n = 64) {
     const states = Array.from({ length: n }, () => c.state(rng).map(Math.fround));
     const actions = Array.from({ length: n }, () => Math.fround(c.action(rng)));
     const env = makeTensorVec(id, n, { seed: 1 });
-    const d = env.dynamics;
+    const d = TENSOR_ENVS[id]!();
     const discrete = d.actionSpace.type === 'Discrete';
     const flat = await readAll(() => {
       const cols = tf.unstack(tf.tensor2d(states), 1) as tf.Tensor1D[];
@@ -203,7 +203,7 @@ async function envParity(backend: BackendName, n = 64) {
       return { obs: d.observe(tr.state), reward: tr.reward, term: tf.cast(tr.terminated, 'float32') };
     });
     const r = { obs: Array.from({ length: n }, (_, i) => flat.obs.slice(i * d.obsDim, (i + 1) * d.obsDim)), reward: flat.reward, term: flat.term };
-    env.dispose();
+    env.close();
     const js = make(id, { maxEpisodeSteps: null }).unwrapped as StatefulEnv;
     js.reset({ seed: 0 });
     let obsErr = 0;
@@ -257,7 +257,7 @@ async function seededRollout(backend: BackendName, id: string, n: number, steps:
     truncated: tf.stack(parts.truncated),
   }));
   tf.dispose([obs, ...Object.values(parts).flat()]);
-  env.dispose();
+  env.close();
   policy.dispose();
   return { info, ...res, numTensors: { before, after: tf.memory().numTensors } };
 }
@@ -337,7 +337,7 @@ async function readBacks(backend: BackendName, n = 16) {
   const probe = countReadBacks(() => tf.tidy(() => tf.tensor1d([1, 2]).dataSync()));
   const after = tf.memory().numTensors;
   runner.dispose();
-  env.dispose();
+  env.close();
   policy.dispose();
   return { info, runs, loop: { tensor: loop.tensor, engine: loop.engine, backend: loop.backend }, probe: { tensor: probe.tensor, engine: probe.engine, backend: probe.backend }, numTensors: { before, after } };
 }
@@ -371,7 +371,7 @@ async function kernelsPerStep(backend: BackendName, id: string, ns: number[]) {
     a.dispose();
     obs.dispose();
     policy.dispose();
-    env.dispose();
+    env.close();
   }
   return { backend: tf.getBackend(), id, kernels: out };
 }
@@ -423,7 +423,7 @@ async function rolloutThroughput(backend: BackendName, id: string, n: number, st
     stepsPerSec.push((steps * n) / ((performance.now() - t0) / 1000));
   }
   obs.dispose();
-  env.dispose();
+  env.close();
   policy.dispose();
   return { backend: info.backend, device: deviceName(info.backend), n, steps, stepsPerSec, readBacksDuringSteps: readBacks };
 }

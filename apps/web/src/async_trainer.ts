@@ -142,7 +142,7 @@ export function createAsyncTrainer(opts: AsyncTrainerOptions): AsyncTrainer {
     dispose() {
       obs.dispose();
       optimizer.dispose();
-      env.dispose();
+      env.close();
       policy.dispose();
     },
   };

@@ -2,7 +2,8 @@ import { CliError } from './errors.js';
 
 /**
  * `rl check-env ID`: makes the env and runs `checkEnv` on it; prints each finding (check,
- * problem, fix) or "no problems found". Exits 0 when clean, 1 when there are findings.
+ * problem, fix) or "no problems found". Exits 1 when there are errors, 0 when there are only
+ * warnings (e.g. no getState/setState) or none.
  */
 export async function checkEnvCommand(id: string, opts: { json?: boolean }): Promise<void> {
   const { checkEnv, make, registeredIds } = await import('@rl/env');
@@ -14,11 +15,14 @@ export async function checkEnvCommand(id: string, opts: { json?: boolean }): Pro
   } finally {
     env.close();
   }
-  if (opts.json) process.stdout.write(`${JSON.stringify({ env: id, ok: findings.length === 0, findings })}\n`);
+  const errors = findings.filter((f) => f.severity === 'error').length;
+  if (opts.json) process.stdout.write(`${JSON.stringify({ env: id, ok: errors === 0, findings })}\n`);
   else if (findings.length === 0) process.stdout.write(`${id}: no problems found\n`);
   else {
-    process.stdout.write(`${id}: ${findings.length} problem${findings.length === 1 ? '' : 's'} found\n`);
-    for (const f of findings) process.stdout.write(`  - [${f.check}] ${f.problem}\n    fix: ${f.fix}\n`);
+    const warnings = findings.length - errors;
+    const count = (k: number, what: string): string => `${k} ${what}${k === 1 ? '' : 's'}`;
+    process.stdout.write(`${id}: ${[errors ? count(errors, 'problem') : '', warnings ? count(warnings, 'warning') : ''].filter(Boolean).join(', ')} found\n`);
+    for (const f of findings) process.stdout.write(`  - ${f.severity === 'warning' ? 'warning ' : ''}[${f.check}] ${f.problem}\n    fix: ${f.fix}\n`);
   }
-  if (findings.length > 0) process.exitCode = 1;
+  if (errors > 0) process.exitCode = 1;
 }

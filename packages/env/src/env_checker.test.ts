@@ -1,15 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { checkEnv } from './env_checker.js';
 import { make, registeredIds } from './registry.js';
-import { Rng } from './rng.js';
+import { Rng, type RngState } from './rng.js';
 import { Box, Discrete } from './spaces.js';
 import type { Env, ResetOptions, ResetResult, StepResult } from './types.js';
 import { ClipAction } from './wrappers/clip_action.js';
 import { NormalizeObservation } from './wrappers/normalize_observation.js';
 import { RecordEpisodeStatistics } from './wrappers/record_episode_statistics.js';
+import { TimeLimit } from './wrappers/time_limit.js';
 
-/** A small, correct env: a 1-D random walk; deliberately broken variants override one thing. */
-class Walk implements Env {
+/** A small env that keeps the contract but cannot save its state: a 1-D random walk. */
+class BareWalk implements Env {
   readonly id: string = 'Walk';
   observationSpace = new Box([-10], [10]);
   actionSpace: Box | Discrete = new Discrete(2);
@@ -30,6 +31,17 @@ class Walk implements Env {
     return { obs: Float32Array.of(this.x), reward: -Math.abs(this.x), terminated, truncated: false, info: {} };
   }
   close(): void {}
+}
+
+/** The walk with `getState` / `setState`: a small, correct env; deliberately broken variants override one thing. */
+class Walk extends BareWalk {
+  getState(): { x: number; rng: RngState } {
+    return { x: this.x, rng: this.rng.getState() };
+  }
+  setState(s: { x: number; rng: RngState }): void {
+    this.x = s.x;
+    this.rng = Rng.fromState(s.rng);
+  }
 }
 
 const checks = (env: Env): string[] => checkEnv(env).map((f) => f.check);
@@ -149,6 +161,46 @@ describe('checkEnv', () => {
       }
     }
     expect(checks(new Tuple())).toContain('reset-return');
+  });
+
+  it('a missing getState/setState is a warning that says what it costs; wrappers do not pretend to have them', () => {
+    const f = checkEnv(new BareWalk());
+    expect(f.map((x) => [x.check, x.severity])).toEqual([['state-missing', 'warning']]);
+    expect(f[0]!.problem).toMatch(/no getState\(\) and setState\(\): a resumed training run .* restarts the envs' episodes .* instead of continuing them bit-identically/);
+    const wrapped = new TimeLimit(new BareWalk(), 50);
+    expect('getState' in wrapped || 'setState' in wrapped).toBe(false);
+    expect(checkEnv(wrapped).map((x) => [x.check, x.severity])).toEqual([['state-missing', 'warning']]);
+    expect('getState' in new TimeLimit(new Walk(), 50)).toBe(true);
+    class HalfWalk extends BareWalk {
+      getState(): number {
+        return this.x;
+      }
+    }
+    expect(checkEnv(new HalfWalk())[0]!.problem).toMatch(/^env has no setState\(\)/);
+  });
+
+  it('finds a saved state that misses what the next steps depend on, or that a checkpoint cannot hold', () => {
+    /** A walk whose steps draw from its Rng, so the Rng state matters. */
+    class NoisyWalk extends Walk {
+      override step(a: unknown): StepResult {
+        const r = super.step(a);
+        this.x += this.rng.uniform(-0.1, 0.1);
+        return { ...r, obs: Float32Array.of(this.x) };
+      }
+    }
+    expect(checkEnv(new NoisyWalk())).toEqual([]);
+    class Forgetful extends NoisyWalk {
+      override setState(s: { x: number; rng: RngState }): void {
+        this.x = s.x; // the Rng state is not restored
+      }
+    }
+    expect(checks(new Forgetful())).toEqual(['state-roundtrip']);
+    class Unclonable extends Walk {
+      override getState(): { x: number; rng: RngState } {
+        return { ...super.getState(), f: () => 0 } as { x: number; rng: RngState };
+      }
+    }
+    expect(checks(new Unclonable())).toEqual(['state-clone']);
   });
 
   it('checks NormalizeObservation-wrapped envs with frozen statistics (updating ones are non-stationary by design)', () => {

@@ -11,6 +11,11 @@ import type { Action, Env, ResetResult, StepResult } from './types.js';
 export interface EnvFinding {
   /** Short name of the check, e.g. `reset-obs-type`. */
   readonly check: string;
+  /**
+   * `error`: the env breaks the `Env` contract (training or evaluation would go wrong);
+   * `warning`: it keeps the contract but lacks something optional, and `problem` says what that costs.
+   */
+  readonly severity: 'error' | 'warning';
   /** What is wrong, with the values seen. */
   readonly problem: string;
   /** What to change. */
@@ -45,16 +50,20 @@ function sameArray(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
  * `{ obs, reward, terminated, truncated, info }` with a finite number reward and boolean flags;
  * reset with a seed is deterministic and different seeds give different starts; stepping the
  * same actions after the same seed gives the same transitions; an action outside the action
- * space is refused with a RangeError; `unwrapped` and `close` exist. Wrappers with running
- * statistics (e.g. `NormalizeObservation`) must be frozen for the determinism checks.
+ * space is refused with a RangeError; `unwrapped` and `close` exist. A missing `getState` /
+ * `setState` pair is a warning (exact resume needs it); when present, a state saved mid-episode
+ * must survive `structuredClone` and restoring it must replay the same transitions. Wrappers
+ * with running statistics (e.g. `NormalizeObservation`) must be frozen for the determinism checks.
+ * Errors break the contract; warnings (`severity: 'warning'`) say what a missing option costs.
  * @example
  * const findings = checkEnv(make('CartPole-v1'));
- * for (const f of findings) console.log(`${f.check}: ${f.problem} → ${f.fix}`);
+ * for (const f of findings) console.log(`${f.severity} ${f.check}: ${f.problem} → ${f.fix}`);
+ * const ok = findings.every((f) => f.severity === 'warning');
  */
 export function checkEnv(env: Env, opts: CheckEnvOptions = {}): EnvFinding[] {
   const findings: EnvFinding[] = [];
-  const add = (check: string, problem: string, fix: string): void => {
-    findings.push({ check, problem, fix });
+  const add = (check: string, problem: string, fix: string, severity: EnvFinding['severity'] = 'error'): void => {
+    findings.push({ check, severity, problem, fix });
   };
   const steps = opts.steps ?? 20;
 
@@ -197,6 +206,9 @@ export function checkEnv(env: Env, opts: CheckEnvOptions = {}): EnvFinding[] {
     }
   }
 
+  // --- whole state (optional): what an exact resume needs ---
+  if (shapeOk) checkSavedState(env, actions, callReset, add);
+
   // --- bad action ---
   const bad: unknown = actSpace instanceof Discrete ? actSpace.start + actSpace.n : new Float32Array(actSpace.size).fill(Number.NaN);
   if (callReset(0)) {
@@ -208,4 +220,63 @@ export function checkEnv(env: Env, opts: CheckEnvOptions = {}): EnvFinding[] {
     }
   }
   return findings;
+}
+
+type Add = (check: string, problem: string, fix: string, severity?: EnvFinding['severity']) => void;
+
+const RESUME_COST =
+  'a resumed training run (`rl resume`, `Trainer.setState`) restarts the envs\' episodes from a seeded reset instead of continuing them bit-identically';
+
+/**
+ * `getState` / `setState`: a warning when missing; when present, a state saved after a few
+ * steps (and passed through `structuredClone`, as a checkpoint file would) must replay the
+ * same transitions after `setState`.
+ */
+function checkSavedState(env: Env, actions: readonly Action[], reset: (seed: number) => ResetResult | undefined, add: Add): void {
+  const hasGet = typeof env.getState === 'function';
+  const hasSet = typeof env.setState === 'function';
+  if (!hasGet || !hasSet) {
+    const missing = !hasGet && !hasSet ? 'getState() and setState()' : hasGet ? 'setState()' : 'getState()';
+    add(
+      'state-missing',
+      `env has no ${missing}: ${RESUME_COST}`,
+      'implement getState() (the whole env — physical state, Rng state, episode status — as plain data) and setState(state) that restores it; wrappers forward them',
+      'warning',
+    );
+    return;
+  }
+  const e = env as Env & { getState(): unknown; setState(s: unknown): void };
+  const half = Math.max(1, Math.floor(actions.length / 2));
+  const play = (from: number): StepResult[] => {
+    const out: StepResult[] = [];
+    for (let t = from; t < actions.length; t++) {
+      const r = e.step(actions[t]!);
+      out.push({ ...r, obs: Float32Array.from(r.obs) });
+      if (r.terminated || r.truncated) break;
+    }
+    return out;
+  };
+  try {
+    if (!reset(0)) return;
+    for (let t = 0; t < half; t++) {
+      const r = e.step(actions[t]!);
+      if (r.terminated || r.truncated) return; // the episode is too short to save mid-way
+    }
+    let saved: unknown;
+    try {
+      saved = structuredClone(e.getState());
+    } catch (err) {
+      add('state-clone', `getState() returned a value structuredClone refuses: ${(err as Error).message}`, 'return plain data and typed arrays from getState() (no functions; class instances lose their class in a checkpoint), so a checkpoint file can hold it');
+      return;
+    }
+    const first = play(half);
+    e.setState(saved);
+    const again = play(half);
+    const same = first.length === again.length && first.every((a, t) => sameArray(a.obs, again[t]!.obs) && a.reward === again[t]!.reward && a.terminated === again[t]!.terminated && a.truncated === again[t]!.truncated);
+    if (!same) {
+      add('state-roundtrip', `after setState(getState()) saved at step ${half}, the same actions gave different transitions`, 'save everything the next steps depend on in getState(): the physical state, the Rng state (Rng.getState()), step counters and episode status');
+    }
+  } catch (err) {
+    add('state-throws', `saving or restoring the state threw: ${(err as Error).message}`, 'make getState() work at any time after reset() and setState() accept what getState() returned');
+  }
 }

@@ -133,7 +133,7 @@ describe('golden transitions (Gymnasium 1.x)', () => {
       // eslint-disable-next-line @typescript-eslint/no-explicit-any
       const venv = makeVec(name, n, { vectorization: 'native', maxEpisodeSteps: null, seed: 0 }) as NativeVectorEnv<any, any, any>;
       venv.reset();
-      steps.forEach((st, i) => venv.setState(i, st.state));
+      steps.forEach((st, i) => venv.setEnvState(i, st.state));
       const actions = new Float64Array(n);
       steps.forEach((st, i) => (actions[i] = Array.isArray(st.action) ? st.action[0]! : st.action));
       const r = venv.step(actions);
@@ -146,7 +146,7 @@ describe('golden transitions (Gymnasium 1.x)', () => {
         expect(Array.from(obs.subarray(i * d, i * d + d)), where).toEqual(st.obs);
         if (Math.abs(r.rewards[i]! - st.reward) > rewardTol(name, st.action)) expect.fail(`${where}: reward ${r.rewards[i]} vs ${st.reward}`);
         if (!st.terminated) {
-          const ns = venv.getState(i);
+          const ns = venv.getEnvState(i);
           for (let k = 0; k < ns.length; k++) if (!close(ns[k]!, st.next_state[k]!, 1e-12)) expect.fail(`${where}: next_state[${k}] ${ns[k]} vs ${st.next_state[k]}`);
         }
       });

@@ -1,6 +1,7 @@
 /**
- * `@rl/env`: spaces, the Gymnasium-style `Env` and `VectorEnv` contracts, classic-control envs,
- * `make`, wrappers and an env checker. No TensorFlow.
+ * `@rl/env`: spaces, the Gymnasium-style `Env` contract, the one vector-env contract (host
+ * `VectorEnv` and tensor-native `TensorVectorEnv`, told apart by `kind`), classic-control envs,
+ * `make` / `makeVec` / `makeTensorVec`, wrappers and an env checker. No TensorFlow.
  */
 export { Rng } from './rng.js';
 export type { RngState } from './rng.js';
@@ -35,10 +36,12 @@ export type { PendulumParams, PendulumResetRange, PendulumState } from './pendul
 
 export { SyncVectorEnv } from './sync_vector.js';
 export type { SyncVectorOptions, SyncVectorEnvState } from './sync_vector.js';
-export { getSpec, make, makeVec, register, registeredIds } from './registry.js';
+export { getSpec, make, makeTensorVec, makeVec, register, registerTensorVec, registeredIds, tensorIds } from './registry.js';
+export { isTensorEnv } from './vector_kind.js';
 export type { MakeOptions, MakeVecOptions } from './registry.js';
 
-export { Wrapper, hasState } from './wrappers/wrapper.js';
+export { Wrapper, hasState, isRestorable } from './wrappers/wrapper.js';
+export type { RestorableEnv, WrapperState } from './wrappers/wrapper.js';
 export { TimeLimit } from './wrappers/time_limit.js';
 export { RecordEpisodeStatistics, RecordEpisodeStatisticsVector } from './wrappers/record_episode_statistics.js';
 export type { EpisodeStatistics, FinishedEpisodes } from './wrappers/record_episode_statistics.js';

@@ -130,13 +130,13 @@ describe('native vector env behaviour', () => {
     expect(b.obs).toBe(a.obs);
   });
 
-  it('getState / setState reach one env of the batch', () => {
+  it('getEnvState / setEnvState reach one env of the batch', () => {
     const venv = new CartPoleVectorEnv(3);
     venv.reset({ seed: 2 });
-    venv.setState(1, [0.1, 0.2, 0.03, -0.4]);
-    expect(Array.from(venv.getState(1))).toEqual([0.1, 0.2, 0.03, -0.4]);
-    expect(() => venv.setState(3, [0, 0, 0, 0])).toThrow(/batch index 3/);
-    expect(() => venv.setState(0, [0, 0, 0])).toThrow(/4 values/);
+    venv.setEnvState(1, [0.1, 0.2, 0.03, -0.4]);
+    expect(Array.from(venv.getEnvState(1))).toEqual([0.1, 0.2, 0.03, -0.4]);
+    expect(() => venv.setEnvState(3, [0, 0, 0, 0])).toThrow(/batch index 3/);
+    expect(() => venv.setEnvState(0, [0, 0, 0])).toThrow(/4 values/);
   });
 
   it('makeVec seed option seeds the first reset', () => {

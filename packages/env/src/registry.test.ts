@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { CartPoleEnv } from './cartpole.js';
 import { NativeVectorEnv } from './native_vector.js';
-import { getSpec, make, makeVec, register, registeredIds } from './registry.js';
+import { getSpec, make, makeTensorVec, makeVec, register, registerTensorVec, registeredIds, tensorIds } from './registry.js';
 import { SyncVectorEnv } from './sync_vector.js';
-import type { StatefulEnv } from './types.js';
+import type { StatefulEnv, TensorVectorEnv, TensorVectorEnvOptions } from './types.js';
+import { isTensorEnv } from './vector_kind.js';
 import { TimeLimit } from './wrappers/time_limit.js';
 
 describe('registry', () => {
@@ -62,7 +63,7 @@ describe('registry', () => {
     expect(makeVec('CartPole-v1', 4, { vectorization: 'generic' })).toBeInstanceOf(SyncVectorEnv);
     const v = makeVec('MountainCar-v0', 2, { vectorization: 'native', force: 0.002 });
     expect(v.spec?.maxEpisodeSteps).toBe(200);
-    expect(() => makeVec('CartPole-v1', 2, { vectorization: 'gpu' as 'native' })).toThrow(/vectorization must be "native" or "generic"/);
+    expect(() => makeVec('CartPole-v1', 2, { vectorization: 'gpu' as 'native' })).toThrow(/vectorization must be "auto", "native" or "generic", got gpu/);
     expect(() => makeVec('CartPole-v1', 0)).toThrow(/numEnvs must be a positive integer, got 0/);
   });
 
@@ -74,5 +75,34 @@ describe('registry', () => {
     expect(makeVec('ShortCartPole-v0', 2)).toBeInstanceOf(SyncVectorEnv);
     expect(() => makeVec('ShortCartPole-v0', 2, { vectorization: 'native' })).toThrow(/no native vector env is registered/);
     expect(() => register('ShortCartPole-v0', { entryPoint: () => new CartPoleEnv() })).toThrow(/already registered/);
+  });
+
+  it("makeVec's default vectorization is auto: native where registered, else N envs from make", () => {
+    register('Walk1D-v0', { entryPoint: () => new CartPoleEnv({ x_threshold: 1 }), maxEpisodeSteps: 7 });
+    expect(makeVec('Walk1D-v0', 2)).toBeInstanceOf(SyncVectorEnv);
+    expect(makeVec('Walk1D-v0', 2, { vectorization: 'auto' })).toBeInstanceOf(SyncVectorEnv);
+    expect(makeVec('CartPole-v1', 2, { vectorization: 'auto' })).toBeInstanceOf(NativeVectorEnv);
+    expect(() => makeVec('Walk1D-v0', 2, { vectorization: 'native' })).toThrow(/makeVec\(Walk1D-v0\): vectorization "native": no native vector env is registered for this id .*"auto" \(the default\) falls back/);
+  });
+
+  it('makeTensorVec reads the same spec: a clear error until a tensor factory is registered, then it gets the time limit', () => {
+    expect(tensorIds()).toEqual([]); // @rl/env alone: @rl/runner registers the classic-control ones
+    expect(() => makeTensorVec('CartPole-v1', 4)).toThrow(/makeTensorVec\(CartPole-v1\): no tensor-native env is registered for this id \(none is: import @rl\/runner/);
+    register('TensorWalk-v0', { entryPoint: () => new CartPoleEnv(), maxEpisodeSteps: 12 });
+    const seen: (TensorVectorEnvOptions | undefined)[] = [];
+    const venv = makeVec('CartPole-v1', 3);
+    // The factory's env: the host env's members with the tensor kind's discriminant (enough for the registry's plumbing).
+    const entry = (n: number, o?: TensorVectorEnvOptions): TensorVectorEnv => {
+      seen.push(o);
+      return { ...venv, kind: 'tensor', numEnvs: n, maxEpisodeSteps: o?.maxEpisodeSteps ?? 0 } as unknown as TensorVectorEnv;
+    };
+    registerTensorVec('TensorWalk-v0', entry);
+    expect(tensorIds()).toEqual(['TensorWalk-v0']);
+    const t = makeTensorVec('TensorWalk-v0', 5, { seed: 3 });
+    expect(seen).toEqual([{ seed: 3, maxEpisodeSteps: 12, spec: getSpec('TensorWalk-v0') }]);
+    expect([t.numEnvs, t.maxEpisodeSteps, isTensorEnv(t), isTensorEnv(venv)]).toEqual([5, 12, true, false]);
+    expect(getSpec('TensorWalk-v0').tensorEntryPoint).toBe(entry);
+    expect(() => registerTensorVec('TensorWalk-v0', entry)).toThrow(/already registered/);
+    expect(() => registerTensorVec('Nope-v0', entry)).toThrow(/Unknown env id "Nope-v0"/);
   });
 });

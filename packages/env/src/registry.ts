@@ -1,6 +1,8 @@
 /**
  * The env registry (Gymnasium's `register` / `make`): ids → specs, `make` applies the
- * registered time limit, `makeVec` builds N envs as a native batched env or a generic one.
+ * registered time limit, `makeVec` builds N envs as a native batched env or a generic one, and
+ * `makeTensorVec` builds the tensor-native kind from the same spec (its factories come from
+ * @rl/runner, which registers them with `registerTensorVec`: this package has no TensorFlow).
  * The five classic-control envs are registered on load.
  */
 import { AcrobotEnv, AcrobotVectorEnv } from './acrobot.js';
@@ -10,7 +12,7 @@ import { MountainCarContinuousEnv, MountainCarContinuousVectorEnv } from './moun
 import type { NativeVectorOptions } from './native_vector.js';
 import { PendulumEnv, PendulumVectorEnv } from './pendulum.js';
 import { SyncVectorEnv } from './sync_vector.js';
-import type { Env, EnvSpec, VectorEnv } from './types.js';
+import type { Env, EnvSpec, TensorVectorEnv, TensorVectorEnvOptions, VectorEnv } from './types.js';
 import { TimeLimit } from './wrappers/time_limit.js';
 
 const specs = new Map<string, EnvSpec>();
@@ -25,13 +27,25 @@ export interface MakeOptions {
 
 /** Options of {@link makeVec}. */
 export interface MakeVecOptions extends MakeOptions {
-  /** `native` (the batched typed-array env; default where one is registered) or `generic` (N separate envs). */
-  readonly vectorization?: 'native' | 'generic';
+  /**
+   * `auto` (default): the native batched env when the id registers one, else generic;
+   * `native`: the batched typed-array env (an error when none is registered);
+   * `generic`: N separate envs from `make(id)` in a {@link SyncVectorEnv}.
+   */
+  readonly vectorization?: 'auto' | 'native' | 'generic';
   /** Seed of the first `reset()` that is given none: env i gets seed + i. */
   readonly seed?: number;
 }
 
-/** Registers an env id; throws if the id is taken. */
+/**
+ * Registers an env id (Gymnasium's `register`); throws if the id is taken. `maxEpisodeSteps`
+ * becomes the `TimeLimit` (truncation) that `make` and `makeVec` apply; `rewardThreshold` is
+ * the mean return at which the task counts as solved (drawn on `rl train`'s learning curve);
+ * `vectorEntryPoint` / `tensorEntryPoint` add a native or tensor-native batched form (without
+ * them `makeVec` steps N envs built by `entryPoint`).
+ * @example
+ * register('Reach-v0', { entryPoint: (o) => new ReachEnv(o), maxEpisodeSteps: 50, rewardThreshold: 0.9 });
+ */
 export function register(id: string, spec: Omit<EnvSpec, 'id'>): void {
   if (typeof id !== 'string' || id.length === 0) throw new TypeError(`register: id must be a non-empty string, got ${String(id)}`);
   if (specs.has(id)) throw new Error(`register: env id "${id}" is already registered`);
@@ -81,8 +95,8 @@ export function make(id: string, options?: MakeOptions): Env {
 }
 
 /**
- * N envs of `id` as one {@link VectorEnv}: the native batched env (default when registered) or
- * a generic {@link SyncVectorEnv} over `make(id)`. Both apply the time limit per env and give
+ * N envs of `id` as one {@link VectorEnv}: the native batched env (when registered; `auto`, the
+ * default, picks it) or a generic {@link SyncVectorEnv} over `make(id)`. Both apply the time limit per env and give
  * identical transitions for the same seeds and actions.
  * @example
  * const venv = makeVec('CartPole-v1', 1024, { seed: 1 });
@@ -91,12 +105,15 @@ export function make(id: string, options?: MakeOptions): Env {
 export function makeVec(id: string, numEnvs: number, options: MakeVecOptions = {}): VectorEnv {
   const spec = getSpec(id);
   const { max, rest } = split(options);
-  const mode = options.vectorization ?? (spec.vectorEntryPoint ? 'native' : 'generic');
-  if (mode !== 'native' && mode !== 'generic') throw new RangeError(`makeVec(${id}): vectorization must be "native" or "generic", got ${String(mode)}`);
+  const asked = options.vectorization ?? 'auto';
+  if (asked !== 'auto' && asked !== 'native' && asked !== 'generic') throw new RangeError(`makeVec(${id}): vectorization must be "auto", "native" or "generic", got ${String(asked)}`);
+  if (asked === 'native' && !spec.vectorEntryPoint) {
+    throw new Error(`makeVec(${id}): vectorization "native": no native vector env is registered for this id (register one with vectorEntryPoint); "auto" (the default) falls back to N separate envs`);
+  }
+  const mode = asked === 'auto' ? (spec.vectorEntryPoint ? 'native' : 'generic') : asked;
   const limit = max === undefined ? spec.maxEpisodeSteps : max ?? undefined;
   if (mode === 'native') {
-    if (!spec.vectorEntryPoint) throw new Error(`makeVec(${id}): no native vector env is registered for this id; use { vectorization: 'generic' }`);
-    return spec.vectorEntryPoint(numEnvs, {
+    return spec.vectorEntryPoint!(numEnvs, {
       ...(Object.keys(rest).length ? { params: rest } : {}),
       ...(limit === undefined ? {} : { maxEpisodeSteps: limit }),
       ...(options.seed === undefined ? {} : { seed: options.seed }),
@@ -105,6 +122,43 @@ export function makeVec(id: string, numEnvs: number, options: MakeVecOptions = {
   }
   const makeOpts: MakeOptions = { ...rest, maxEpisodeSteps: limit ?? null };
   return new SyncVectorEnv(() => make(id, makeOpts), numEnvs, { ...(options.seed === undefined ? {} : { seed: options.seed }), spec });
+}
+
+/**
+ * Registers the tensor-native vector env of an already registered id (what {@link makeTensorVec}
+ * builds). @rl/runner calls it on load for the classic-control envs; a user registers their own
+ * the same way, or passes `tensorEntryPoint` to {@link register}. Throws if the id is unknown or
+ * already has one.
+ */
+export function registerTensorVec(id: string, entry: (numEnvs: number, options?: TensorVectorEnvOptions) => TensorVectorEnv): void {
+  const spec = getSpec(id);
+  if (typeof entry !== 'function') throw new TypeError(`registerTensorVec(${id}): entry must be a function returning a TensorVectorEnv`);
+  if (spec.tensorEntryPoint) throw new Error(`registerTensorVec(${id}): a tensor-native env is already registered for this id`);
+  specs.set(id, Object.freeze({ ...spec, tensorEntryPoint: entry }));
+}
+
+/** The registered ids that have a tensor-native vector env, in registration order. */
+export function tensorIds(): string[] {
+  return [...specs.values()].filter((s) => s.tensorEntryPoint).map((s) => s.id);
+}
+
+/**
+ * N tensor-native envs of `id` (dynamics as tensor ops, state on the backend): the counterpart
+ * of {@link makeVec} whose rollouts never leave the device, built from the same spec. The type
+ * parameters are the tensor types of the registered factory (@rl/runner's re-export of this
+ * function has tfjs's `Tensor2D`, `Tensor1D`, `Tensor` bound).
+ * @example
+ * import { makeTensorVec } from '@rl/runner'; // registers the classic-control tensor envs
+ * const env = makeTensorVec('CartPole-v1', 4096, { seed: 0 });
+ */
+export function makeTensorVec<M = unknown, V = M, A = M>(id: string, numEnvs: number, options: TensorVectorEnvOptions = {}): TensorVectorEnv<M, V, A> {
+  const spec = getSpec(id);
+  if (!spec.tensorEntryPoint) {
+    const known = tensorIds();
+    throw new RangeError(`makeTensorVec(${id}): no tensor-native env is registered for this id (${known.length ? `tensor-native: ${known.join(', ')}` : 'none is: import @rl/runner, which registers the classic-control ones'})`);
+  }
+  const maxEpisodeSteps = options.maxEpisodeSteps ?? spec.maxEpisodeSteps;
+  return spec.tensorEntryPoint(numEnvs, { ...options, ...(maxEpisodeSteps === undefined ? {} : { maxEpisodeSteps }), spec }) as TensorVectorEnv<M, V, A>;
 }
 
 type NativeCtor = new (numEnvs: number, opts?: NativeVectorOptions) => VectorEnv;

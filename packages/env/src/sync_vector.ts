@@ -7,6 +7,7 @@ import { checkActionBatch } from './actions.js';
 import { checkSeed } from './kernel.js';
 import { spacesEqual, type Box, type Space } from './spaces.js';
 import type { Env, EnvSpec, Info, ResetOptions, VectorEnv, VectorResetResult, VectorStepResult } from './types.js';
+import { isRestorable, type RestorableEnv } from './wrappers/wrapper.js';
 
 /** Options of {@link SyncVectorEnv}. */
 export interface SyncVectorOptions {
@@ -37,6 +38,8 @@ export interface SyncVectorEnvState {
  * @example const venv = new SyncVectorEnv(() => make('CartPole-v1'), 8);
  */
 export class SyncVectorEnv implements VectorEnv {
+  /** The host kind of vector env (see `isTensorEnv`). */
+  readonly kind = 'js' as const;
   readonly id: string;
   readonly numEnvs: number;
   readonly singleObservationSpace: Box;
@@ -56,6 +59,14 @@ export class SyncVectorEnv implements VectorEnv {
   private defaultSeed: number | undefined;
   private started = false;
   private readonly result: VectorStepResult;
+  /**
+   * The whole vector env as plain data: observations and each env's `getState()`. Present only
+   * when every env has `getState` and `setState` (the envs `make` builds for the classic-control
+   * ids do: `TimeLimit` over a classic-control env), so `'getState' in venv` tells the truth.
+   */
+  declare getState?: () => SyncVectorEnvState;
+  /** Restores a state from {@link getState}: every env continues exactly where the saved one was. Present with it. */
+  declare setState?: (state: SyncVectorEnvState) => void;
 
   constructor(factory: () => Env, numEnvs: number, opts: SyncVectorOptions = {}) {
     if (!Number.isInteger(numEnvs) || numEnvs < 1) throw new RangeError(`SyncVectorEnv: numEnvs must be a positive integer, got ${numEnvs}`);
@@ -94,6 +105,11 @@ export class SyncVectorEnv implements VectorEnv {
       finalInfo: this.finalInfo,
       info: {},
     };
+    if (envs.every(isRestorable)) {
+      const restorable = envs as RestorableEnv[];
+      this.getState = () => this.saveState(restorable);
+      this.setState = (st) => this.restoreState(restorable, st);
+    }
   }
 
   /** Resets every env; with a seed, env i is reset with `seed + i`. */
@@ -150,30 +166,16 @@ export class SyncVectorEnv implements VectorEnv {
     return this.result;
   }
 
-  /**
-   * The whole vector env as plain data: observations and each env's `getState()` (the envs
-   * `make` builds have one: `TimeLimit` over a classic-control env). Throws naming the env
-   * index when an env cannot save its state.
-   */
-  getState(): SyncVectorEnvState {
-    const envs = this.envs.map((e, i) => {
-      const g = (e as Env & { getState?: () => unknown }).getState;
-      if (typeof g !== 'function') throw new TypeError(`SyncVectorEnv(${this.id}).getState: env ${i} (${e.constructor.name}) has no getState()`);
-      return g.call(e);
-    });
-    return { kind: 'sync', id: this.id, numEnvs: this.numEnvs, obs: this.obs.slice(), started: this.started, defaultSeed: this.defaultSeed ?? null, envs };
+  private saveState(envs: readonly RestorableEnv[]): SyncVectorEnvState {
+    return { kind: 'sync', id: this.id, numEnvs: this.numEnvs, obs: this.obs.slice(), started: this.started, defaultSeed: this.defaultSeed ?? null, envs: envs.map((e) => e.getState()) };
   }
 
-  /** Restores a state from {@link getState}: every env continues exactly where the saved one was. */
-  setState(st: SyncVectorEnvState): void {
+  private restoreState(envs: readonly RestorableEnv[], st: SyncVectorEnvState): void {
     if (st?.kind !== 'sync') throw new TypeError(`SyncVectorEnv(${this.id}).setState: not a SyncVectorEnv state (kind ${String((st as { kind?: unknown } | null)?.kind)})`);
     if (st.id !== this.id || st.numEnvs !== this.numEnvs) throw new RangeError(`SyncVectorEnv(${this.id}).setState: the state is of ${st.numEnvs} × ${st.id}, this env is ${this.numEnvs} × ${this.id}`);
     if (!(st.obs instanceof Float32Array) || st.obs.length !== this.obs.length) throw new RangeError(`SyncVectorEnv(${this.id}).setState: obs must be a Float32Array of ${this.obs.length}`);
-    this.envs.forEach((e, i) => {
-      const set = (e as Env & { setState?: (s: unknown) => void }).setState;
-      if (typeof set !== 'function') throw new TypeError(`SyncVectorEnv(${this.id}).setState: env ${i} (${e.constructor.name}) has no setState()`);
-      set.call(e, st.envs[i]);
-    });
+    if (!Array.isArray(st.envs) || st.envs.length !== this.numEnvs) throw new RangeError(`SyncVectorEnv(${this.id}).setState: envs must list ${this.numEnvs} states`);
+    envs.forEach((e, i) => e.setState(st.envs[i]));
     this.obs.set(st.obs);
     this.started = st.started;
     this.defaultSeed = st.defaultSeed ?? undefined;

@@ -50,7 +50,7 @@ describe.each(['cpu', 'wasm'] as const)('rolloutEpisodes on %s', (backend) => {
     expect(() => rolloutEpisodes(policy, env, { episodes: 0 })).toThrow('episodes must be a positive integer, got 0');
     const tenv = makeTensorVec('Pendulum-v1', 2);
     expect(() => rolloutEpisodes(policy, tenv as never)).toThrow(/tensor-native/);
-    tenv.dispose();
+    tenv.close();
     const cart = makeVec('CartPole-v1', 2);
     expect(() => rolloutEpisodes(policy, cart)).toThrow(/observation space .* does not match env CartPole-v1/);
     policy.dispose();

@@ -3,7 +3,8 @@
  * except the worker-thread runner (`./workers`, built on node:worker_threads).
  */
 export type * from './types.js';
-export { rollout, rolloutTensor, createRunner, releaseRollout, isTensorEnv } from './rollout.js';
+export { rollout, rolloutTensor, createRunner, releaseRollout } from './rollout.js';
+export { isTensorEnv, tensorIds } from '@rl/env';
 export type { AnyVectorEnv, Runner, RunnerOptions, RolloutOptions, RunnerStats, RunnerState } from './rollout.js';
 export { checkSpaces } from './spaces_check.js';
 export type * from './tensor_envs/types.js';
@@ -11,17 +12,13 @@ export {
   makeTensorVec,
   TENSOR_ENVS,
   createTensorVectorEnv,
+  kernelFacts,
   cartPoleDynamics,
   acrobotDynamics,
   mountainCarDynamics,
   mountainCarContinuousDynamics,
   pendulumDynamics,
 } from './tensor_envs/index.js';
-export type { TensorVectorEnvOptions } from './tensor_envs/index.js';
-export { cartPoleConstants } from './tensor_envs/cartpole.js';
-export { acrobotConstants } from './tensor_envs/acrobot.js';
-export { mountainCarConstants } from './tensor_envs/mountain_car.js';
-export { mountainCarContinuousConstants } from './tensor_envs/mountain_car_continuous.js';
-export { pendulumConstants } from './tensor_envs/pendulum.js';
+export type { TensorResetOptions, TensorVectorEnvOptions, TensorVectorEnvState } from '@rl/env';
 export { rolloutEpisodes } from './episodes.js';
 export type { EpisodeRolloutOptions } from './episodes.js';

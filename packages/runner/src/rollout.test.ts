@@ -154,7 +154,7 @@ describe.each(['cpu', 'wasm'] as const)('rollout on %s', (backend) => {
     expect(countReadBacks(() => b.rewards.dataSync()).count).toBe(1);
     b.dispose();
     runner.dispose();
-    env.dispose();
+    env.close();
     policy.dispose();
   });
 
@@ -180,7 +180,7 @@ describe.each(['cpu', 'wasm'] as const)('rollout on %s', (backend) => {
     expect(tf.memory().numTensors).toBe(before);
     for (const r of [a, b]) {
       r.runner.dispose();
-      r.env.dispose();
+      r.env.close();
       r.policy.dispose();
     }
   });
@@ -208,7 +208,7 @@ describe.each(['cpu', 'wasm'] as const)('rollout on %s', (backend) => {
     expect(b.mask.sum().arraySync()).toBe(250 * 4);
     b.dispose();
     releaseRollout(env);
-    env.dispose();
+    env.close();
     policy.dispose();
   });
 
@@ -233,7 +233,7 @@ describe.each(['cpu', 'wasm'] as const)('rollout on %s', (backend) => {
     const pp = createPolicy(tenv.singleObservationSpace, tenv.singleActionSpace);
     const runner = createRunner(pp, tenv);
     runner.rollout(1).dispose(); // warm-up: the policy builds its fast path on first use
-    tenv.setState([
+    tenv.writeStates([
       [0.1, 0],
       [0.2, 0],
       [NaN, 0],
@@ -242,7 +242,26 @@ describe.each(['cpu', 'wasm'] as const)('rollout on %s', (backend) => {
     expect(() => runner.rollout(4)).toThrow('rollout: env Pendulum-v1 (tensor) index 2 produced a NaN observation or reward at step 1 (step 0 of this rollout)');
     expect(tf.memory().numTensors).toBe(before); // nothing leaked: the batch was freed, the runner's observations replaced
     runner.dispose();
-    for (const x of [env, tenv]) x.dispose();
+    for (const x of [env, tenv]) x.close();
     for (const x of [cartPolicy, p2, pp]) x.dispose();
+  });
+});
+
+describe('runner state', () => {
+  it("a JS runner has getState/setState exactly when its env has both (so a trainer knows whether it can save the envs' episodes)", async () => {
+    await initTf({ backend: 'cpu' });
+    const env = makeVec('CartPole-v1', 2, { seed: 1 });
+    const policy = createPolicy(env.singleObservationSpace, env.singleActionSpace, { seed: 1 });
+    const bare = new NaNAtStepEnv(2, 0, 99, 'obs'); // keeps the VectorEnv contract, has no getState
+    const p2 = createPolicy(bare.singleObservationSpace, bare.singleActionSpace, { seed: 1 });
+    const withState = createRunner(policy, env);
+    const without = createRunner(p2, bare);
+    expect(['getState' in withState, 'setState' in withState, 'getState' in without, 'setState' in without]).toEqual([true, true, false, false]);
+    withState.rollout(3).dispose();
+    const saved = structuredClone(withState.getState!());
+    const twin = createRunner(policy, makeVec('CartPole-v1', 2, { seed: 7 }));
+    twin.setState!(saved);
+    expect(twin.getState!()).toEqual(saved);
+    for (const x of [policy, p2]) x.dispose();
   });
 });

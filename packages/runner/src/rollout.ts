@@ -10,20 +10,15 @@
  *   the tensor env; nothing is read back until the rollout ends, then the finished episodes'
  *   returns and lengths (and the NaN flags) come back in one read.
  */
-import type { VectorEnv } from '@rl/env';
+import { isTensorEnv, type AnyVectorEnv as AnyVectorEnvOf, type VectorEnv } from '@rl/env';
 import type { Policy } from '@rl/policy';
 import { tf } from '@rl/tf';
 import { checkSpaces } from './spaces_check.js';
 import type { TensorVectorEnv } from './tensor_envs/types.js';
 import type { RolloutBatch } from './types.js';
 
-/** Either kind of batched env a runner can step. */
-export type AnyVectorEnv = VectorEnv | TensorVectorEnv;
-
-/** True for a tensor-native env. */
-export function isTensorEnv(env: AnyVectorEnv): env is TensorVectorEnv {
-  return (env as Partial<TensorVectorEnv>).kind === 'tensor';
-}
+/** Either kind of batched env a runner can step: @rl/env's `AnyVectorEnv` with tfjs tensors (narrow with `isTensorEnv`). */
+export type AnyVectorEnv = AnyVectorEnvOf<tf.Tensor2D, tf.Tensor1D, tf.Tensor>;
 
 /** Options of {@link createRunner}. */
 export interface RunnerOptions {
@@ -122,6 +117,9 @@ class JsRunner implements Runner {
   private envSteps = 0;
   private episodes = 0;
   private globalStep = 0;
+  // Present only when the env can save and restore its state (`'getState' in runner` tells the truth).
+  declare getState?: () => RunnerState;
+  declare setState?: (state: RunnerState) => void;
 
   constructor(
     public policy: Policy,
@@ -134,6 +132,11 @@ class JsRunner implements Runner {
     this.epReturn = new Float64Array(env.numEnvs);
     this.epLength = new Int32Array(env.numEnvs);
     if (opts.checkNaN ?? true) this.checkObs(this.obs, -1);
+    const { getState, setState } = env;
+    if (typeof getState === 'function' && typeof setState === 'function') {
+      this.getState = () => this.saveState(getState.call(env));
+      this.setState = (st) => this.restoreState(st, (s) => (setState as (s: unknown) => void).call(env, s));
+    }
   }
 
   get stats(): RunnerStats {
@@ -231,9 +234,7 @@ class JsRunner implements Runner {
     // Nothing on the backend: the state is host arrays.
   }
 
-  getState(): RunnerState {
-    const env = this.env;
-    if (typeof env.getState !== 'function') throw new TypeError(`Runner.getState: env ${env.id} (${env.constructor.name}) cannot save its state (it has no getState())`);
+  private saveState(envState: unknown): RunnerState {
     return {
       kind: 'js',
       numEnvs: this.numEnvs,
@@ -243,11 +244,11 @@ class JsRunner implements Runner {
       envSteps: this.envSteps,
       episodes: this.episodes,
       globalStep: this.globalStep,
-      env: env.getState(),
+      env: envState,
     };
   }
 
-  setState(st: RunnerState): void {
+  private restoreState(st: RunnerState, setEnvState: (s: unknown) => void): void {
     const env = this.env;
     const n = this.numEnvs;
     if (st?.kind !== 'js') throw new TypeError(`Runner.setState: not a runner state (kind ${String((st as { kind?: unknown } | null)?.kind)})`);
@@ -255,8 +256,7 @@ class JsRunner implements Runner {
     if (!(st.obs instanceof Float32Array) || st.obs.length !== n * env.obsDim) throw new RangeError(`Runner.setState: obs must be a Float32Array of ${n} × ${env.obsDim} for ${env.id}`);
     if (!(st.episodeReturns instanceof Float64Array) || st.episodeReturns.length !== n) throw new RangeError(`Runner.setState: episodeReturns must be a Float64Array of ${n}`);
     if (!(st.episodeLengths instanceof Int32Array) || st.episodeLengths.length !== n) throw new RangeError(`Runner.setState: episodeLengths must be an Int32Array of ${n}`);
-    if (typeof env.setState !== 'function') throw new TypeError(`Runner.setState: env ${env.id} (${env.constructor.name}) cannot restore a state (it has no setState())`);
-    (env.setState as (s: unknown) => void).call(env, st.env);
+    setEnvState(st.env);
     this.obs = st.obs.slice();
     this.epReturn.set(st.episodeReturns);
     this.epLength.set(st.episodeLengths);

@@ -463,9 +463,7 @@ class TrainerImpl implements Trainer {
     this.valueOptimizer?.dispose();
     this.policy.dispose();
     this.value?.dispose();
-    const env = this.env as { close?: () => void; dispose?: () => void };
-    env.close?.();
-    env.dispose?.();
+    this.env.close();
   }
 }
 

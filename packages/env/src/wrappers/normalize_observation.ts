@@ -6,7 +6,7 @@
 import { RunningMeanStd, type ObsNormStats } from '../running_mean_std.js';
 import { Box } from '../spaces.js';
 import type { Env, EnvSpec, ResetOptions, ResetResult, StepResult, VectorEnv, VectorResetResult, VectorStepResult } from '../types.js';
-import { Wrapper } from './wrapper.js';
+import { Wrapper, type WrapperState } from './wrapper.js';
 
 /** Options of the normalisation wrappers. */
 export interface NormalizeObservationOptions {
@@ -110,6 +110,29 @@ export class NormalizeObservation extends Wrapper {
   /** Restores statistics saved with {@link getStats}; throws naming the bad field (nothing changes then). */
   setStats(s: ObsNormStats): void {
     this.norm.setStats(`NormalizeObservation(${this.id})`, s);
+  }
+
+  // Saved state (when the wrapped env has one): the statistics and whether they update.
+  protected override get stateKind(): string {
+    return 'normalizeObservation';
+  }
+
+  protected override ownState(): Record<string, unknown> {
+    const { rms, clip, epsilon } = this.norm;
+    // float64 statistics (getStats() rounds them to float32), so a restored env normalises bit for bit alike
+    return { stats: { mean: rms.mean.slice(), var: rms.var.slice(), count: rms.count, clip, epsilon }, update: this.norm.update };
+  }
+
+  protected override checkOwnState(st: WrapperState): () => void {
+    const where = `NormalizeObservation(${this.id}).setState`;
+    const stats = st.stats as ObsNormStats;
+    checkStats(where, this.norm.rms.dim, stats);
+    if (typeof st.update !== 'boolean') throw new TypeError(`${where}: update must be a boolean, got ${String(st.update)}`);
+    const update = st.update;
+    return () => {
+      this.norm.setStats(where, stats);
+      this.norm.update = update;
+    };
   }
 
   private normalize(obs: Float32Array): Float32Array {

@@ -7,7 +7,7 @@
  */
 import type { Box, Space } from '../spaces.js';
 import type { Env, EnvSpec, Info, ResetOptions, ResetResult, StepResult, VectorEnv, VectorResetResult, VectorStepResult } from '../types.js';
-import { Wrapper } from './wrapper.js';
+import { Wrapper, type WrapperState } from './wrapper.js';
 
 /** One finished episode, as put in `info.episode`. */
 export interface EpisodeStatistics {
@@ -49,6 +49,26 @@ class EpisodeLog {
     this.episodeCount++;
   }
 
+  /** The queues and the count as plain data. */
+  save(): { returnQueue: number[]; lengthQueue: number[]; episodeCount: number } {
+    return { returnQueue: [...this.returnQueue], lengthQueue: [...this.lengthQueue], episodeCount: this.episodeCount };
+  }
+
+  /** Checks a {@link save}d log (throwing, naming the field) and returns what restores it. */
+  check(where: string, st: Record<string, unknown>): () => void {
+    const { returnQueue: rq, lengthQueue: lq, episodeCount: c } = st;
+    const nums = (v: unknown): v is number[] => Array.isArray(v) && v.every((x) => typeof x === 'number');
+    if (!nums(rq) || !nums(lq) || rq.length !== lq.length || rq.length > this.bufferLength) {
+      throw new TypeError(`${where}: returnQueue and lengthQueue must be number arrays of one length ≤ ${this.bufferLength}`);
+    }
+    if (typeof c !== 'number' || !Number.isInteger(c) || c < rq.length) throw new TypeError(`${where}: episodeCount must be an integer ≥ ${rq.length}, got ${String(c)}`);
+    return () => {
+      this.returnQueue.splice(0, this.returnQueue.length, ...rq);
+      this.lengthQueue.splice(0, this.lengthQueue.length, ...lq);
+      this.episodeCount = c;
+    };
+  }
+
   pop(): FinishedEpisodes {
     const out = { returns: this.returns, lengths: this.lengths };
     this.returns = [];
@@ -87,6 +107,31 @@ export class RecordEpisodeStatistics extends Wrapper {
   /** Episodes finished since the last call, then forgotten here. */
   popEpisodes(): FinishedEpisodes {
     return this.log.pop();
+  }
+
+  // Saved state (when the wrapped env has one): the running episode's return, length and
+  // seconds so far, and the queues; the since-last-pop lists are not kept.
+  protected override get stateKind(): string {
+    return 'recordEpisodeStatistics';
+  }
+
+  protected override ownState(): Record<string, unknown> {
+    return { ret: this.ret, len: this.len, seconds: now() - this.start, ...this.log.save() };
+  }
+
+  protected override checkOwnState(st: WrapperState): () => void {
+    const where = `RecordEpisodeStatistics(${this.id}).setState`;
+    const { ret, len, seconds } = st;
+    if (typeof ret !== 'number' || typeof len !== 'number' || !Number.isInteger(len) || len < 0 || typeof seconds !== 'number' || !(seconds >= 0)) {
+      throw new TypeError(`${where}: ret must be a number, len an integer ≥ 0 and seconds ≥ 0, got ${String(ret)}, ${String(len)}, ${String(seconds)}`);
+    }
+    const restoreLog = this.log.check(where, st);
+    return () => {
+      this.ret = ret;
+      this.len = len;
+      this.start = now() - seconds;
+      restoreLog();
+    };
   }
 
   override reset(opts?: ResetOptions): ResetResult {

@@ -3,7 +3,7 @@
  * `make` applies it with the registered `maxEpisodeSteps`.
  */
 import type { Action, Env, EnvSpec, ResetOptions, ResetResult, StepResult } from '../types.js';
-import { Wrapper } from './wrapper.js';
+import { Wrapper, type WrapperState } from './wrapper.js';
 
 /**
  * Sets `truncated` on the step that reaches `maxEpisodeSteps` (terminated may be true on the
@@ -29,21 +29,24 @@ export class TimeLimit<A extends Action = Action> extends Wrapper<A> {
     return this.elapsed;
   }
 
-  /** The elapsed-step counter and the wrapped env's whole state (it must have `getState()`), as plain data. */
-  getState(): { readonly kind: 'timeLimit'; readonly elapsed: number; readonly ended: boolean; readonly env: unknown } {
-    const inner = this.env as Env<A> & { getState?: () => unknown };
-    if (typeof inner.getState !== 'function') throw new TypeError(`TimeLimit(${this.id}).getState: the wrapped env (${inner.constructor.name}) has no getState()`);
-    return { kind: 'timeLimit', elapsed: this.elapsed, ended: this.ended, env: inner.getState() };
+  // Saved state (when the wrapped env has one): `{ kind: 'timeLimit', elapsed, ended, env }`.
+  protected override get stateKind(): string {
+    return 'timeLimit';
   }
 
-  /** Restores a state from {@link getState}. */
-  setState(st: { readonly kind: 'timeLimit'; readonly elapsed: number; readonly ended: boolean; readonly env: unknown }): void {
-    if (st?.kind !== 'timeLimit' || !Number.isInteger(st.elapsed) || st.elapsed < 0) throw new TypeError(`TimeLimit(${this.id}).setState: not a TimeLimit state`);
-    const inner = this.env as Env<A> & { setState?: (s: unknown) => void };
-    if (typeof inner.setState !== 'function') throw new TypeError(`TimeLimit(${this.id}).setState: the wrapped env (${inner.constructor.name}) has no setState()`);
-    inner.setState(st.env);
-    this.elapsed = st.elapsed;
-    this.ended = st.ended;
+  protected override ownState(): Record<string, unknown> {
+    return { elapsed: this.elapsed, ended: this.ended };
+  }
+
+  protected override checkOwnState(st: WrapperState): () => void {
+    const { elapsed, ended } = st;
+    if (typeof elapsed !== 'number' || !Number.isInteger(elapsed) || elapsed < 0 || typeof ended !== 'boolean') {
+      throw new TypeError(`TimeLimit(${this.id}).setState: elapsed must be an integer ≥ 0 and ended a boolean, got ${String(elapsed)} and ${String(ended)}`);
+    }
+    return () => {
+      this.elapsed = elapsed;
+      this.ended = ended;
+    };
   }
 
   override reset(opts?: ResetOptions): ResetResult {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { CartPoleEnv } from '../cartpole.js';
 import { make, makeVec } from '../registry.js';
-import type { StatefulEnv } from '../types.js';
+import { Box, Discrete } from '../spaces.js';
+import type { Env, ResetResult, StatefulEnv, StepResult } from '../types.js';
 import { ClipAction } from './clip_action.js';
 import { NormalizeObservation, NormalizeObservationVector } from './normalize_observation.js';
 import { RecordEpisodeStatistics, RecordEpisodeStatisticsVector } from './record_episode_statistics.js';
@@ -156,5 +157,67 @@ describe('NormalizeObservation', () => {
     const s = venv.getStats();
     expect(s.count).toBeCloseTo(8 * 101 + 1e-4, 6);
     expect(s.clip).toBe(5);
+  });
+});
+
+describe('getState / setState through wrappers', () => {
+  /** Steps `env` with alternating actions until `n` steps or an episode end; the transitions. */
+  const play = (env: ReturnType<typeof make>, n: number, action: (t: number) => number | number[]): unknown[] => {
+    const out: unknown[] = [];
+    for (let t = 0; t < n; t++) {
+      const r = env.step(action(t));
+      out.push([...r.obs, r.reward, r.terminated, r.truncated, (r.info.episode as { l?: number } | undefined)?.l]);
+      if (r.terminated || r.truncated) break;
+    }
+    return out;
+  };
+
+  it('a fresh stack of wrappers set to a saved state continues exactly (own state included)', () => {
+    const build = () => new RecordEpisodeStatistics(new NormalizeObservation(new TransformReward(make('Pendulum-v1', { maxEpisodeSteps: 30 }), (r) => r / 16)));
+    const a = build();
+    a.reset({ seed: 4 });
+    play(a, 17, (t) => [Math.sin(t)]);
+    const saved = structuredClone(a.getState!());
+    expect(saved).toMatchObject({ kind: 'recordEpisodeStatistics', len: 17, env: { kind: 'normalizeObservation', env: { kind: 'wrapper', env: { kind: 'timeLimit', elapsed: 17 } } } });
+    const expected = play(a, 20, (t) => [Math.cos(t)]);
+    const b = build();
+    b.reset({ seed: 99 });
+    b.setState!(saved as never);
+    expect(play(b, 20, (t) => [Math.cos(t)])).toEqual(expected); // truncated at 30 = 17 + 13, episode length 30 in info
+    expect(expected).toHaveLength(13);
+  });
+
+  it('are there exactly when the wrapped env has both, and refuse a state of another wrapper without changing anything', () => {
+    /** A contract-keeping env without getState / setState: counts its steps. */
+    class Counter implements Env {
+      readonly id = 'Counter';
+      readonly observationSpace = new Box([0], [100]);
+      readonly actionSpace = new Discrete(1);
+      private n = 0;
+      get unwrapped(): Env {
+        return this;
+      }
+      reset(): ResetResult {
+        this.n = 0;
+        return { obs: Float32Array.of(0), info: {} };
+      }
+      step(): StepResult {
+        return { obs: Float32Array.of(++this.n), reward: 1, terminated: false, truncated: false, info: {} };
+      }
+      close(): void {}
+    }
+    const noState = new Counter();
+    for (const w of [new TimeLimit(noState, 5), new ClipAction(make('Pendulum-v1', { maxEpisodeSteps: null }) as never), new RecordEpisodeStatistics(noState)]) {
+      const inner = (w as { env: object }).env;
+      expect('getState' in w, w.constructor.name).toBe('getState' in inner);
+      expect('setState' in w, w.constructor.name).toBe('setState' in inner);
+    }
+    const env = make('CartPole-v1', { maxEpisodeSteps: 10 });
+    env.reset({ seed: 1 });
+    env.step(1);
+    const before = structuredClone(env.getState!()) as Record<string, unknown>;
+    expect(() => env.setState!({ kind: 'normalizeObservation', env: null } as never)).toThrow(/TimeLimit\(CartPole-v1\).setState: not a timeLimit state \(kind normalizeObservation\)/);
+    expect(() => env.setState!({ ...before, elapsed: -1 } as never)).toThrow(/elapsed must be an integer ≥ 0/);
+    expect(env.getState!()).toEqual(before);
   });
 });

@@ -1,62 +1,44 @@
 /**
- * MountainCar-v0 as tf ops over `[N, 2]` states (position, velocity). The same equations, in
- * the same order, as the JS env's `mountainCarStep` in `packages/env/src/mountain_car.ts`.
- * Float32.
- *
- * | | |
- * |---|---|
- * | Action | int32 `[N]`: 0 push left, 1 no push, 2 push right |
- * | Observation | `[position, velocity]` |
- * | Reward | −1 on every step |
- * | Start | position U(−0.6, −0.4), velocity 0 |
- * | Termination | position ≥ 0.5 and velocity ≥ 0 |
- * | Truncation | 200 steps |
+ * MountainCar-v0 as tf ops over `[N]` state columns (position, velocity): the equations of
+ * `mountainCarStep` in packages/env/src/mountain_car.ts, in the same order, with its constants
+ * (`mountainCarDefaultParams`), spaces, start range and time limit. Read the two side by side;
+ * the JS file's header states the spaces, reward, start state and episode end. Here: actions
+ * are int32 `[N]` (0 left, 1 none, 2 right) and everything is float32.
  */
-import { Box, Discrete } from '@rl/env';
+import { mountainCarDefaultParams, mountainCarKernel, type MountainCarParams, type UniformRange } from '@rl/env';
 import { tf } from '@rl/tf';
+import { kernelFacts } from './kernel_facts.js';
 import type { TensorDynamics, TensorTransition } from './types.js';
 
-/** Gymnasium's MountainCar constants (the names of `mountainCarDefaultParams` in `@rl/env`). */
-export const mountainCarConstants = Object.freeze({
-  min_position: -1.2,
-  max_position: 0.6,
-  max_speed: 0.07,
-  goal_position: 0.5,
-  goal_velocity: 0,
-  force: 0.001,
-  gravity: 0.0025,
-});
+/** MountainCar start states: position uniform in the kernel's reset range, velocity 0 (shared with the continuous one). */
+export function mountainCarStart({ low, high }: UniformRange): TensorDynamics['initialState'] {
+  return (n, seed) => [tf.randomUniform([n], low, high, 'float32', seed) as tf.Tensor1D, tf.zeros([n]) as tf.Tensor1D];
+}
 
-/** MountainCar start states: position U(−0.6, −0.4), velocity 0 (shared with the continuous one). */
-export function mountainCarStart(n: number, seed: number): tf.Tensor1D[] {
-  return [tf.randomUniform([n], -0.6, -0.4, 'float32', seed) as tf.Tensor1D, tf.zeros([n]) as tf.Tensor1D];
+/** The walls and the goal of both MountainCars (the second half of either JS step): clip the speed, move, stop at the left wall, reach the flag. */
+export function mountainCarMove(
+  position0: tf.Tensor1D,
+  velocity0: tf.Tensor,
+  p: Readonly<Pick<MountainCarParams, 'min_position' | 'max_position' | 'max_speed' | 'goal_position' | 'goal_velocity'>>,
+): { readonly state: tf.Tensor1D[]; readonly terminated: tf.Tensor1D } {
+  let velocity = velocity0.clipByValue(-p.max_speed, p.max_speed);
+  let position = position0.add(velocity);
+  position = position.clipByValue(p.min_position, p.max_position);
+  velocity = tf.where(tf.logicalAnd(position.lessEqual(p.min_position), velocity.less(0)), tf.zerosLike(velocity), velocity);
+  const terminated = tf.logicalAnd(position.greaterEqual(p.goal_position), velocity.greaterEqual(p.goal_velocity)) as tf.Tensor1D;
+  return { state: [position, velocity] as tf.Tensor1D[], terminated };
 }
 
 /** MountainCar-v0 dynamics as tf ops. */
 export function mountainCarDynamics(): TensorDynamics {
-  const p = mountainCarConstants;
+  const p = mountainCarDefaultParams;
   return {
-    id: 'MountainCar-v0',
-    stateNames: ['position', 'velocity'],
-    obsDim: 2,
-    maxEpisodeSteps: 200,
-    observationSpace: new Box([p.min_position, -p.max_speed], [p.max_position, p.max_speed]),
-    actionSpace: new Discrete(3),
-    initialState: mountainCarStart,
+    ...kernelFacts(mountainCarKernel),
+    initialState: mountainCarStart(mountainCarKernel.resetRange(undefined)),
     observe: (s) => tf.stack([...s], 1) as tf.Tensor2D,
-    step: (s, action): TensorTransition => {
-      const [position0, velocity0] = s as [tf.Tensor1D, tf.Tensor1D];
-      let velocity = velocity0.add(action.toFloat().sub(1).mul(p.force)).add(tf.cos(position0.mul(3)).mul(-p.gravity)); // velocity += (action − 1)·force + cos(3·position)·(−gravity);
-      velocity = velocity.clipByValue(-p.max_speed, p.max_speed); //                   velocity = min(max(velocity, −max_speed), max_speed);
-      let position = position0.add(velocity); //                                       position += velocity;
-      position = position.clipByValue(p.min_position, p.max_position); //               position = min(max(position, min_position), max_position);
-      velocity = tf.where(tf.logicalAnd(position.lessEqual(p.min_position), velocity.less(0)), tf.zerosLike(velocity), velocity); // if (position === min_position && velocity < 0) velocity = 0;
-      const terminated = tf.logicalAnd(position.greaterEqual(p.goal_position), velocity.greaterEqual(p.goal_velocity)); // position ≥ goal_position && velocity ≥ goal_velocity
-      return {
-        state: [position, velocity] as tf.Tensor1D[],
-        reward: tf.onesLike(position).neg() as tf.Tensor1D, //                         out.rewards[i] = −1.0;
-        terminated: terminated as tf.Tensor1D,
-      };
+    step: ([position, velocity], action): TensorTransition => {
+      const { state, terminated } = mountainCarMove(position!, velocity!.add(action.toFloat().sub(1).mul(p.force)).add(tf.cos(position!.mul(3)).mul(-p.gravity)), p);
+      return { state, reward: tf.onesLike(state[0]!).neg() as tf.Tensor1D, terminated };
     },
   };
 }

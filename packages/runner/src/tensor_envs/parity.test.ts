@@ -1,4 +1,4 @@
-import { Rng, make, type StatefulEnv } from '@rl/env';
+import { Rng, acrobotDefaultParams, cartPoleDefaultParams, make, mountainCarContinuousDefaultParams, mountainCarDefaultParams, type StatefulEnv } from '@rl/env';
 import { initTf, tf } from '@rl/tf';
 import { describe, expect, it } from 'vitest';
 import { TENSOR_ENVS, makeTensorVec } from './index.js';
@@ -17,22 +17,22 @@ const cases: Record<string, Case> = {
   'CartPole-v1': {
     state: (r) => [r.uniform(-2.3, 2.3), r.uniform(-2, 2), r.uniform(-0.2, 0.2), r.uniform(-2, 2)],
     action: (r) => r.int(2),
-    margin: (s) => Math.min(Math.abs(Math.abs(s[0]!) - 2.4), Math.abs(Math.abs(s[2]!) - (12 * 2 * PI) / 360)),
+    margin: (s) => Math.min(Math.abs(Math.abs(s[0]!) - cartPoleDefaultParams.x_threshold), Math.abs(Math.abs(s[2]!) - cartPoleDefaultParams.theta_threshold_radians)),
   },
   'Acrobot-v1': {
-    state: (r) => [r.uniform(-PI, PI), r.uniform(-PI, PI), r.uniform(-4 * PI, 4 * PI), r.uniform(-9 * PI, 9 * PI)],
+    state: (r) => [r.uniform(-PI, PI), r.uniform(-PI, PI), r.uniform(-acrobotDefaultParams.max_vel_1, acrobotDefaultParams.max_vel_1), r.uniform(-acrobotDefaultParams.max_vel_2, acrobotDefaultParams.max_vel_2)],
     action: (r) => r.int(3),
     margin: (s) => Math.abs(-Math.cos(s[0]!) - Math.cos(s[1]! + s[0]!) - 1),
   },
   'MountainCar-v0': {
     state: (r) => [r.uniform(-1.2, 0.55), r.uniform(-0.07, 0.07)],
     action: (r) => r.int(3),
-    margin: (s) => Math.min(Math.abs(s[0]! - 0.5), Math.abs(s[1]!)),
+    margin: (s) => Math.min(Math.abs(s[0]! - mountainCarDefaultParams.goal_position), Math.abs(s[1]!)),
   },
   'MountainCarContinuous-v0': {
     state: (r) => [r.uniform(-1.2, 0.55), r.uniform(-0.07, 0.07)],
     action: (r) => r.uniform(-1.5, 1.5),
-    margin: (s) => Math.min(Math.abs(s[0]! - 0.45), Math.abs(s[1]!)),
+    margin: (s) => Math.min(Math.abs(s[0]! - mountainCarContinuousDefaultParams.goal_position), Math.abs(s[1]!)),
   },
   'Pendulum-v1': {
     state: (r) => [r.uniform(-2 * PI, 2 * PI), r.uniform(-8, 8)],
@@ -51,7 +51,7 @@ describe.each(['cpu', 'wasm'] as const)('tensor-native envs vs the JS envs on %s
     const states = Array.from({ length: N }, () => c.state(rng).map(Math.fround));
     const actions = Array.from({ length: N }, () => Math.fround(c.action(rng)));
     const tenv = makeTensorVec(id, N);
-    const d = tenv.dynamics;
+    const d = TENSOR_ENVS[id]!();
     const discrete = d.actionSpace.type === 'Discrete';
     const { obs, reward, term } = tf.tidy(() => {
       const s = tf.unstack(tf.tensor2d(states), 1) as tf.Tensor1D[];
@@ -81,7 +81,7 @@ describe.each(['cpu', 'wasm'] as const)('tensor-native envs vs the JS envs on %s
     }
     expect(comparedTerm).toBeGreaterThan(N * 0.9);
     if (id !== 'Pendulum-v1' && id !== 'Acrobot-v1') expect(terminal).toBeGreaterThan(0); // the boundary is exercised
-    tenv.dispose();
+    tenv.close();
   });
 
   it('kernels per step do not grow with N (no per-env ops)', async () => {
@@ -97,7 +97,7 @@ describe.each(['cpu', 'wasm'] as const)('tensor-native envs vs the JS envs on %s
         });
         counts.push(p.kernels.length);
         a.dispose();
-        env.dispose();
+        env.close();
       }
       expect(counts[0], `${id}: kernels at N = 1 and 300`).toBe(counts[1]);
       expect(counts[0]).toBeGreaterThan(10);
@@ -113,12 +113,12 @@ describe.each(['cpu', 'wasm'] as const)('tensor-native envs vs the JS envs on %s
       expect(spacesEqual(tv.singleObservationSpace, jsv.singleObservationSpace), `${id} observation space`).toBe(true);
       expect(spacesEqual(tv.singleActionSpace, jsv.singleActionSpace), `${id} action space`).toBe(true);
       expect(tv.maxEpisodeSteps).toBe(jsv.spec?.maxEpisodeSteps);
-      tv.dispose();
+      tv.close();
     }
     // A CartPole pushed right from near the edge terminates; its row restarts while the other continues.
     const env = makeTensorVec('CartPole-v1', 2, { seed: 3, maxEpisodeSteps: 5 });
     env.reset();
-    env.setState([
+    env.writeStates([
       [2.39, 1, 0, 0],
       [0, 0, 0, 0],
     ]);
@@ -144,6 +144,6 @@ describe.each(['cpu', 'wasm'] as const)('tensor-native envs vs the JS envs on %s
     expect(last!.episodeReturn.arraySync()).toEqual([4, 5]);
     for (const x of Object.values(last!)) x.dispose();
     a.dispose();
-    env.dispose();
+    env.close();
   });
 });

@@ -1,12 +1,22 @@
 /**
  * Tensor-native environments: the classic-control dynamics written as tf ops over a batch of
- * states `[N, stateDim]`, so a whole rollout stays on the backend. An env is two parts:
- * {@link TensorDynamics} (pure functions of the state, one file per env, written beside the
- * JS env's equations) and {@link TensorVectorEnv} (autoreset, time limit and episode
- * accumulators, shared by all envs).
+ * states, so a whole rollout stays on the backend. An env is two parts: {@link TensorDynamics}
+ * (pure functions of the state, one file per env, its equations side by side with the JS
+ * kernel's) and the one tensor vector env (autoreset, time limit and episode accumulators,
+ * shared by all envs), which keeps @rl/env's `TensorVectorEnv` contract with tfjs tensors.
  */
-import type { Box, Space } from '@rl/env';
+import type { Box, Space, TensorStepResult as EnvTensorStepResult, TensorVectorEnv as EnvTensorVectorEnv } from '@rl/env';
 import type { tf } from '@rl/tf';
+
+/**
+ * @rl/env's tensor-native vector-env contract with tfjs tensors: observations and states
+ * `Tensor2D` `[N, d]`, per-env values `Tensor1D` `[N]`, actions int32 `[N]` or float32
+ * `[N, actionDim]`. Made by `makeTensorVec`; `close()` frees its tensors.
+ */
+export type TensorVectorEnv = EnvTensorVectorEnv<tf.Tensor2D, tf.Tensor1D, tf.Tensor>;
+
+/** What {@link TensorVectorEnv.step} returns, with tfjs tensors; the caller owns every tensor. */
+export type TensorStepResult = EnvTensorStepResult<tf.Tensor2D, tf.Tensor1D>;
 
 /**
  * The internal state of N envs as one float32 `[N]` column per state value (struct of arrays,
@@ -26,9 +36,11 @@ export interface TensorTransition {
 }
 
 /**
- * One classic-control env as pure tf functions over explicit state (gymnax style). Every op
- * works on whole columns `[N]`, so the number of kernels per step does not depend on N. Seen
- * from outside (`getState`/`setState`) the state of N envs is an `[N, stateDim]` matrix.
+ * One env as pure tf functions over explicit state (gymnax style). Every op works on whole
+ * columns `[N]`, so the number of kernels per step does not depend on N. Seen from outside
+ * (`readStates` / `writeStates`) the state of N envs is an `[N, stateDim]` matrix. For the
+ * classic-control envs, everything but the three functions comes from the JS kernel
+ * (`kernelFacts`).
  */
 export interface TensorDynamics {
   /** Registered id of the matching JS env, e.g. `CartPole-v1`. */
@@ -37,7 +49,7 @@ export interface TensorDynamics {
   readonly stateNames: readonly string[];
   /** Length of one observation. */
   readonly obsDim: number;
-  /** Time limit of the registered id (truncation). */
+  /** Time limit (truncation) when none is given to the env. */
   readonly maxEpisodeSteps: number;
   /** Observation space of one env (same as the JS env's). */
   readonly observationSpace: Box;
@@ -52,65 +64,4 @@ export interface TensorDynamics {
   step(state: StateColumns, action: tf.Tensor): TensorTransition;
   /** Observations `[N, obsDim]` float32 of a state. */
   observe(state: StateColumns): tf.Tensor2D;
-}
-
-/** What {@link TensorVectorEnv.step} returns; the caller owns every tensor. */
-export interface TensorStepResult {
-  /** Observations after the step (after autoreset), `[N, obsDim]`. */
-  readonly obs: tf.Tensor2D;
-  /** Rewards `[N]` float32. */
-  readonly rewards: tf.Tensor1D;
-  /** 1 where the episode terminated in this step, `[N]` float32. */
-  readonly terminated: tf.Tensor1D;
-  /** 1 where the time limit cut the episode in this step, `[N]` float32. */
-  readonly truncated: tf.Tensor1D;
-  /** Observation of the state reached by this step, before any autoreset, `[N, obsDim]` (the final observation where an episode ended). */
-  readonly finalObs: tf.Tensor2D;
-  /** Return of each env's current episode including this step (before the reset), `[N]` float32. */
-  readonly episodeReturn: tf.Tensor1D;
-  /** Length of each env's current episode including this step (before the reset), `[N]` float32. */
-  readonly episodeLength: tf.Tensor1D;
-}
-
-/** Options of {@link TensorVectorEnv.reset}. */
-export interface TensorResetOptions {
-  /** Seeds the env's stream of start states (our `Rng`; each autoreset draws a fresh tf seed from it). */
-  readonly seed?: number;
-}
-
-/**
- * N envs whose state lives in tensors; the counterpart of `VectorEnv` for rollouts that never
- * leave the backend. Autoreset is SAME_STEP, as the JS vector envs.
- */
-export interface TensorVectorEnv {
-  /** Discriminant: distinguishes tensor envs from JS `VectorEnv`s. */
-  readonly kind: 'tensor';
-  /** Registered id of the envs. */
-  readonly id: string;
-  /** Number of envs N. */
-  readonly numEnvs: number;
-  /** Observation space of one env. */
-  readonly singleObservationSpace: Box;
-  /** Action space of one env. */
-  readonly singleActionSpace: Space;
-  /** Flat observation size of one env. */
-  readonly obsDim: number;
-  /** Flat action size of one env (1 for discrete). */
-  readonly actionDim: number;
-  /** Time limit (truncation) in steps. */
-  readonly maxEpisodeSteps: number;
-  /** The dynamics the env steps. */
-  readonly dynamics: TensorDynamics;
-  /** Resets all envs (new start states, counters and returns zeroed); returns the first observations (caller owns). */
-  reset(opts?: TensorResetOptions): tf.Tensor2D;
-  /** Steps all envs with actions on the backend (no read-back); see {@link TensorStepResult}. */
-  step(actions: tf.Tensor): TensorStepResult;
-  /** Current observations `[N, obsDim]` (a new tensor the caller owns). */
-  observe(): tf.Tensor2D;
-  /** Current internal state `[N, stateDim]` (a copy the caller owns). Setting it copies the given tensor or array. */
-  getState(): tf.Tensor2D;
-  /** Sets the internal state (e.g. in tests) from `[N, stateDim]` values; the step counters and returns are kept. */
-  setState(state: tf.Tensor2D | readonly (readonly number[])[]): void;
-  /** Frees the env's tensors. */
-  dispose(): void;
 }

@@ -1,20 +1,12 @@
 /**
  * The one {@link TensorVectorEnv} implementation: any {@link TensorDynamics} plus SAME_STEP
- * autoreset with `tf.where` (its Select kernel), a per-env step counter for the time limit, and per-env episode
- * return/length accumulators, all as tensors. A step issues a fixed number of kernels,
- * whatever N is, and reads nothing back.
+ * autoreset with `tf.where` (its Select kernel), a per-env step counter for the time limit, and
+ * per-env episode return/length accumulators, all as tensors. A step issues a fixed number of
+ * kernels, whatever N is, and reads nothing back.
  */
-import { Rng } from '@rl/env';
+import { Rng, type EnvSpec, type TensorResetOptions, type TensorVectorEnvOptions, type TensorVectorEnvState } from '@rl/env';
 import { tf } from '@rl/tf';
-import type { TensorDynamics, TensorResetOptions, TensorStepResult, TensorVectorEnv } from './types.js';
-
-/** Options of {@link createTensorVectorEnv}. */
-export interface TensorVectorEnvOptions {
-  /** Seed of the first reset (later `reset` calls may pass their own); default 0. */
-  readonly seed?: number;
-  /** Time limit override (default: the registered id's). */
-  readonly maxEpisodeSteps?: number;
-}
+import type { TensorDynamics, TensorStepResult, TensorVectorEnv } from './types.js';
 
 /**
  * `tf.where(cond, a, b)` for operands of one shape: the Select kernel itself. `tf.where` first
@@ -28,6 +20,8 @@ function select(cond: tf.Tensor1D, a: tf.Tensor1D, b: tf.Tensor1D): tf.Tensor1D 
 class DynamicsVectorEnv implements TensorVectorEnv {
   readonly kind = 'tensor' as const;
   readonly id: string;
+  readonly spec?: EnvSpec;
+  readonly stateNames: readonly string[];
   readonly singleObservationSpace;
   readonly singleActionSpace;
   readonly obsDim: number;
@@ -50,6 +44,8 @@ class DynamicsVectorEnv implements TensorVectorEnv {
     const max = opts.maxEpisodeSteps ?? dynamics.maxEpisodeSteps;
     if (!Number.isInteger(max) || max <= 0) throw new RangeError(`${dynamics.id} (tensor): maxEpisodeSteps must be a positive integer, got ${max}`);
     this.id = dynamics.id;
+    if (opts.spec) this.spec = opts.spec;
+    this.stateNames = dynamics.stateNames;
     this.singleObservationSpace = dynamics.observationSpace;
     this.singleActionSpace = dynamics.actionSpace;
     this.obsDim = dynamics.obsDim;
@@ -106,17 +102,17 @@ class DynamicsVectorEnv implements TensorVectorEnv {
     return tf.tidy(() => this.dynamics.observe(this.state));
   }
 
-  getState(): tf.Tensor2D {
+  readStates(): tf.Tensor2D {
     return tf.stack([...this.state], 1) as tf.Tensor2D;
   }
 
-  setState(state: tf.Tensor2D | readonly (readonly number[])[]): void {
-    const dim = this.dynamics.stateNames.length;
-    const t = state instanceof tf.Tensor ? state.clone() : tf.tensor2d(state.map((r) => [...r]), [state.length, state[0]?.length ?? 0], 'float32');
+  writeStates(states: tf.Tensor2D | readonly (readonly number[])[]): void {
+    const dim = this.stateNames.length;
+    const t = states instanceof tf.Tensor ? states.clone() : tf.tensor2d(states.map((r) => [...r]), [states.length, states[0]?.length ?? 0], 'float32');
     if (t.rank !== 2 || t.shape[0] !== this.numEnvs || t.shape[1] !== dim) {
       const shape = `[${t.shape.join(', ')}]`;
       t.dispose();
-      throw new RangeError(`${this.id} (tensor): state must have shape [${this.numEnvs}, ${dim}] (${this.dynamics.stateNames.join(', ')}), got ${shape}`);
+      throw new RangeError(`${this.id} (tensor): states must have shape [${this.numEnvs}, ${dim}] (${this.stateNames.join(', ')}), got ${shape}`);
     }
     const cols = tf.tidy(() => tf.unstack(t.cast('float32'), 1) as tf.Tensor1D[]);
     t.dispose();
@@ -124,7 +120,35 @@ class DynamicsVectorEnv implements TensorVectorEnv {
     this.state = cols;
   }
 
-  dispose(): void {
+  getState(): TensorVectorEnvState {
+    const n = this.numEnvs;
+    const size = n * this.stateNames.length;
+    const packed = tf.tidy(() => tf.concat([this.readStates().reshape([-1]), this.elapsed, this.ret]));
+    const all = Float32Array.from(packed.dataSync()); // the state's one read-back
+    packed.dispose();
+    const states = all.slice(0, size);
+    const elapsed = all.slice(size, size + n);
+    const returns = all.slice(size + n);
+    return { kind: 'tensor', id: this.id, numEnvs: n, states, elapsed, returns, rng: this.rng.getState() };
+  }
+
+  setState(st: TensorVectorEnvState): void {
+    const where = `${this.id} (tensor).setState`;
+    if (st === null || typeof st !== 'object' || st.kind !== 'tensor') throw new TypeError(`${where}: not a tensor env state (kind ${String((st as { kind?: unknown } | null)?.kind)})`);
+    if (st.id !== this.id || st.numEnvs !== this.numEnvs) throw new RangeError(`${where}: the state is of ${st.numEnvs} × ${st.id}, this env is ${this.numEnvs} × ${this.id}`);
+    const n = this.numEnvs;
+    const dim = this.stateNames.length;
+    for (const [k, len] of [['states', n * dim], ['elapsed', n], ['returns', n]] as const) {
+      const v = st[k];
+      if (!(v instanceof Float32Array) || v.length !== len) throw new RangeError(`${where}: ${k} must be a Float32Array of ${len}, got ${(v as { constructor?: { name?: string } } | undefined)?.constructor?.name} of ${(v as { length?: number } | undefined)?.length}`);
+    }
+    const rng = Rng.fromState(st.rng);
+    const state = tf.tidy(() => tf.unstack(tf.tensor2d(st.states, [n, dim], 'float32'), 1) as tf.Tensor1D[]);
+    this.replace(state, tf.tensor1d(st.elapsed, 'float32'), tf.tensor1d(st.returns, 'float32'));
+    this.rng = rng;
+  }
+
+  close(): void {
     for (const c of this.state) c.dispose();
     this.elapsed.dispose();
     this.ret.dispose();
