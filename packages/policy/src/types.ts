@@ -38,6 +38,25 @@ export interface NetworkSpec {
   readonly activation: 'tanh' | 'relu';
 }
 
+/** What {@link Policy.actWithDistribution} returns; the caller owns every tensor. */
+export type ActionWithDistribution =
+  | {
+      readonly kind: 'categorical';
+      /** int32 `[B]`, the Discrete space's values. */
+      readonly action: tf.Tensor1D;
+      /** π(a|s) `[B, n]`, each row summing to 1. */
+      readonly probabilities: tf.Tensor2D;
+    }
+  | {
+      readonly kind: 'gaussian';
+      /** float32 `[B, d]`. */
+      readonly action: tf.Tensor2D;
+      /** Means `[B, d]` (the mode). */
+      readonly mean: tf.Tensor2D;
+      /** Standard deviations σ `[B, d]`. */
+      readonly std: tf.Tensor2D;
+    };
+
 /**
  * A stochastic policy π_θ(a|s) over a batch of observations. The trainer differentiates
  * `logProb` and `entropy`; `act` runs without taping.
@@ -59,6 +78,12 @@ export interface Policy {
    * (unclipped Gaussian samples). `deterministic` gives the mode (argmax / mean).
    */
   act(obs: tf.Tensor2D, opts?: { readonly deterministic?: boolean }): tf.Tensor;
+  /**
+   * `act` plus the distribution each action was drawn from, in the same untaped forward pass:
+   * π(·|s) `[B, n]` (categorical; columns in the Discrete space's order) or the Gaussian's
+   * mean and σ `[B, d]` (before any clipping at the env). Caller owns every tensor.
+   */
+  actWithDistribution(obs: tf.Tensor2D, opts?: { readonly deterministic?: boolean }): ActionWithDistribution;
   /** log π(a|s) per row `[B]` (differentiable). */
   logProb(obs: tf.Tensor2D, actions: tf.Tensor): tf.Tensor1D;
   /** Entropy of π(·|s) per row `[B]` (differentiable). */
