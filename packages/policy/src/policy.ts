@@ -272,6 +272,13 @@ class NetworkPolicy implements Policy {
 
 /** A policy built by {@link createPolicy} or {@link fromModel}: a {@link Policy} plus forward helpers for tests and benchmarks. */
 export interface NetworkPolicyHandle extends Policy {
+  /**
+   * `act` plus the distribution each action was drawn from, in the same untaped forward pass
+   * (and from the same sampling stream): π(·|s) `[B, n]` (categorical; columns in the Discrete
+   * space's order) or the Gaussian's mean and σ `[B, d]` (before any clipping at the env).
+   * Caller owns every tensor.
+   */
+  actWithDistribution(obs: tf.Tensor2D, opts?: { readonly deterministic?: boolean }): ActionWithDistribution;
   /** The network output through `model.apply` (plain tanh layers). */
   forwardPlain(obs: tf.Tensor2D): tf.Tensor2D;
   /** The network output through the fused fast path. */

@@ -38,7 +38,7 @@ export interface NetworkSpec {
   readonly activation: 'tanh' | 'relu';
 }
 
-/** What {@link Policy.actWithDistribution} returns; the caller owns every tensor. */
+/** What `actWithDistribution` of a network policy returns; the caller owns every tensor. */
 export type ActionWithDistribution =
   | {
       readonly kind: 'categorical';
@@ -78,12 +78,6 @@ export interface Policy {
    * (unclipped Gaussian samples). `deterministic` gives the mode (argmax / mean).
    */
   act(obs: tf.Tensor2D, opts?: { readonly deterministic?: boolean }): tf.Tensor;
-  /**
-   * `act` plus the distribution each action was drawn from, in the same untaped forward pass:
-   * π(·|s) `[B, n]` (categorical; columns in the Discrete space's order) or the Gaussian's
-   * mean and σ `[B, d]` (before any clipping at the env). Caller owns every tensor.
-   */
-  actWithDistribution(obs: tf.Tensor2D, opts?: { readonly deterministic?: boolean }): ActionWithDistribution;
   /** log π(a|s) per row `[B]` (differentiable). */
   logProb(obs: tf.Tensor2D, actions: tf.Tensor): tf.Tensor1D;
   /** Entropy of π(·|s) per row `[B]` (differentiable). */
