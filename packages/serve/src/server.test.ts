@@ -177,7 +177,7 @@ describe('request validation', () => {
   it('unknown routes get a JSON 404 listing the routes', async () => {
     const res = await fetch(`${url}/predict`, { method: 'POST' });
     expect(res.status).toBe(404);
-    expect(((await res.json()) as { message: string }).message).toMatch(/no route POST \/predict; routes: POST \/act/);
+    expect(((await res.json()) as { message: string }).message).toMatch(/no route POST "\/predict"; routes: POST \/act/);
   });
 });
 
