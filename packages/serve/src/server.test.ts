@@ -115,6 +115,60 @@ describe.each(['cpu', 'wasm'] as BackendName[])('POST /act on %s', (backend) => 
   });
 });
 
+describe('POST /act with "probabilities": true', () => {
+  it('answers each action with π(·|s) (Discrete) or the Gaussian mean and std (Box), as loadPolicy does', async () => {
+    await withServer({ policyDir: cartpoleDir }, async (_s, url) => {
+      const ref = await loadPolicy(cartpoleDir);
+      try {
+        const obs = observations(CARTPOLE_OBS, 12, 21);
+        const want = ref.actBatchWithDistribution(obs, { deterministic: true }) as { action: number; probabilities: number[] }[];
+        expect(new Set(want.map((w) => w.action)).size).toBe(2);
+        const single = await post(url, { observation: obs[0], deterministic: true, probabilities: true });
+        expect(single).toEqual({ status: 200, json: want[0] });
+        const batch = await post(url, { observations: obs, deterministic: true, probabilities: true });
+        expect(batch.json).toEqual({ actions: want.map((w) => w.action), probabilities: want.map((w) => w.probabilities) });
+        // Without the flag, the answer is the actions alone.
+        expect((await post(url, { observations: obs, deterministic: true })).json).toEqual({ actions: want.map((w) => w.action) });
+        // Sampled: the same probabilities, actions of the space.
+        const sampled = await post(url, { observations: obs, probabilities: true });
+        expect(sampled.json.probabilities).toEqual(want.map((w) => w.probabilities));
+        expect((sampled.json.actions as number[]).every((a) => a === 0 || a === 1)).toBe(true);
+        const bad = await post(url, { observation: obs[0], probabilities: 'yes' });
+        expect([bad.status, bad.json.message]).toEqual([400, 'body/probabilities must be true or false, got "yes"']);
+      } finally {
+        ref.dispose();
+      }
+    });
+    await withServer({ policyDir: pendulumDir }, async (_s, url) => {
+      const ref = await loadPolicy(pendulumDir);
+      try {
+        const obs = observations(PENDULUM_OBS, 6, 22);
+        const want = ref.actBatchWithDistribution(obs, { deterministic: true }) as { action: number[]; mean: number[]; std: number[] }[];
+        expect((await post(url, { observation: obs[0], deterministic: true, probabilities: true })).json).toEqual(want[0]);
+        const batch = await post(url, { observations: obs, deterministic: true, probabilities: true });
+        expect(batch.json).toEqual({ actions: want.map((w) => w.action), mean: want.map((w) => w.mean), std: want.map((w) => w.std) });
+      } finally {
+        ref.dispose();
+      }
+    });
+  });
+
+  it('samples by default; the deterministic option makes the mode the default, a request still chooses', async () => {
+    const obs = observations(PENDULUM_OBS, 8, 23);
+    const ref = await loadPolicy(pendulumDir);
+    const mode = ref.actBatch(obs, { deterministic: true });
+    ref.dispose();
+    await withServer({ policyDir: pendulumDir }, async (_s, url) => {
+      expect((await post(url, { observations: obs })).json.actions).not.toEqual(mode);
+    });
+    await withServer({ policyDir: pendulumDir, deterministic: true }, async (_s, url) => {
+      expect((await post(url, { observations: obs })).json.actions).toEqual(mode);
+      expect((await post(url, { observations: obs, deterministic: false })).json.actions).not.toEqual(mode);
+      expect(((await (await fetch(`${url}/metadata`)).json()) as { deterministic: boolean }).deterministic).toBe(true);
+    });
+  });
+});
+
 describe('request validation', () => {
   let server: PolicyServer;
   let url: string;
@@ -172,6 +226,41 @@ describe('request validation', () => {
     expect(text).toMatch(/rl_serve_requests_total\{route="\/act",method="POST",status="413"\} \d+/);
     expect(text).toMatch(/rl_serve_requests_total\{route="\/act",method="POST",status="415"\} \d+/);
     expect(text).not.toMatch(/status="5\d\d"/);
+  });
+
+  it('an unknown field of 900 KB is named by its first 64 characters and its length, not echoed', async () => {
+    await withServer({ policyDir: cartpoleDir }, async (_s, big) => {
+      const key = 'k'.repeat(900_000);
+      const res = await fetch(`${big}/act`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: `{"observation":[0,0,0,0],"${key}":1}` });
+      const text = await res.text();
+      expect(res.status).toBe(400);
+      expect(text.length).toBeLessThan(400);
+      expect((JSON.parse(text) as { message: string }).message).toBe(
+        `body has an unknown field "${'k'.repeat(64)}…" (900000 characters); allowed fields: observation, observations, deterministic, probabilities`,
+      );
+    });
+  });
+
+  it('a method a route does not take is 405 with Allow (GET /act too); OPTIONS answers 204 with Allow', async () => {
+    const cases: [string, string, string][] = [
+      ['GET', '/act', 'POST'],
+      ['PUT', '/act', 'POST'],
+      ['DELETE', '/act', 'POST'],
+      ['POST', '/healthz', 'GET, HEAD'],
+      ['PATCH', '/metadata', 'GET, HEAD'],
+      ['POST', '/metrics', 'GET, HEAD'],
+    ];
+    for (const [method, path, allow] of cases) {
+      // A body that is not JSON: the method is refused before the body is read.
+      const res = await fetch(`${url}${path}`, { method, ...(method === 'GET' ? {} : { body: 'x', headers: { 'content-type': 'text/plain' } }) });
+      expect([method, path, res.status, res.headers.get('allow')]).toEqual([method, path, 405, allow]);
+      expect(await res.json()).toEqual({ statusCode: 405, error: 'Method Not Allowed', message: `${method} is not allowed on ${path}; use ${allow}` });
+    }
+    const options = await fetch(`${url}/act`, { method: 'OPTIONS' });
+    expect([options.status, options.headers.get('allow')]).toEqual([204, 'POST']);
+    expect((await fetch(`${url}/healthz`, { method: 'HEAD' })).status).toBe(200);
+    const text = await metricsText(url);
+    expect(metricValue(text, 'rl_serve_requests_total{route="/act",method="GET",status="405"}')).toBe(1);
   });
 
   it('unknown routes get a JSON 404 listing the routes', async () => {
@@ -234,6 +323,7 @@ describe('micro-batching, observability, resources', () => {
       expect(meta.observationSpace).toEqual(CARTPOLE_OBS.toJSON());
       expect(meta.actionSpace).toEqual({ type: 'Discrete', n: 2, start: 0 });
       expect(meta.envId).toBe('CartPole-v1');
+      expect(meta.modelName).toBe('CartPole-v1');
       expect(meta.model.distribution).toBe('categorical');
       expect(meta.model.versions['@rl/policy']).toBeTypeOf('string');
       expect(meta.versions).toMatchObject({ tfjs: tf.version.tfjs, node: process.version });
@@ -249,6 +339,18 @@ describe('micro-batching, observability, resources', () => {
       expect(text).toMatch(/# TYPE rl_serve_batch_size histogram/);
       expect(text).toMatch(/^rl_serve_tf_tensors \d+$/m);
       expect(text).toMatch(/^rl_serve_process_resident_memory_bytes \d+/m);
+    });
+  });
+
+  it('GET /metadata: envId from the saved metadata, null for a policy saved without one', async () => {
+    const bare = join(root, 'bare');
+    const p = createPolicy(CARTPOLE_OBS, new Discrete(2), { seed: 9, hidden: [8] });
+    await p.save(bare);
+    p.dispose();
+    await withServer({ policyDir: bare }, async (s, url) => {
+      const meta = (await (await fetch(`${url}/metadata`)).json()) as Record<string, unknown>;
+      expect(meta).toMatchObject({ envId: null, modelName: 'bare' });
+      expect(s.options.modelName).toBe('bare');
     });
   });
 
