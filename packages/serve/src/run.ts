@@ -2,7 +2,7 @@
  * `rl serve DIR …` as one function: start the server, log where it listens, shut down
  * gracefully on SIGTERM / SIGINT, resolve when it has.
  */
-import { createServer, defaultLogger, type ServerAddress } from './server.js';
+import { createServer, defaultLogger, type PolicyServer, type ServerAddress } from './server.js';
 import type { ServeOptions } from './options.js';
 
 /** Options of {@link runServeCommand}: the server's options (the flags of `rl serve`), and how to run it. */
@@ -11,8 +11,8 @@ export interface ServeCommandOptions extends Omit<ServeOptions, 'policyDir' | 'p
   readonly dir: string;
   /** Signals that start a graceful shutdown; default SIGTERM and SIGINT. A second one exits at once with code 1. */
   readonly signals?: readonly NodeJS.Signals[];
-  /** Called once listening (e.g. to print the URL). */
-  readonly onListening?: (address: ServerAddress) => void;
+  /** Called once listening (e.g. to print the URL and the model name). */
+  readonly onListening?: (address: ServerAddress, server: PolicyServer) => void;
 }
 
 /**
@@ -45,7 +45,7 @@ export async function runServeCommand(opts: ServeCommandOptions): Promise<void> 
     try {
       if (received === undefined) {
         const address = await server.listen();
-        onListening?.(address);
+        onListening?.(address, server);
       }
       const signal = await stopped;
       logger.info({ signal }, 'signal received');
