@@ -4,14 +4,11 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { Box, Discrete, Rng } from '@rl/env';
+import { Discrete } from '@rl/env';
 import { createPolicy, loadPolicy } from '@rl/policy';
 import { initTf, tf, type BackendName } from '@rl/tf';
 import { createServer, type PolicyServer } from './server.js';
-
-const CARTPOLE_OBS = new Box([-4.8, -Infinity, -0.41887903, -Infinity], [4.8, Infinity, 0.41887903, Infinity]);
-const PENDULUM_OBS = new Box([-1, -1, -8], [1, 1, 8]);
-const PENDULUM_ACT = new Box([-2], [2]);
+import { CARTPOLE_OBS, PENDULUM_ACT, PENDULUM_OBS, metricValue, observations, postHugeUnknownField, withServer } from './testing.js';
 
 let root: string;
 let cartpoleDir: string;
@@ -35,18 +32,6 @@ afterAll(() => {
   rmSync(root, { recursive: true, force: true });
 });
 
-/** Observations spread widely enough that an untrained policy's actions differ between rows. */
-function observations(space: Box, n: number, seed: number): number[][] {
-  const rng = new Rng(seed);
-  return Array.from({ length: n }, () =>
-    Array.from({ length: space.size }, (_, i) => {
-      const lo = Number.isFinite(space.low[i]!) ? space.low[i]! : -3;
-      const hi = Number.isFinite(space.high[i]!) ? space.high[i]! : 3;
-      return rng.uniform(lo, hi);
-    }),
-  );
-}
-
 async function post(url: string, body: unknown, headers: Record<string, string> = { 'content-type': 'application/json' }) {
   const res = await fetch(`${url}/act`, { method: 'POST', headers, body: typeof body === 'string' ? body : JSON.stringify(body) });
   return { status: res.status, json: (await res.json()) as Record<string, unknown> };
@@ -54,21 +39,6 @@ async function post(url: string, body: unknown, headers: Record<string, string> 
 
 async function metricsText(url: string): Promise<string> {
   return (await fetch(`${url}/metrics`)).text();
-}
-
-function metricValue(text: string, line: string): number {
-  const m = text.split('\n').find((l) => l.startsWith(`${line} `));
-  return m === undefined ? 0 : Number(m.slice(line.length + 1));
-}
-
-async function withServer<T>(opts: Parameters<typeof createServer>[0], fn: (s: PolicyServer, url: string) => Promise<T>): Promise<T> {
-  const s = await createServer({ port: 0, host: '127.0.0.1', ...opts });
-  const { url } = await s.listen();
-  try {
-    return await fn(s, url);
-  } finally {
-    await s.close();
-  }
 }
 
 describe.each(['cpu', 'wasm'] as BackendName[])('POST /act on %s', (backend) => {
@@ -230,14 +200,10 @@ describe('request validation', () => {
 
   it('an unknown field of 900 KB is named by its first 64 characters and its length, not echoed', async () => {
     await withServer({ policyDir: cartpoleDir }, async (_s, big) => {
-      const key = 'k'.repeat(900_000);
-      const res = await fetch(`${big}/act`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: `{"observation":[0,0,0,0],"${key}":1}` });
-      const text = await res.text();
-      expect(res.status).toBe(400);
-      expect(text.length).toBeLessThan(400);
-      expect((JSON.parse(text) as { message: string }).message).toBe(
-        `body has an unknown field "${'k'.repeat(64)}…" (900000 characters); allowed fields: observation, observations, deterministic, probabilities`,
-      );
+      const r = await postHugeUnknownField(`${big}/act`, '"observation":[0,0,0,0]', 900_000, { 'content-type': 'application/json' });
+      expect(r.status).toBe(400);
+      expect(r.length).toBeLessThan(400);
+      expect(r.message).toBe(`body has an unknown field "${'k'.repeat(64)}…" (900000 characters); allowed fields: observation, observations, deterministic, probabilities`);
     });
   });
 

@@ -9,15 +9,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Box, Discrete, Rng } from '@rl/env';
+import { Discrete } from '@rl/env';
 import { createPolicy, loadPolicy, type InferencePolicy } from '@rl/policy';
 import { initTf, tf } from '@rl/tf';
 import { createServer, type PolicyServer } from './server.js';
-import type { ServeOptions } from './options.js';
-
-const CARTPOLE_OBS = new Box([-4.8, -Infinity, -0.41887903, -Infinity], [4.8, Infinity, 0.41887903, Infinity]);
-const PENDULUM_OBS = new Box([-1, -1, -8], [1, 1, 8]);
-const PENDULUM_ACT = new Box([-2], [2]);
+import { CARTPOLE_OBS, PENDULUM_ACT, PENDULUM_OBS, metricValue as metric, observations, postHugeUnknownField, withServer } from './testing.js';
 
 let root: string;
 let cartpoleDir: string;
@@ -45,34 +41,11 @@ afterAll(() => {
   rmSync(root, { recursive: true, force: true });
 });
 
-/** Observations spread widely (unbounded dims within ±3), so rows get different answers. */
-function observations(space: Box, n: number, seed: number): number[][] {
-  const rng = new Rng(seed);
-  return Array.from({ length: n }, () =>
-    Array.from({ length: space.size }, (_, i) => rng.uniform(Number.isFinite(space.low[i]!) ? space.low[i]! : -3, Number.isFinite(space.high[i]!) ? space.high[i]! : 3)),
-  );
-}
-
 /** A request as TF Serving's docs send it: `curl -d BODY -X POST URL` (curl's default content type). */
 async function curl(url: string, body?: string, method = body === undefined ? 'GET' : 'POST') {
   const res = await fetch(url, { method, ...(body === undefined ? {} : { body, headers: { 'content-type': 'application/x-www-form-urlencoded' } }) });
   const text = await res.text();
   return { status: res.status, allow: res.headers.get('allow'), type: res.headers.get('content-type'), json: text === '' ? undefined : (JSON.parse(text) as Record<string, any>) };
-}
-
-async function withServer<T>(opts: ServeOptions, fn: (s: PolicyServer, url: string) => Promise<T>): Promise<T> {
-  const s = await createServer({ port: 0, host: '127.0.0.1', ...opts });
-  const { url } = await s.listen();
-  try {
-    return await fn(s, url);
-  } finally {
-    await s.close();
-  }
-}
-
-function metric(text: string, line: string): number {
-  const m = text.split('\n').find((l) => l.startsWith(`${line} `));
-  return m === undefined ? 0 : Number(m.slice(line.length + 1));
 }
 
 const BATCHING = [
@@ -265,12 +238,10 @@ describe('errors in TF Serving’s shape', () => {
   });
 
   it('an unknown field of 900 KB is named by its first 64 characters and its length', async () => {
-    const key = 'k'.repeat(900_000);
-    const res = await fetch(`${url}/v1/models/CartPole-v1:predict`, { method: 'POST', body: `{"${key}": 1, "instances": [[0,0,0,0]]}` });
-    const text = await res.text();
-    expect(res.status).toBe(400);
-    expect(text.length).toBeLessThan(400);
-    expect((JSON.parse(text) as { error: string }).error).toBe(`body has an unknown field "${'k'.repeat(64)}…" (900000 characters); allowed fields: signature_name, instances, inputs, deterministic`);
+    const r = await postHugeUnknownField(`${url}/v1/models/CartPole-v1:predict`, '"instances": [[0,0,0,0]]', 900_000);
+    expect(r.status).toBe(400);
+    expect(r.length).toBeLessThan(400);
+    expect(r.message).toBe(`body has an unknown field "${'k'.repeat(64)}…" (900000 characters); allowed fields: signature_name, instances, inputs, deterministic`);
   });
 
   it('classify and regress are 400 (a predict signature only); wrong methods are 405 with Allow; OPTIONS lists them', async () => {
