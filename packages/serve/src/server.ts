@@ -12,11 +12,11 @@ import pino, { type Logger } from 'pino';
 import { findPolicyDir, loadPolicy } from '@rl/policy';
 import { backendInfo, tf } from '@rl/tf';
 import { BatcherClosedError, MicroBatcher } from './batcher.js';
-import { httpError, jsonBodyParser, refuseOtherMethods, type HttpError } from './http.js';
+import { jsonBodyParser, refuseOtherMethods, type HttpError } from './http.js';
 import { createMetrics, type ServeMetrics } from './metrics.js';
 import { resolveServeOptions, type ResolvedServeOptions, type ServeOptions } from './options.js';
 import { envIdOf, toJsonActions, toJsonOutputs, type JsonOutput, type ServablePolicy } from './policy.js';
-import { actBodySchema, actResponseSchema, capText, formatActErrors, quoteCapped, type ActSchemaSpec, type SchemaError } from './schema.js';
+import { actBodySchema, actResponseSchema, formatActErrors, quoteCapped, type ActSchemaSpec, type SchemaError } from './schema.js';
 import { isTfServingPath, tfServingRoutes } from './tfserving.js';
 
 /** Body of `POST /act` after validation. */
