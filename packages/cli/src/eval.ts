@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CliError } from './errors.js';
 import { openRunDir, readRunJson, RUN_FILES } from './rundir.js';
@@ -12,16 +12,27 @@ export interface EvalOptions {
   readonly json?: boolean;
 }
 
-/** `rl eval DIR`: runs the saved policy (model/) on the run's env and prints mean ± std return and length. */
+/** `rl eval DIR`: runs the run's saved policy (where @rl/policy's `findPolicyDir` finds it: model/) on the run's env and prints mean ± std return and length. */
 export async function evalCommand(dir: string, opts: EvalOptions): Promise<void> {
   openRunDir(dir);
   const configPath = join(dir, RUN_FILES.config);
   const raw = readRunJson(dir, RUN_FILES.config);
-  const modelDir = join(dir, RUN_FILES.model);
-  // a run that is training replaces model/ by two renames; between them only .model.* exists for an instant
-  if (!existsSync(join(modelDir, 'model.json')) && readdirSync(dir).some((n) => n.startsWith(`.${RUN_FILES.model}.`))) await new Promise((r) => setTimeout(r, 250));
-  if (!existsSync(join(modelDir, 'model.json'))) throw new CliError(`${join(modelDir, 'model.json')}: file missing (the run has no saved policy)`);
-  // TensorFlow.js and the trainer load only once the cheap checks have passed.
+  const { findPolicyDir } = await import('@rl/policy');
+  const locate = (): string => findPolicyDir(dir).policyDir;
+  let modelDir: string;
+  try {
+    modelDir = locate();
+  } catch (err) {
+    // a run that is training replaces model/ by two renames; between them only .model.* exists for an instant
+    if (!readdirSync(dir).some((n) => n.startsWith(`.${RUN_FILES.model}.`))) throw new CliError((err as Error).message);
+    await new Promise((r) => setTimeout(r, 250));
+    try {
+      modelDir = locate();
+    } catch (again) {
+      throw new CliError((again as Error).message);
+    }
+  }
+  // The trainer loads only once the cheap checks have passed.
   const { evaluateSaved, initBackend, resolveTrainConfig } = await import('./session.js');
   const config = resolveTrainConfig(raw, () => configPath, configPath);
   const backend = await initBackend((opts.backend ?? config.backend) as typeof config.backend);

@@ -5,6 +5,7 @@
 import { CliError } from './errors.js';
 import { buildProgram, type TrainerFlagSource } from './program.js';
 import { schemaFlags } from './schema-flags.js';
+import { loadServeFlags } from './serve-flags.js';
 import { HIDDEN_FIELDS, helpEnv } from './train-options.js';
 
 async function trainerFlags(argv: readonly string[]): Promise<TrainerFlagSource | undefined> {
@@ -39,7 +40,7 @@ try {
     const { distributedCommand } = await import('./distributed.js');
     await distributedCommand(argv.slice(1));
   } else {
-    const program = buildProgram(await trainerFlags(argv));
+    const program = buildProgram(await trainerFlags(argv), await loadServeFlags(argv));
     await program.parseAsync(process.argv);
   }
   code = typeof process.exitCode === 'number' ? process.exitCode : 0;

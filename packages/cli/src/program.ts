@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { FieldFlag } from './schema-flags.js';
 import { trainerOptions } from './train-options.js';
+import { serveOptions, type ServeFlagSource } from './serve-flags.js';
 
 /** What the `train` command needs from the trainer to build its flags (loaded only for `train`/`help`). */
 export interface TrainerFlagSource {
@@ -31,12 +32,6 @@ const nonNegativeInt = (name: string) => (text: string): number => {
   return n;
 };
 
-const nonNegativeNumber = (name: string) => (text: string): number => {
-  const n = Number(text);
-  if (text.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`${name} must be a number ≥ 0, got "${text}".`);
-  return n;
-};
-
 const intList = (name: string) => (text: string): number[] =>
   text.split(',').map((t) => {
     const n = Number(t.trim());
@@ -48,7 +43,7 @@ const intList = (name: string) => (text: string): number[] =>
  * The `rl` program. Each command's action imports its module only when it runs, so start-up
  * loads no TensorFlow.js or vega for commands that do not use them.
  */
-export function buildProgram(trainer: TrainerFlagSource | undefined): Command {
+export function buildProgram(trainer: TrainerFlagSource | undefined, serveFlags?: ServeFlagSource): Command {
   const program = new Command('rl')
     .description('Deep reinforcement learning on TensorFlow.js: train, evaluate, resume and benchmark batched REINFORCE.')
     .version('0.1.0')
@@ -113,19 +108,19 @@ export function buildProgram(trainer: TrainerFlagSource | undefined): Command {
       await evalCommand(dir, opts);
     });
 
-  program
+  const serve = program
     .command('serve')
-    .description('Serve the policy of a run over HTTP (POST /act, micro-batched; GET /healthz, /metadata, /metrics) until SIGTERM / SIGINT.')
-    .argument('<dir>', 'run directory made by rl train (its model/), or a saved policy directory')
-    .option('--host <host>', 'address to listen on (default: 127.0.0.1)')
-    .addOption(new Option('--port <port>', 'TCP port, 0 for any free one (default: 8080)').argParser(nonNegativeInt('--port')))
-    .addOption(new Option('--max-batch <n>', 'most observations per batched forward pass; 1 turns micro-batching off (default: 256)').argParser(positiveInt('--max-batch')))
-    .addOption(new Option('--max-wait-ms <ms>', 'longest wait to fill a batch; 0 turns micro-batching off (default: 1)').argParser(nonNegativeNumber('--max-wait-ms')))
-    .option('--backend <name>', 'TensorFlow.js backend (default: auto)')
-    .action(async (dir: string, opts: Record<string, unknown>) => {
-      const { serveCommand } = await import('./serve.js');
-      await serveCommand(dir, opts);
-    });
+    .description(
+      'Serve the policy of a run over HTTP until SIGTERM / SIGINT: POST /act (micro-batched), TF Serving\'s REST API ' +
+        '(POST /v1/models/<name>:predict, GET /v1/models/<name>[/metadata]), GET /healthz, /metadata, /metrics.',
+    )
+    .argument('<dir>', 'run directory made by rl train (its model/), or a saved policy directory');
+  for (const opt of serveFlags ? serveOptions(serveFlags) : []) serve.addOption(opt);
+  serve.addHelpText('after', '\n/act and :predict sample the policy unless the request (or --deterministic) asks for the mode; see packages/serve/README.md.');
+  serve.action(async (dir: string, opts: Record<string, unknown>) => {
+    const { serveCommand } = await import('./serve.js');
+    await serveCommand(dir, opts);
+  });
 
   program
     .command('web')

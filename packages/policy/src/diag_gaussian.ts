@@ -59,6 +59,11 @@ export class DiagGaussian implements Distribution {
     });
   }
 
+  /** Standard deviations σ = exp(log σ) per row, `[B, d]`. */
+  std(): tf.Tensor2D {
+    return tf.tidy(() => tf.mul(tf.onesLike(this.mean), tf.exp(this.logStd)) as tf.Tensor2D);
+  }
+
   /** The mean, `[B, d]`. */
   mode(): tf.Tensor2D {
     return tf.clone(this.mean);

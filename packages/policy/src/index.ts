@@ -25,4 +25,7 @@ export { fileIO, MODEL_JSON, WEIGHTS_BIN } from './io.js';
 export { savePolicy, policyJson, POLICY_JSON, POLICY_FORMAT, POLICY_FORMAT_VERSION, PACKAGE_VERSION } from './save.js';
 /** Loading: full policies and the plain-array inference API. */
 export { loadPolicy, loadPolicyModel, readPolicyFile } from './load.js';
-export type { InferencePolicy, LoadPolicyOptions, LoadPolicyModelOptions, PlainAction, PolicyFile } from './load.js';
+export type { InferencePolicy, LoadPolicyOptions, LoadPolicyModelOptions, PlainAction, PlainActionWithDistribution, PolicyFile } from './load.js';
+/** Which directory holds a saved policy: a policy directory, or a run directory's model/. */
+export { findPolicyDir, RUN_POLICY_DIR } from './policy_dir.js';
+export type { PolicyDirLocation } from './policy_dir.js';

@@ -1,7 +1,8 @@
 /**
  * Loading a saved policy directory: {@link loadPolicyModel} gives back a full trainable
  * {@link Policy} (resume, evaluation); {@link loadPolicy} is the embedding API for services:
- * plain arrays in, plain numbers out, no tensors visible to the caller.
+ * plain arrays in, plain numbers out, no tensors visible to the caller. Both take a policy
+ * directory or a run directory made by `rl train` ({@link findPolicyDir} decides which).
  */
 import { tf, initTf, backendInfo } from '@rl/tf';
 import type { BackendName } from '@rl/tf';
@@ -10,8 +11,10 @@ import type { Box, Space } from '@rl/env';
 import { fileIO, MODEL_JSON, readJson } from './io.js';
 import { fromModel } from './policy.js';
 import type { NetworkPolicyHandle } from './policy.js';
+import type { ActionWithDistribution } from './types.js';
 import { POLICY_JSON } from './save.js';
 import { parsePolicyFile, type ParsedPolicyFile } from './policy_file.js';
+import { findPolicyDir } from './policy_dir.js';
 import { join, resolve } from 'node:path';
 
 /** The parsed contents of policy.json (validated by {@link parsePolicyFile}). */
@@ -30,13 +33,15 @@ export interface LoadPolicyModelOptions {
 }
 
 /**
- * Loads a saved policy directory as a full, trainable {@link Policy} (weights, log σ,
- * normalisation statistics and sampling stream restored).
+ * Loads a saved policy as a full, trainable {@link Policy} (weights, log σ, normalisation
+ * statistics and sampling stream restored). `where` is the policy directory or a run
+ * directory made by `rl train` (its `model/`); the error names both when neither holds one.
  *
  * @example
- * const policy = await loadPolicyModel('runs/cartpole/final');
+ * const policy = await loadPolicyModel('runs/cartpole'); // = 'runs/cartpole/model'
  */
-export async function loadPolicyModel(dir: string, opts: LoadPolicyModelOptions = {}): Promise<NetworkPolicyHandle & { readonly metadata: Record<string, unknown>; readonly file: PolicyFile }> {
+export async function loadPolicyModel(where: string, opts: LoadPolicyModelOptions = {}): Promise<NetworkPolicyHandle & { readonly metadata: Record<string, unknown>; readonly file: PolicyFile }> {
+  const dir = findPolicyDir(where).policyDir;
   const file = readPolicyFile(dir);
   let model: tf.LayersModel;
   try {
@@ -73,6 +78,15 @@ export interface LoadPolicyOptions {
 /** An action as plain JS: an integer (Discrete) or an array of numbers (Box). */
 export type PlainAction = number | number[];
 
+/**
+ * An action with the distribution it was drawn from, as plain JS: for Discrete the
+ * probability of each action (in the space's order `start … start + n − 1`), for Box the
+ * Gaussian's mean and standard deviation per action dimension.
+ */
+export type PlainActionWithDistribution =
+  | { readonly action: number; readonly probabilities: number[] }
+  | { readonly action: number[]; readonly mean: number[]; readonly std: number[] };
+
 /** A loaded policy for services: plain arrays in and out, no tensors. */
 export interface InferencePolicy {
   readonly observationSpace: Box;
@@ -83,6 +97,8 @@ export interface InferencePolicy {
   act(obs: ArrayLike<number>, opts?: { readonly deterministic?: boolean }): PlainAction;
   /** Actions for a batch: an array of observations, or one flat Float32Array of `B·obsDim` values. */
   actBatch(obs: ArrayLike<ArrayLike<number>> | Float32Array, opts?: { readonly deterministic?: boolean }): PlainAction[];
+  /** Like {@link InferencePolicy.actBatch}, each action with its distribution (one forward pass, one read-back). */
+  actBatchWithDistribution(obs: ArrayLike<ArrayLike<number>> | Float32Array, opts?: { readonly deterministic?: boolean }): PlainActionWithDistribution[];
   /** Frees the model; later calls throw. */
   dispose(): void;
 }
@@ -116,37 +132,56 @@ function flattenBatch(obs: ArrayLike<ArrayLike<number>> | Float32Array, d: numbe
 
 /**
  * Loads a saved policy for inference in a Node service: plain arrays in, plain numbers out.
+ * `where` is the policy directory or a run directory made by `rl train` (its `model/`).
  *
  * @example
- * const policy = await loadPolicy('runs/cartpole/final', { backend: 'wasm' });
+ * const policy = await loadPolicy('runs/cartpole', { backend: 'wasm' });
  * policy.act([0.01, 0, 0.02, 0], { deterministic: true }); // 1
  * policy.actBatch([[0, 0, 0, 0], [0.1, 0, 0, 0]]);         // [0, 1]
+ * policy.actBatchWithDistribution([[0, 0, 0, 0]]);         // [{ action: 0, probabilities: [0.52, 0.48] }]
  * policy.dispose();
  */
-export async function loadPolicy(dir: string, opts: LoadPolicyOptions = {}): Promise<InferencePolicy> {
+export async function loadPolicy(where: string, opts: LoadPolicyOptions = {}): Promise<InferencePolicy> {
   if (opts.backend) await initTf({ backend: opts.backend });
   else if (!backendInfo()) await initTf({ backend: 'auto' });
-  const policy = await loadPolicyModel(dir);
+  const policy = await loadPolicyModel(where);
   if (opts.seed !== undefined) policy.setRngState(new Rng(opts.seed).getState());
   const d = policy.observationSpace.size;
   const actSpace = policy.actionSpace;
+  const k = actSpace.type === 'Discrete' ? actSpace.n : actSpace.size;
   let disposed = false;
-  const run = (data: Float32Array, n: number, deterministic: boolean): PlainAction[] => {
-    if (disposed) throw new Error(`loadPolicy(${dir}): the policy was disposed`);
-    const x = tf.tensor2d(data, [n, d]);
+  /** One forward pass over `n` rows; `read` turns each row of the read-back into a result. */
+  const run = <T>(data: Float32Array, n: number, forward: (x: tf.Tensor2D) => tf.Tensor, read: (out: Float32Array | Int32Array, b: number) => T): T[] => {
+    if (disposed) throw new Error(`loadPolicy(${where}): the policy was disposed`);
+    const t = tf.tidy(() => forward(tf.tensor2d(data, [n, d])));
     let out: Float32Array | Int32Array;
     try {
-      const a = policy.act(x, { deterministic });
-      out = a.dataSync() as Float32Array | Int32Array;
-      a.dispose();
+      out = t.dataSync() as Float32Array | Int32Array;
     } finally {
-      x.dispose();
+      t.dispose();
     }
-    if (actSpace.type === 'Discrete') return Array.from(out);
-    const k = actSpace.size;
-    const res: number[][] = new Array(n);
-    for (let b = 0; b < n; b++) res[b] = Array.from(out.subarray(b * k, (b + 1) * k));
+    const res: T[] = new Array(n);
+    for (let b = 0; b < n; b++) res[b] = read(out, b);
     return res;
+  };
+  const actions = (data: Float32Array, n: number, deterministic: boolean): PlainAction[] =>
+    run<PlainAction>(data, n, (x) => policy.act(x, { deterministic }), (out, b) => (actSpace.type === 'Discrete' ? out[b]! : Array.from(out.subarray(b * k, (b + 1) * k))));
+  // The action and the distribution's parameters side by side in one [n, width] tensor: one read-back.
+  const withDistribution = (data: Float32Array, n: number, deterministic: boolean): PlainActionWithDistribution[] => {
+    const row = (out: ArrayLike<number> & { subarray(a: number, b: number): ArrayLike<number> }, b: number, w: number, from: number, len: number): number[] =>
+      Array.from(out.subarray(b * w + from, b * w + from + len));
+    if (actSpace.type === 'Discrete') {
+      const w = 1 + k;
+      return run(data, n, (x) => {
+        const r = policy.actWithDistribution(x, { deterministic }) as Extract<ActionWithDistribution, { kind: 'categorical' }>;
+        return tf.concat([tf.cast(tf.reshape(r.action, [n, 1]), 'float32'), r.probabilities], 1);
+      }, (out, b) => ({ action: out[b * w]!, probabilities: row(out, b, w, 1, k) }));
+    }
+    const w = 3 * k;
+    return run(data, n, (x) => {
+      const r = policy.actWithDistribution(x, { deterministic }) as Extract<ActionWithDistribution, { kind: 'gaussian' }>;
+      return tf.concat([r.action, r.mean, r.std], 1);
+    }, (out, b) => ({ action: row(out, b, w, 0, k), mean: row(out, b, w, k, k), std: row(out, b, w, 2 * k, k) }));
   };
   return {
     observationSpace: policy.observationSpace,
@@ -156,11 +191,15 @@ export async function loadPolicy(dir: string, opts: LoadPolicyOptions = {}): Pro
       if (obs === null || typeof obs !== 'object' || typeof obs.length !== 'number') throw new TypeError(`policy.act: expected an array of ${d} numbers, got ${JSON.stringify(obs)}`);
       if (obs.length !== d) throw new RangeError(`policy.act: observation has length ${obs.length}, expected ${d} for ${policy.observationSpace.toString()}`);
       const { data } = flattenBatch([obs], d, 'policy.act');
-      return run(data, 1, o.deterministic ?? false)[0]!;
+      return actions(data, 1, o.deterministic ?? false)[0]!;
     },
     actBatch(obs, o = {}) {
       const { data, n } = flattenBatch(obs, d, 'policy.actBatch');
-      return run(data, n, o.deterministic ?? false);
+      return actions(data, n, o.deterministic ?? false);
+    },
+    actBatchWithDistribution(obs, o = {}) {
+      const { data, n } = flattenBatch(obs, d, 'policy.actBatchWithDistribution');
+      return withDistribution(data, n, o.deterministic ?? false);
     },
     dispose() {
       if (!disposed) {

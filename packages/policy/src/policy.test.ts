@@ -61,6 +61,48 @@ for (const backend of ['cpu', 'wasm'] as const) {
       p.dispose();
     });
 
+    it('actWithDistribution: the same actions as act, with π(·|s) or the mean and σ they were drawn from', () => {
+      const before = tf.memory().numTensors;
+      const p = createPolicy(new Box(-1, 1, [4]), new Discrete(3, 1), { seed: 5, hidden: [16] });
+      const x = tf.tidy(() => tf.mul(obsBatch(40, 4, 3), 50)) as tf.Tensor2D; // large inputs: rows far from uniform
+      const s = p.getRngState();
+      const sampled = p.act(x);
+      p.setRngState(s);
+      const r = p.actWithDistribution(x);
+      if (r.kind !== 'categorical') throw new Error(`expected categorical, got ${r.kind}`);
+      expect(Array.from(r.action.dataSync())).toEqual(Array.from(sampled.dataSync())); // same stream, same draws
+      expect(r.probabilities.shape).toEqual([40, 3]);
+      const logits = p.forwardPlain(x);
+      const softmax = tf.softmax(logits);
+      const probs = r.probabilities.arraySync();
+      softmax.arraySync().forEach((row, i) => {
+        expect(probs[i]!.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+        row.forEach((v, j) => expect(probs[i]![j]).toBeCloseTo(v, 5));
+      });
+      const mode = p.actWithDistribution(x, { deterministic: true });
+      // the mode is the most probable action (values start at the space's start, 1)
+      expect(Array.from(mode.action.dataSync())).toEqual(probs.map((row) => 1 + row.indexOf(Math.max(...row))));
+      expect(new Set(mode.action.dataSync()).size).toBeGreaterThan(1);
+      tf.dispose([x, sampled, r.action, r.probabilities, logits, softmax, mode.action, (mode as { probabilities: tf.Tensor }).probabilities]);
+      p.dispose();
+
+      const g = createPolicy(new Box(-1, 1, [3]), new Box(-2, 2, [2]), { seed: 6, logStdInit: -0.7, hidden: [16] });
+      const y = obsBatch(5, 3, 4);
+      const d = g.actWithDistribution(y, { deterministic: true });
+      if (d.kind !== 'gaussian') throw new Error(`expected gaussian, got ${d.kind}`);
+      const mean = g.forwardPlain(y);
+      expect(d.mean.shape).toEqual([5, 2]);
+      Array.from(d.mean.dataSync()).forEach((v, i) => expect(v).toBeCloseTo(mean.dataSync()[i]!, 5));
+      expect(Array.from(d.action.dataSync())).toEqual(Array.from(d.mean.dataSync()));
+      for (const v of d.std.dataSync()) expect(v).toBeCloseTo(Math.exp(-0.7), 6);
+      expect(d.std.shape).toEqual([5, 2]);
+      const sd = g.actWithDistribution(y);
+      expect(Array.from(sd.action.dataSync())).not.toEqual(Array.from(d.action.dataSync())); // sampled around the mean
+      tf.dispose([y, mean, d.action, d.mean, d.std, sd.action, ...(sd.kind === 'gaussian' ? [sd.mean, sd.std] : [])]);
+      g.dispose();
+      expect(tf.memory().numTensors).toBe(before);
+    });
+
     it('the sampling stream is seeded and restorable (getRngState/setRngState)', () => {
       const p = createPolicy(new Box(-1, 1, [2]), new Discrete(4), { seed: 3 });
       const x = tf.zeros([64, 2]) as tf.Tensor2D;

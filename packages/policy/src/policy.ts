@@ -8,7 +8,7 @@ import { buildMlp } from './mlp.js';
 import type { MlpActivation } from './mlp.js';
 import { ObsNormalizer, checkObsNorm } from './obs_norm.js';
 import { savePolicy } from '#save';
-import type { Distribution, NetworkSpec, ObsNormStats, Policy, SaveOptions } from './types.js';
+import type { ActionWithDistribution, Distribution, NetworkSpec, ObsNormStats, Policy, SaveOptions } from './types.js';
 
 /** Options of {@link createPolicy}. */
 export interface PolicyOptions {
@@ -151,9 +151,21 @@ class NetworkPolicy implements Policy {
   }
 
   act(obs: tf.Tensor2D, opts: { readonly deterministic?: boolean } = {}): tf.Tensor {
-    this.assertLive('act');
-    checkObsTensor(obs, this.observationSpace, 'policy.act');
-    const deterministic = opts.deterministic ?? false;
+    return this.forwardAct('act', obs, opts.deterministic ?? false, (_d, action) => action);
+  }
+
+  actWithDistribution(obs: tf.Tensor2D, opts: { readonly deterministic?: boolean } = {}): ActionWithDistribution {
+    return this.forwardAct('actWithDistribution', obs, opts.deterministic ?? false, (d, action): ActionWithDistribution =>
+      d instanceof Categorical
+        ? { kind: 'categorical', action: action as tf.Tensor1D, probabilities: d.probs() }
+        : { kind: 'gaussian', action: action as tf.Tensor2D, mean: (d as DiagGaussian).mean, std: (d as DiagGaussian).std() },
+    );
+  }
+
+  /** One untaped forward pass (fast path when there is one): the action, and what `pick` keeps of the distribution. */
+  private forwardAct<T extends tf.TensorContainer>(where: string, obs: tf.Tensor2D, deterministic: boolean, pick: (d: Distribution, action: tf.Tensor) => T): T {
+    this.assertLive(where);
+    checkObsTensor(obs, this.observationSpace, `policy.${where}`);
     const seed = deterministic ? 0 : this.rng.nextSeed();
     this.prepareInput();
     const fast = this.fast;
@@ -162,7 +174,7 @@ class NetworkPolicy implements Policy {
       const x = this.input(obs);
       const out = fast ? fast.forward(x) : (this.model.apply(x) as tf.Tensor2D);
       const d = this.makeDistribution(out);
-      return deterministic ? d.mode() : d.sample(seed);
+      return pick(d, deterministic ? d.mode() : d.sample(seed));
     });
   }
 
@@ -260,6 +272,13 @@ class NetworkPolicy implements Policy {
 
 /** A policy built by {@link createPolicy} or {@link fromModel}: a {@link Policy} plus forward helpers for tests and benchmarks. */
 export interface NetworkPolicyHandle extends Policy {
+  /**
+   * `act` plus the distribution each action was drawn from, in the same untaped forward pass
+   * (and from the same sampling stream): π(·|s) `[B, n]` (categorical; columns in the Discrete
+   * space's order) or the Gaussian's mean and σ `[B, d]` (before any clipping at the env).
+   * Caller owns every tensor.
+   */
+  actWithDistribution(obs: tf.Tensor2D, opts?: { readonly deterministic?: boolean }): ActionWithDistribution;
   /** The network output through `model.apply` (plain tanh layers). */
   forwardPlain(obs: tf.Tensor2D): tf.Tensor2D;
   /** The network output through the fused fast path. */

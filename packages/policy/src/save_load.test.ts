@@ -113,6 +113,17 @@ for (const backend of ['cpu', 'wasm'] as const) {
       expect((batch[0] as number[]).length).toBe(2);
       const flat = served.actBatch(Float32Array.from([1, 2, 3, 0, 0, 0]), { deterministic: true });
       expect(flat[0]).toEqual(det);
+      // Each action with its Gaussian: the mode is the mean, σ = exp(log σ) stored with the policy.
+      const dist = served.actBatchWithDistribution([[1, 2, 3], [0, 0, 0]], { deterministic: true });
+      expect(dist).toHaveLength(2);
+      const d0 = dist[0] as { action: number[]; mean: number[]; std: number[] };
+      expect(d0.action).toEqual(det);
+      expect(d0.mean).toEqual(det);
+      for (const v of d0.std) expect(v).toBeCloseTo(Math.exp(-1.25), 6);
+      const sampled = served.actBatchWithDistribution([[1, 2, 3]])[0] as { action: number[]; mean: number[] };
+      expect(sampled.mean).toEqual(det);
+      expect(sampled.action).not.toEqual(det);
+      for (let i = 0; i < 50; i++) served.actBatchWithDistribution([[0.1, 0.2, 0.3]]);
       for (let i = 0; i < 200; i++) served.act([0.1, 0.2, 0.3]);
       served.dispose();
       expect(tf.memory().numTensors).toBe(before);
@@ -156,6 +167,17 @@ describe('save/load bad input (cpu)', () => {
     expect(() => p.actBatch([[0, 0, '1' as unknown as number, 0]])).toThrow(/element 2 is 1 \(must be a finite number\)/);
     const a = p.actBatch([[0, 0, 0, 0], [1, 1, 1, 1]]);
     expect(a.every((v) => v === 0 || v === 1)).toBe(true);
+    // Discrete: each action with π(·|s); the mode is the most probable action.
+    const before = tf.memory().numTensors;
+    const dist = p.actBatchWithDistribution([[0, 0, 0, 0], [1, -1, 1, -1]], { deterministic: true }) as { action: number; probabilities: number[] }[];
+    for (const r of dist) {
+      expect(r.probabilities).toHaveLength(2);
+      expect(r.probabilities[0]! + r.probabilities[1]!).toBeCloseTo(1, 6);
+      expect(r.action).toBe(r.probabilities.indexOf(Math.max(...r.probabilities)));
+    }
+    expect(dist.map((r) => r.action)).toEqual(p.actBatch([[0, 0, 0, 0], [1, -1, 1, -1]], { deterministic: true }));
+    expect(() => p.actBatchWithDistribution([[0, 0, 0]])).toThrow(/policy.actBatchWithDistribution: observation at batch index 0 has length 3, expected 4/);
+    expect(tf.memory().numTensors).toBe(before);
     p.dispose();
   });
 

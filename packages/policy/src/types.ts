@@ -38,6 +38,25 @@ export interface NetworkSpec {
   readonly activation: 'tanh' | 'relu';
 }
 
+/** What `actWithDistribution` of a network policy returns; the caller owns every tensor. */
+export type ActionWithDistribution =
+  | {
+      readonly kind: 'categorical';
+      /** int32 `[B]`, the Discrete space's values. */
+      readonly action: tf.Tensor1D;
+      /** π(a|s) `[B, n]`, each row summing to 1. */
+      readonly probabilities: tf.Tensor2D;
+    }
+  | {
+      readonly kind: 'gaussian';
+      /** float32 `[B, d]`. */
+      readonly action: tf.Tensor2D;
+      /** Means `[B, d]` (the mode). */
+      readonly mean: tf.Tensor2D;
+      /** Standard deviations σ `[B, d]`. */
+      readonly std: tf.Tensor2D;
+    };
+
 /**
  * A stochastic policy π_θ(a|s) over a batch of observations. The trainer differentiates
  * `logProb` and `entropy`; `act` runs without taping.

@@ -43,6 +43,27 @@ describe('MicroBatcher', () => {
     ]);
   });
 
+  it('batches requests together only when their mode keys are equal (four modes of the server)', async () => {
+    const passes: { key: string; rows: number }[] = [];
+    const b = new MicroBatcher<string, string>({
+      maxBatch: 64,
+      maxWaitMs: 2,
+      run: (rows, key) => {
+        passes.push({ key, rows: rows.length });
+        return rows.map((r) => `${r[0]}:${key}`);
+      },
+    });
+    const keys = ['sample', 'mode+distribution', 'sample', 'mode', 'sample+distribution', 'mode+distribution'];
+    const out = await Promise.all(keys.map((k, i) => b.submit([[i]], k)));
+    expect(out).toEqual(keys.map((k, i) => [`${i}:${k}`]));
+    expect(passes).toEqual([
+      { key: 'sample', rows: 2 },
+      { key: 'mode+distribution', rows: 2 },
+      { key: 'mode', rows: 1 },
+      { key: 'sample+distribution', rows: 1 },
+    ]);
+  });
+
   it('is off with maxBatch 1 or maxWaitMs 0: one pass per request', async () => {
     for (const o of [{ maxBatch: 1, maxWaitMs: 5 }, { maxBatch: 256, maxWaitMs: 0 }]) {
       const { passes, run } = recorder();

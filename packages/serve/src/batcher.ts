@@ -6,24 +6,25 @@
  * a timer of `maxWaitMs`; the queue is run when the timer fires or as soon as it holds
  * `maxBatch` rows, whichever is first. Batches run one at a time: requests that arrive while
  * a batch runs wait for it and are then run at once (they have already waited). A request is
- * never split across batches; one larger than `maxBatch` runs alone. Requests asking for
- * deterministic and for sampled actions are queued apart (one forward pass has one mode).
+ * never split across batches; one larger than `maxBatch` runs alone. Each request carries a
+ * key (its mode: deterministic or sampled, with or without the action distribution); requests
+ * of different keys are queued apart, as one forward pass has one mode.
  *
  * With `maxBatch ≤ 1` or `maxWaitMs ≤ 0` batching is off: every request runs on its own,
  * at once.
  */
 
-/** Runs one forward pass over `rows`; returns exactly one result per row. */
-export type BatchRunner<R> = (rows: readonly (readonly number[])[], deterministic: boolean) => Promise<readonly R[]> | readonly R[];
+/** Runs one forward pass over `rows` in mode `key`; returns exactly one result per row. */
+export type BatchRunner<R, K = boolean> = (rows: readonly (readonly number[])[], key: K) => Promise<readonly R[]> | readonly R[];
 
 /** Options of {@link MicroBatcher}. */
-export interface MicroBatcherOptions<R> {
+export interface MicroBatcherOptions<R, K = boolean> {
   /** Largest number of rows coalesced into one forward pass; ≤ 1 turns batching off. */
   readonly maxBatch: number;
   /** Longest time (ms) the first queued request waits for company; ≤ 0 turns batching off. */
   readonly maxWaitMs: number;
   /** The batched forward pass. */
-  readonly run: BatchRunner<R>;
+  readonly run: BatchRunner<R, K>;
   /** Called after each forward pass with its number of rows and of requests (for metrics). */
   readonly onBatch?: (rows: number, requests: number) => void;
 }
@@ -40,27 +41,26 @@ export class BatcherClosedError extends Error {
 }
 
 /**
- * Coalesces concurrent requests into batched forward passes.
+ * Coalesces concurrent requests into batched forward passes. `K` is the mode key (a
+ * primitive: requests are batched together only when their keys are equal).
  *
  * @example
  * const b = new MicroBatcher({ maxBatch: 256, maxWaitMs: 1, run: (rows) => rows.map((r) => r[0]! > 0 ? 1 : 0) });
  * const [a] = await b.submit([[0.3, 0, 0, 0]], true); // 1
  */
-export class MicroBatcher<R> {
+export class MicroBatcher<R, K = boolean> {
   /** True when requests are coalesced (maxBatch > 1 and maxWaitMs > 0). */
   readonly enabled: boolean;
-  private readonly opts: MicroBatcherOptions<R>;
-  private readonly queues = new Map<boolean, Pending<R>[]>([
-    [true, []],
-    [false, []],
-  ]);
+  private readonly opts: MicroBatcherOptions<R, K>;
+  /** One queue per mode key, in the order the keys first came. */
+  private readonly queues = new Map<K, Pending<R>[]>();
   private queuedRows = 0;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private inFlight = new Set<Promise<unknown>>();
   private closed = false;
 
-  constructor(opts: MicroBatcherOptions<R>) {
+  constructor(opts: MicroBatcherOptions<R, K>) {
     if (!Number.isFinite(opts.maxBatch) || !Number.isFinite(opts.maxWaitMs)) {
       throw new RangeError(`MicroBatcher: maxBatch and maxWaitMs must be finite numbers, got ${opts.maxBatch} and ${opts.maxWaitMs}`);
     }
@@ -74,15 +74,17 @@ export class MicroBatcher<R> {
   }
 
   /**
-   * Queues `rows` (one request) and resolves with one result per row, in order. Rejects with
-   * the forward pass's error, or {@link BatcherClosedError} after {@link close}.
+   * Queues `rows` (one request) in mode `key` and resolves with one result per row, in order.
+   * Rejects with the forward pass's error, or {@link BatcherClosedError} after {@link close}.
    */
-  submit(rows: readonly (readonly number[])[], deterministic: boolean): Promise<R[]> {
+  submit(rows: readonly (readonly number[])[], key: K): Promise<R[]> {
     if (this.closed) return Promise.reject(new BatcherClosedError('the server is shutting down'));
     if (rows.length === 0) return Promise.resolve([]);
-    if (!this.enabled) return this.track(this.runOne(rows, deterministic));
+    if (!this.enabled) return this.track(this.runOne(rows, key));
+    let queue = this.queues.get(key);
+    if (queue === undefined) this.queues.set(key, (queue = []));
     const p = new Promise<R[]>((resolve, reject) => {
-      this.queues.get(deterministic)!.push({ rows, resolve, reject });
+      queue.push({ rows, resolve, reject });
     });
     this.queuedRows += rows.length;
     if (this.queuedRows >= this.opts.maxBatch) this.kick();
@@ -116,8 +118,8 @@ export class MicroBatcher<R> {
     return p;
   }
 
-  private async runOne(rows: readonly (readonly number[])[], deterministic: boolean): Promise<R[]> {
-    const out = await this.opts.run(rows, deterministic);
+  private async runOne(rows: readonly (readonly number[])[], key: K): Promise<R[]> {
+    const out = await this.opts.run(rows, key);
     checkCount(out, rows.length);
     this.opts.onBatch?.(rows.length, 1);
     return [...out];
@@ -138,8 +140,7 @@ export class MicroBatcher<R> {
   }
 
   private async drain(): Promise<void> {
-    for (const deterministic of [true, false]) {
-      const queue = this.queues.get(deterministic)!;
+    for (const [key, queue] of this.queues) {
       while (queue.length > 0) {
         const batch: Pending<R>[] = [];
         let n = 0;
@@ -149,18 +150,18 @@ export class MicroBatcher<R> {
           n += p.rows.length;
         }
         this.queuedRows -= n;
-        await this.runBatch(batch, n, deterministic);
+        await this.runBatch(batch, n, key);
       }
     }
   }
 
-  private async runBatch(batch: readonly Pending<R>[], n: number, deterministic: boolean): Promise<void> {
+  private async runBatch(batch: readonly Pending<R>[], n: number, key: K): Promise<void> {
     const rows: (readonly number[])[] = new Array(n);
     let k = 0;
     for (const p of batch) for (const r of p.rows) rows[k++] = r;
     let out: readonly R[];
     try {
-      out = await this.opts.run(rows, deterministic);
+      out = await this.opts.run(rows, key);
       checkCount(out, n);
     } catch (err) {
       for (const p of batch) p.reject(err);

@@ -1,11 +1,28 @@
 /**
  * What the server needs of a policy: the part of `@rl/policy`'s inference API (`loadPolicy`)
- * it calls, and the conversion of its actions into JSON values.
+ * it calls, and the conversion of its answers into JSON values.
  */
 import type { Box, Space } from '@rl/env';
 
 /** An action as JSON: an integer (Discrete) or an array of numbers (Box). */
 export type JsonAction = number | number[];
+
+/**
+ * The answer for one observation: the action and, when asked for, the distribution it was
+ * drawn from: `probabilities` of each action (Discrete, in the space's order), or the
+ * Gaussian's `mean` and `std` per action dimension (Box).
+ */
+export interface JsonOutput {
+  readonly action: JsonAction;
+  readonly probabilities?: number[];
+  readonly mean?: number[];
+  readonly std?: number[];
+}
+
+/** One row of {@link ServablePolicy.actBatchWithDistribution}. */
+export type PolicyDistributionRow =
+  | { readonly action: number; readonly probabilities: ArrayLike<number> }
+  | { readonly action: ArrayLike<number>; readonly mean: ArrayLike<number>; readonly std: ArrayLike<number> };
 
 /** A loaded policy the server can answer with (what `loadPolicy` from `@rl/policy` returns). */
 export interface ServablePolicy {
@@ -20,6 +37,11 @@ export interface ServablePolicy {
     obs: readonly (readonly number[])[],
     opts?: { readonly deterministic?: boolean },
   ): ArrayLike<number | ArrayLike<number>> | Promise<ArrayLike<number | ArrayLike<number>>>;
+  /** Actions for a batch, each with its distribution (probabilities, or mean and std). */
+  actBatchWithDistribution(
+    obs: readonly (readonly number[])[],
+    opts?: { readonly deterministic?: boolean },
+  ): ArrayLike<PolicyDistributionRow> | Promise<ArrayLike<PolicyDistributionRow>>;
   /** Frees the policy's tensors. */
   dispose(): void;
 }
@@ -64,4 +86,25 @@ export function toJsonActions(actions: ArrayLike<number | ArrayLike<number>>, sp
     }
   }
   return out;
+}
+
+/**
+ * Converts a policy's actions with their distributions into JSON values; throws if a row does
+ * not fit the space (a policy bug, not user input).
+ */
+export function toJsonOutputs(rows: ArrayLike<PolicyDistributionRow>, space: Space, n: number): JsonOutput[] {
+  if (rows.length !== n) throw new Error(`policy returned ${rows.length} actions for ${n} observations`);
+  const list = Array.from(rows);
+  const actions = toJsonActions(list.map((r) => r.action), space, n);
+  const k = space.type === 'Discrete' ? space.n : space.size;
+  const vector = (v: ArrayLike<number> | undefined, field: string, i: number): number[] => {
+    if (v === undefined || v.length !== k) throw new Error(`policy returned ${v === undefined ? 'no' : v.length} ${field} values at batch index ${i}; ${space.toString()} needs ${k}`);
+    return Array.from(v);
+  };
+  return list.map((row, i) => {
+    const r = row as Partial<Record<'probabilities' | 'mean' | 'std', ArrayLike<number>>>;
+    return space.type === 'Discrete'
+      ? { action: actions[i]!, probabilities: vector(r.probabilities, 'probabilities', i) }
+      : { action: actions[i]!, mean: vector(r.mean, 'mean', i), std: vector(r.std, 'std', i) };
+  });
 }

@@ -11,6 +11,8 @@ import { Box, Discrete } from '@rl/env';
 import { createPolicy } from '@rl/policy';
 import { initTf } from '@rl/tf';
 import { runServeCommand } from './run.js';
+import { serveFlags } from './flags.js';
+import { SERVE_DEFAULTS } from './options.js';
 
 const BIN = fileURLToPath(new URL('../bin/serve.mjs', import.meta.url));
 const BODY = JSON.stringify({ observation: [0.01, -0.02, 0.03, 0.04], deterministic: true });
@@ -113,6 +115,26 @@ describe('bin/serve.mjs in a real process', () => {
     expect(shutdown!.connectionsAccepted).toBe(answered.size);
   });
 
+  it('--help lists the flags with the defaults of SERVE_OPTIONS; a bad value exits 1 naming the flag', async () => {
+    const run = (args: string[]) =>
+      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+        child.on('exit', (code) => resolve({ code, stdout, stderr }));
+      });
+    const help = await run(['--help']);
+    expect(help.code).toBe(0);
+    for (const f of serveFlags()) expect(help.stdout).toContain(`${f.flag}${f.arg ? ` ${f.arg}` : ''}`);
+    expect(help.stdout).toMatch(new RegExp(`--max-batch <n> .*\\(default: ${SERVE_DEFAULTS.maxBatch}\\)`));
+    expect(help.stdout).toMatch(/--model-name <name> .*\(default: the env id/);
+    const bad = await run([dir, '--max-batch', '0']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('--max-batch must be an integer from 1 to 1048576, got "0"');
+  });
+
   it('exits 1 with a message naming the directory when there is no policy', async () => {
     const missing = join(root, 'missing');
     const child = spawn(process.execPath, [BIN, missing, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -132,6 +154,7 @@ describe('runServeCommand', () => {
       port: 0,
       maxBatch: 32,
       maxWaitMs: 2,
+      modelName: 'cp',
       signals: ['SIGUSR2'],
       logger: pino({ level: 'silent' }),
       onListening: (a) => (url = a.url),
@@ -139,8 +162,10 @@ describe('runServeCommand', () => {
     while (url === '') await new Promise((r) => setTimeout(r, 5));
     const res = await fetch(`${url}/act`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: BODY });
     expect(res.status).toBe(200);
-    const meta = (await (await fetch(`${url}/metadata`)).json()) as { batching: unknown };
+    const meta = (await (await fetch(`${url}/metadata`)).json()) as { batching: unknown; modelName: string };
     expect(meta.batching).toEqual({ enabled: true, maxBatch: 32, maxWaitMs: 2, maxRequestBatch: 32 });
+    expect(meta.modelName).toBe('cp');
+    expect((await fetch(`${url}/v1/models/cp`)).status).toBe(200);
     process.kill(process.pid, 'SIGUSR2');
     await done;
     expect(process.listenerCount('SIGUSR2')).toBe(0);

@@ -2,34 +2,17 @@
  * `rl serve DIR …` as one function: start the server, log where it listens, shut down
  * gracefully on SIGTERM / SIGINT, resolve when it has.
  */
-import type { Logger } from 'pino';
-import type { BackendName } from '@rl/tf';
-import { createServer, defaultLogger, type ServerAddress } from './server.js';
+import { createServer, defaultLogger, type PolicyServer, type ServerAddress } from './server.js';
+import type { ServeOptions } from './options.js';
 
-/** Options of {@link runServeCommand} (the flags of `rl serve`). */
-export interface ServeCommandOptions {
-  /** Directory of the saved policy. */
+/** Options of {@link runServeCommand}: the server's options (the flags of `rl serve`), and how to run it. */
+export interface ServeCommandOptions extends Omit<ServeOptions, 'policyDir' | 'policy'> {
+  /** The run directory made by `rl train`, or the saved policy directory. */
   readonly dir: string;
-  /** `--host`, default `127.0.0.1`. */
-  readonly host?: string;
-  /** `--port`, default 8080 (0: any free port). */
-  readonly port?: number;
-  /** `--max-batch`, default 256 (1: micro-batching off). */
-  readonly maxBatch?: number;
-  /** `--max-wait-ms`, default 1 (0: micro-batching off). */
-  readonly maxWaitMs?: number;
-  /** `--max-request-batch`: most observations per request; default `maxBatch`. */
-  readonly maxRequestBatch?: number;
-  /** `--body-limit` in bytes; default 1 MiB. */
-  readonly bodyLimit?: number;
-  /** `--backend`, default `auto`. */
-  readonly backend?: BackendName;
-  /** pino logger; default one at `RL_LOG_LEVEL` or `info`. */
-  readonly logger?: Logger;
   /** Signals that start a graceful shutdown; default SIGTERM and SIGINT. A second one exits at once with code 1. */
   readonly signals?: readonly NodeJS.Signals[];
-  /** Called once listening (e.g. to print the URL). */
-  readonly onListening?: (address: ServerAddress) => void;
+  /** Called once listening (e.g. to print the URL and the model name). */
+  readonly onListening?: (address: ServerAddress, server: PolicyServer) => void;
 }
 
 /**
@@ -37,11 +20,11 @@ export interface ServeCommandOptions {
  * already received) and resolves. Rejects if the policy cannot be loaded or the port is taken.
  *
  * @example
- * await runServeCommand({ dir: 'runs/cartpole/policy', port: 8080 }); // returns after Ctrl-C
+ * await runServeCommand({ dir: 'runs/cartpole', port: 8080 }); // returns after Ctrl-C
  */
 export async function runServeCommand(opts: ServeCommandOptions): Promise<void> {
+  const { dir, signals = ['SIGTERM', 'SIGINT'], onListening, ...serveOptions } = opts;
   const logger = opts.logger ?? defaultLogger();
-  const signals = opts.signals ?? ['SIGTERM', 'SIGINT'];
   let received: NodeJS.Signals | undefined;
   let stop: (signal: NodeJS.Signals) => void = () => undefined;
   const stopped = new Promise<NodeJS.Signals>((resolve) => {
@@ -58,21 +41,11 @@ export async function runServeCommand(opts: ServeCommandOptions): Promise<void> 
   };
   for (const s of signals) process.on(s, onSignal);
   try {
-    const server = await createServer({
-      policyDir: opts.dir,
-      host: opts.host,
-      port: opts.port,
-      maxBatch: opts.maxBatch,
-      maxWaitMs: opts.maxWaitMs,
-      maxRequestBatch: opts.maxRequestBatch,
-      bodyLimit: opts.bodyLimit,
-      backend: opts.backend,
-      logger,
-    });
+    const server = await createServer({ ...serveOptions, policyDir: dir, logger });
     try {
       if (received === undefined) {
         const address = await server.listen();
-        opts.onListening?.(address);
+        onListening?.(address, server);
       }
       const signal = await stopped;
       logger.info({ signal }, 'signal received');

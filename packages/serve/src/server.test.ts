@@ -4,14 +4,11 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { Box, Discrete, Rng } from '@rl/env';
+import { Discrete } from '@rl/env';
 import { createPolicy, loadPolicy } from '@rl/policy';
 import { initTf, tf, type BackendName } from '@rl/tf';
 import { createServer, type PolicyServer } from './server.js';
-
-const CARTPOLE_OBS = new Box([-4.8, -Infinity, -0.41887903, -Infinity], [4.8, Infinity, 0.41887903, Infinity]);
-const PENDULUM_OBS = new Box([-1, -1, -8], [1, 1, 8]);
-const PENDULUM_ACT = new Box([-2], [2]);
+import { CARTPOLE_OBS, PENDULUM_ACT, PENDULUM_OBS, metricValue, observations, postHugeUnknownField, withServer } from './testing.js';
 
 let root: string;
 let cartpoleDir: string;
@@ -35,18 +32,6 @@ afterAll(() => {
   rmSync(root, { recursive: true, force: true });
 });
 
-/** Observations spread widely enough that an untrained policy's actions differ between rows. */
-function observations(space: Box, n: number, seed: number): number[][] {
-  const rng = new Rng(seed);
-  return Array.from({ length: n }, () =>
-    Array.from({ length: space.size }, (_, i) => {
-      const lo = Number.isFinite(space.low[i]!) ? space.low[i]! : -3;
-      const hi = Number.isFinite(space.high[i]!) ? space.high[i]! : 3;
-      return rng.uniform(lo, hi);
-    }),
-  );
-}
-
 async function post(url: string, body: unknown, headers: Record<string, string> = { 'content-type': 'application/json' }) {
   const res = await fetch(`${url}/act`, { method: 'POST', headers, body: typeof body === 'string' ? body : JSON.stringify(body) });
   return { status: res.status, json: (await res.json()) as Record<string, unknown> };
@@ -54,21 +39,6 @@ async function post(url: string, body: unknown, headers: Record<string, string> 
 
 async function metricsText(url: string): Promise<string> {
   return (await fetch(`${url}/metrics`)).text();
-}
-
-function metricValue(text: string, line: string): number {
-  const m = text.split('\n').find((l) => l.startsWith(`${line} `));
-  return m === undefined ? 0 : Number(m.slice(line.length + 1));
-}
-
-async function withServer<T>(opts: Parameters<typeof createServer>[0], fn: (s: PolicyServer, url: string) => Promise<T>): Promise<T> {
-  const s = await createServer({ port: 0, host: '127.0.0.1', ...opts });
-  const { url } = await s.listen();
-  try {
-    return await fn(s, url);
-  } finally {
-    await s.close();
-  }
 }
 
 describe.each(['cpu', 'wasm'] as BackendName[])('POST /act on %s', (backend) => {
@@ -111,6 +81,60 @@ describe.each(['cpu', 'wasm'] as BackendName[])('POST /act on %s', (backend) => 
       } finally {
         ref.dispose();
       }
+    });
+  });
+});
+
+describe('POST /act with "probabilities": true', () => {
+  it('answers each action with π(·|s) (Discrete) or the Gaussian mean and std (Box), as loadPolicy does', async () => {
+    await withServer({ policyDir: cartpoleDir }, async (_s, url) => {
+      const ref = await loadPolicy(cartpoleDir);
+      try {
+        const obs = observations(CARTPOLE_OBS, 12, 21);
+        const want = ref.actBatchWithDistribution(obs, { deterministic: true }) as { action: number; probabilities: number[] }[];
+        expect(new Set(want.map((w) => w.action)).size).toBe(2);
+        const single = await post(url, { observation: obs[0], deterministic: true, probabilities: true });
+        expect(single).toEqual({ status: 200, json: want[0] });
+        const batch = await post(url, { observations: obs, deterministic: true, probabilities: true });
+        expect(batch.json).toEqual({ actions: want.map((w) => w.action), probabilities: want.map((w) => w.probabilities) });
+        // Without the flag, the answer is the actions alone.
+        expect((await post(url, { observations: obs, deterministic: true })).json).toEqual({ actions: want.map((w) => w.action) });
+        // Sampled: the same probabilities, actions of the space.
+        const sampled = await post(url, { observations: obs, probabilities: true });
+        expect(sampled.json.probabilities).toEqual(want.map((w) => w.probabilities));
+        expect((sampled.json.actions as number[]).every((a) => a === 0 || a === 1)).toBe(true);
+        const bad = await post(url, { observation: obs[0], probabilities: 'yes' });
+        expect([bad.status, bad.json.message]).toEqual([400, 'body/probabilities must be true or false, got "yes"']);
+      } finally {
+        ref.dispose();
+      }
+    });
+    await withServer({ policyDir: pendulumDir }, async (_s, url) => {
+      const ref = await loadPolicy(pendulumDir);
+      try {
+        const obs = observations(PENDULUM_OBS, 6, 22);
+        const want = ref.actBatchWithDistribution(obs, { deterministic: true }) as { action: number[]; mean: number[]; std: number[] }[];
+        expect((await post(url, { observation: obs[0], deterministic: true, probabilities: true })).json).toEqual(want[0]);
+        const batch = await post(url, { observations: obs, deterministic: true, probabilities: true });
+        expect(batch.json).toEqual({ actions: want.map((w) => w.action), mean: want.map((w) => w.mean), std: want.map((w) => w.std) });
+      } finally {
+        ref.dispose();
+      }
+    });
+  });
+
+  it('samples by default; the deterministic option makes the mode the default, a request still chooses', async () => {
+    const obs = observations(PENDULUM_OBS, 8, 23);
+    const ref = await loadPolicy(pendulumDir);
+    const mode = ref.actBatch(obs, { deterministic: true });
+    ref.dispose();
+    await withServer({ policyDir: pendulumDir }, async (_s, url) => {
+      expect((await post(url, { observations: obs })).json.actions).not.toEqual(mode);
+    });
+    await withServer({ policyDir: pendulumDir, deterministic: true }, async (_s, url) => {
+      expect((await post(url, { observations: obs })).json.actions).toEqual(mode);
+      expect((await post(url, { observations: obs, deterministic: false })).json.actions).not.toEqual(mode);
+      expect(((await (await fetch(`${url}/metadata`)).json()) as { deterministic: boolean }).deterministic).toBe(true);
     });
   });
 });
@@ -174,10 +198,41 @@ describe('request validation', () => {
     expect(text).not.toMatch(/status="5\d\d"/);
   });
 
+  it('an unknown field of 900 KB is named by its first 64 characters and its length, not echoed', async () => {
+    await withServer({ policyDir: cartpoleDir }, async (_s, big) => {
+      const r = await postHugeUnknownField(`${big}/act`, '"observation":[0,0,0,0]', 900_000, { 'content-type': 'application/json' });
+      expect(r.status).toBe(400);
+      expect(r.length).toBeLessThan(400);
+      expect(r.message).toBe(`body has an unknown field "${'k'.repeat(64)}…" (900000 characters); allowed fields: observation, observations, deterministic, probabilities`);
+    });
+  });
+
+  it('a method a route does not take is 405 with Allow (GET /act too); OPTIONS answers 204 with Allow', async () => {
+    const cases: [string, string, string][] = [
+      ['GET', '/act', 'POST'],
+      ['PUT', '/act', 'POST'],
+      ['DELETE', '/act', 'POST'],
+      ['POST', '/healthz', 'GET, HEAD'],
+      ['PATCH', '/metadata', 'GET, HEAD'],
+      ['POST', '/metrics', 'GET, HEAD'],
+    ];
+    for (const [method, path, allow] of cases) {
+      // A body that is not JSON: the method is refused before the body is read.
+      const res = await fetch(`${url}${path}`, { method, ...(method === 'GET' ? {} : { body: 'x', headers: { 'content-type': 'text/plain' } }) });
+      expect([method, path, res.status, res.headers.get('allow')]).toEqual([method, path, 405, allow]);
+      expect(await res.json()).toEqual({ statusCode: 405, error: 'Method Not Allowed', message: `${method} is not allowed on ${path}; use ${allow}` });
+    }
+    const options = await fetch(`${url}/act`, { method: 'OPTIONS' });
+    expect([options.status, options.headers.get('allow')]).toEqual([204, 'POST']);
+    expect((await fetch(`${url}/healthz`, { method: 'HEAD' })).status).toBe(200);
+    const text = await metricsText(url);
+    expect(metricValue(text, 'rl_serve_requests_total{route="/act",method="GET",status="405"}')).toBe(1);
+  });
+
   it('unknown routes get a JSON 404 listing the routes', async () => {
     const res = await fetch(`${url}/predict`, { method: 'POST' });
     expect(res.status).toBe(404);
-    expect(((await res.json()) as { message: string }).message).toMatch(/no route POST \/predict; routes: POST \/act/);
+    expect(((await res.json()) as { message: string }).message).toMatch(/no route POST "\/predict"; routes: POST \/act/);
   });
 });
 
@@ -234,6 +289,7 @@ describe('micro-batching, observability, resources', () => {
       expect(meta.observationSpace).toEqual(CARTPOLE_OBS.toJSON());
       expect(meta.actionSpace).toEqual({ type: 'Discrete', n: 2, start: 0 });
       expect(meta.envId).toBe('CartPole-v1');
+      expect(meta.modelName).toBe('CartPole-v1');
       expect(meta.model.distribution).toBe('categorical');
       expect(meta.model.versions['@rl/policy']).toBeTypeOf('string');
       expect(meta.versions).toMatchObject({ tfjs: tf.version.tfjs, node: process.version });
@@ -249,6 +305,18 @@ describe('micro-batching, observability, resources', () => {
       expect(text).toMatch(/# TYPE rl_serve_batch_size histogram/);
       expect(text).toMatch(/^rl_serve_tf_tensors \d+$/m);
       expect(text).toMatch(/^rl_serve_process_resident_memory_bytes \d+/m);
+    });
+  });
+
+  it('GET /metadata: envId from the saved metadata, null for a policy saved without one', async () => {
+    const bare = join(root, 'bare');
+    const p = createPolicy(CARTPOLE_OBS, new Discrete(2), { seed: 9, hidden: [8] });
+    await p.save(bare);
+    p.dispose();
+    await withServer({ policyDir: bare }, async (s, url) => {
+      const meta = (await (await fetch(`${url}/metadata`)).json()) as Record<string, unknown>;
+      expect(meta).toMatchObject({ envId: null, modelName: 'bare' });
+      expect(s.options.modelName).toBe('bare');
     });
   });
 

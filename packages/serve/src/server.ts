@@ -1,20 +1,23 @@
 /**
  * A trained policy as an HTTP service on Fastify: `POST /act` (micro-batched, validated by a
- * JSON schema built from the observation space), `GET /healthz`, `GET /metadata`,
- * `GET /metrics` (Prometheus), pino request logs, and a graceful drain on close.
+ * JSON schema built from the observation space), TF Serving's REST API under `/v1/models/`
+ * (tfserving.ts), `GET /healthz`, `GET /metadata`, `GET /metrics` (Prometheus), 405 with
+ * `Allow` for methods a route does not take, pino request logs, and a graceful drain on close.
  */
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { readFileSync } from 'node:fs';
 import { STATUS_CODES, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import { Server as NetServer, type Socket } from 'node:net';
 import pino, { type Logger } from 'pino';
-import { loadPolicy } from '@rl/policy';
+import { findPolicyDir, loadPolicy } from '@rl/policy';
 import { backendInfo, tf } from '@rl/tf';
 import { BatcherClosedError, MicroBatcher } from './batcher.js';
+import { jsonBodyParser, refuseOtherMethods, type HttpError } from './http.js';
 import { createMetrics, type ServeMetrics } from './metrics.js';
 import { resolveServeOptions, type ResolvedServeOptions, type ServeOptions } from './options.js';
-import { envIdOf, toJsonActions, type JsonAction, type ServablePolicy } from './policy.js';
-import { actBodySchema, actResponseSchema, formatActErrors, type ActSchemaSpec, type SchemaError } from './schema.js';
+import { envIdOf, toJsonActions, toJsonOutputs, type JsonOutput, type ServablePolicy } from './policy.js';
+import { actBodySchema, actResponseSchema, formatActErrors, quoteCapped, type ActSchemaSpec, type SchemaError } from './schema.js';
+import { isTfServingPath, tfServingRoutes } from './tfserving.js';
 
 /** Body of `POST /act` after validation. */
 export interface ActBody {
@@ -22,8 +25,21 @@ export interface ActBody {
   readonly observation?: number[];
   /** A batch of observations. */
   readonly observations?: number[][];
-  /** Mode (argmax / mean) instead of a sample; default false. */
+  /** Mode (argmax / mean) instead of a sample; default: the server's `deterministic` option (false). */
   readonly deterministic?: boolean;
+  /** Also answer the distribution of each action: `probabilities` (Discrete) or `mean` and `std` (Box); default false. */
+  readonly probabilities?: boolean;
+}
+
+/**
+ * How a forward pass answers, the micro-batcher's key: the mode or a sample, with or without
+ * the distribution of each action.
+ */
+export type ActMode = 'sample' | 'mode' | 'sample+distribution' | 'mode+distribution';
+
+/** The {@link ActMode} of a request. */
+export function actMode(deterministic: boolean, distribution: boolean): ActMode {
+  return `${deterministic ? 'mode' : 'sample'}${distribution ? '+distribution' : ''}` as ActMode;
 }
 
 /** Where a listening server is. */
@@ -48,7 +64,7 @@ export interface PolicyServer {
   /** Its prom-client metrics. */
   readonly metrics: ServeMetrics;
   /** The micro-batcher in front of the policy. */
-  readonly batcher: MicroBatcher<JsonAction>;
+  readonly batcher: MicroBatcher<JsonOutput, ActMode>;
   /** Starts listening on `options.host:options.port`; resolves with the address. */
   listen(): Promise<ServerAddress>;
   /**
@@ -80,8 +96,8 @@ export function defaultLogger(): Logger {
 }
 
 /**
- * Creates (but does not start) a policy server. Loads the policy from `policyDir` with
- * `loadPolicy`, or serves the given `policy`.
+ * Creates (but does not start) a policy server. Loads the policy from `policyDir` (a saved
+ * policy, or a run directory made by `rl train`) with `loadPolicy`, or serves the given `policy`.
  *
  * @example
  * const server = await createServer({ policyDir: 'runs/cartpole/policy', port: 0 });
@@ -91,14 +107,17 @@ export function defaultLogger(): Logger {
  * await server.close();
  */
 export async function createServer(opts: ServeOptions): Promise<PolicyServer> {
-  const options = resolveServeOptions(opts);
+  resolveServeOptions(opts); // every bad option is reported before anything loads
   const logger = opts.logger ?? defaultLogger();
   const owned = opts.policy === undefined;
   // No backend asked for: keep the one already initialised, else pick the best available.
   const backend = opts.backend ?? (backendInfo() === undefined ? 'auto' : undefined);
-  const policy: ServablePolicy = opts.policy ?? (await loadPolicy(opts.policyDir!, backend ? { backend } : {}));
+  const policyDir = opts.policyDir === undefined ? undefined : findPolicyDir(opts.policyDir).policyDir;
+  const policy: ServablePolicy = opts.policy ?? (await loadPolicy(policyDir!, backend ? { backend } : {}));
   try {
-    return build(policy, owned, options, logger, opts.policyDir);
+    // The default model name: the env id, else the directory given (the run's, for a run directory).
+    const options = resolveServeOptions(opts, { envId: envIdOf(policy.metadata), dir: opts.policyDir });
+    return build(policy, owned, options, logger, policyDir);
   } catch (err) {
     if (owned) policy.dispose();
     throw err;
@@ -116,10 +135,14 @@ function build(policy: ServablePolicy, owned: boolean, options: ResolvedServeOpt
     actionSpace: actSpace,
   };
   const metrics = createMetrics({ numTensors: () => tf.memory().numTensors, processMetrics: options.processMetrics });
-  const batcher = new MicroBatcher<JsonAction>({
+  const batcher = new MicroBatcher<JsonOutput, ActMode>({
     maxBatch: options.maxBatch,
     maxWaitMs: options.maxWaitMs,
-    run: async (rows, deterministic) => toJsonActions(await policy.actBatch(rows, { deterministic }), actSpace, rows.length),
+    run: async (rows, mode) => {
+      const deterministic = mode.startsWith('mode');
+      if (mode.endsWith('+distribution')) return toJsonOutputs(await policy.actBatchWithDistribution(rows, { deterministic }), actSpace, rows.length);
+      return toJsonActions(await policy.actBatch(rows, { deterministic }), actSpace, rows.length).map((action) => ({ action }));
+    },
     onBatch: (rows, requests) => {
       metrics.batchSize.observe(rows);
       metrics.batchRequests.observe(requests);
@@ -142,18 +165,11 @@ function build(policy: ServablePolicy, owned: boolean, options: ResolvedServeOpt
   // Node enforces requestTimeout only when headersTimeout is not longer (default 60 s).
   if (options.requestTimeoutMs > 0) app.server.headersTimeout = Math.min(app.server.headersTimeout, options.requestTimeoutMs);
 
-  // Only JSON bodies (anything else gets 415). JSON.parse keeps a "__proto__" key as a plain
-  // own property (no prototype change), which the schema then rejects as an unknown field.
+  // Only JSON bodies on our routes (anything else gets 415); the TF Serving routes take any content type.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
-    const text = body as string;
-    if (text.trim() === '') return done(httpError(400, `body is empty; ${EXPECTED_BODY}`), undefined);
-    try {
-      done(null, JSON.parse(text));
-    } catch (err) {
-      done(httpError(400, `body is not valid JSON (${err instanceof Error ? err.message : String(err)}); ${EXPECTED_BODY}`), undefined);
-    }
-  });
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, jsonBodyParser('expected a JSON object with "observation" or "observations"'));
+  /** Route names for metrics and logs where Fastify's own (a wildcard) says too little. */
+  const routeLabels = new WeakMap<FastifyRequest, string>();
 
   let draining = false;
   let inFlight = 0;
@@ -180,7 +196,7 @@ function build(policy: ServablePolicy, owned: boolean, options: ResolvedServeOpt
   });
   app.addHook('onResponse', (req, reply, done) => {
     answered++;
-    const route = req.routeOptions.url ?? 'unmatched';
+    const route = routeLabels.get(req) ?? req.routeOptions.url ?? 'unmatched';
     const status = reply.statusCode;
     metrics.requests.inc({ route, method: req.method, status: String(status) });
     metrics.latency.observe({ route, method: req.method }, reply.elapsedTime / 1000);
@@ -190,17 +206,21 @@ function build(policy: ServablePolicy, owned: boolean, options: ResolvedServeOpt
     done();
   });
 
+  /** Errors in the shape of the API asked: TF Serving's `{error}` under /v1/, ours `{statusCode, error, message}` elsewhere. */
+  const sendError = (req: FastifyRequest, reply: FastifyReply, status: number, message: string): void => {
+    void reply.code(status).send(isTfServingPath(req.url) ? { error: message } : { statusCode: status, error: STATUS_CODES[status] ?? 'Error', message });
+  };
   app.setErrorHandler((err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
     const { status, message } = describeError(err, req, options);
     if (status >= 500) req.log.error({ err }, 'error answering request');
-    void reply.code(status).send({ statusCode: status, error: STATUS_CODES[status] ?? 'Error', message });
+    const headers = (err as Partial<HttpError>).headers;
+    if (headers) void reply.headers(headers);
+    sendError(req, reply, status, message);
   });
+  const name = options.modelName;
+  const routes = `POST /act, GET /healthz, GET /metadata, GET /metrics, GET /v1/models/${name}, GET /v1/models/${name}/metadata, POST /v1/models/${name}:predict`;
   app.setNotFoundHandler((req, reply) => {
-    void reply.code(404).send({
-      statusCode: 404,
-      error: 'Not Found',
-      message: `no route ${req.method} ${req.url.split('?')[0]}; routes: POST /act, GET /healthz, GET /metadata, GET /metrics`,
-    });
+    sendError(req, reply, 404, `no route ${req.method} ${quoteCapped(req.url.split('?')[0]!)}; routes: ${routes}`);
   });
 
   app.post<{ Body: ActBody }>(
@@ -213,11 +233,18 @@ function build(policy: ServablePolicy, owned: boolean, options: ResolvedServeOpt
       const body = req.body;
       const single = body.observation !== undefined;
       const rows = single ? [body.observation!] : body.observations!;
-      const actions = await batcher.submit(rows, body.deterministic === true);
+      const distribution = body.probabilities === true;
+      const outputs = await batcher.submit(rows, actMode(body.deterministic ?? options.deterministic, distribution));
       metrics.observations.inc(rows.length);
-      return single ? { action: actions[0] } : { actions };
+      if (single) return outputs[0];
+      const actions = outputs.map((o) => o.action);
+      if (!distribution) return { actions };
+      return actSpace.type === 'Discrete'
+        ? { actions, probabilities: outputs.map((o) => o.probabilities) }
+        : { actions, mean: outputs.map((o) => o.mean), std: outputs.map((o) => o.std) };
     },
   );
+  refuseOtherMethods(app, '/act', ['POST']);
 
   app.get('/healthz', async (_req, reply) => {
     const body = {
@@ -230,11 +257,14 @@ function build(policy: ServablePolicy, owned: boolean, options: ResolvedServeOpt
     };
     return reply.code(draining ? 503 : 200).send(body);
   });
+  refuseOtherMethods(app, '/healthz', ['GET']);
 
   const metadata = {
     observationSpace: obsSpace.toJSON(),
     actionSpace: actSpace.toJSON(),
     envId: spec.envId ?? null,
+    modelName: name,
+    deterministic: options.deterministic,
     policyDir: policyDir ?? null,
     model: policy.metadata ?? null,
     batching: {
@@ -245,12 +275,29 @@ function build(policy: ServablePolicy, owned: boolean, options: ResolvedServeOpt
     },
     versions: { '@rl/serve': SERVE_VERSION, tfjs: tf.version.tfjs, fastify: app.version, node: process.version },
   };
-  app.get('/metadata', async () => ({ ...metadata, backend: backendInfo()?.backend ?? tf.getBackend() }));
+  const metadataBody = (): Record<string, unknown> => ({ ...metadata, backend: backendInfo()?.backend ?? tf.getBackend() });
+  app.get('/metadata', async () => metadataBody());
+  refuseOtherMethods(app, '/metadata', ['GET']);
 
   app.get('/metrics', async (_req, reply) => {
     const text = await metrics.registry.metrics();
     return reply.type(metrics.registry.contentType).send(text);
   });
+  refuseOtherMethods(app, '/metrics', ['GET']);
+
+  // Registered after every hook above, so its routes have them too.
+  void app.register(
+    tfServingRoutes({
+      modelName: name,
+      spec,
+      deterministic: options.deterministic,
+      predict: (rows, deterministic) => batcher.submit(rows, actMode(deterministic, true)),
+      onObservations: (n) => metrics.observations.inc(n),
+      draining: () => draining,
+      metadata: metadataBody,
+      label: (req, route) => routeLabels.set(req, route),
+    }),
+  );
 
   let address: ServerAddress | undefined;
   let closing: Promise<void> | undefined;
@@ -319,18 +366,12 @@ function build(policy: ServablePolicy, owned: boolean, options: ResolvedServeOpt
   };
 }
 
-const EXPECTED_BODY = 'expected a JSON object with "observation" or "observations"';
-
-function httpError(statusCode: number, message: string): Error & { statusCode: number } {
-  return Object.assign(new Error(message), { statusCode });
-}
-
 /** Status and message for an error raised while answering a request. */
 function describeError(err: FastifyError, req: FastifyRequest, options: ResolvedServeOptions): { status: number; message: string } {
   if (err instanceof BatcherClosedError) return { status: 503, message: 'the server is shutting down; retry on another instance' };
   switch (err.code) {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return { status: 415, message: `content-type must be application/json, got ${JSON.stringify(req.headers['content-type'] ?? '(none)')}` };
+      return { status: 415, message: `content-type must be application/json, got ${quoteCapped(req.headers['content-type'] ?? '(none)')}` };
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return { status: 413, message: `body is larger than the limit of ${options.bodyLimit} bytes` };
     default:
