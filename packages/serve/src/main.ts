@@ -9,7 +9,7 @@ import { runServeCommand } from './run.js';
 
 const USAGE =
   'usage: serve DIR [--host 127.0.0.1] [--port 8080] [--max-batch 256] [--max-wait-ms 1] ' +
-  '[--max-request-batch N] [--body-limit BYTES] [--backend auto|tensorflow-gpu|tensorflow|wasm|cpu]';
+  `[--max-request-batch N] [--body-limit BYTES] [--backend ${BACKENDS.join('|')}]`;
 
 function num(name: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import type { Logger } from 'pino';
-import type { BackendName } from '@rl/tf';
+import { BACKENDS, type BackendName } from '@rl/tf';
 import type { ServablePolicy } from './policy.js';
 
 /** Options of {@link createServer}. Give `policyDir` or `policy`. */
@@ -44,7 +44,7 @@ const intIn = (min: number, max: number) => z.number().int().min(min).max(max);
 /** The zod schema of {@link ServeOptions} (without the object-valued fields). */
 export const serveOptionsSchema = z.object({
   policyDir: z.string().min(1).optional(),
-  backend: z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).optional(),
+  backend: z.enum(BACKENDS as [BackendName, ...BackendName[]]).optional(),
   host: z.string().min(1).optional(),
   port: intIn(0, 65_535).optional(),
   maxBatch: intIn(1, 1 << 20).optional(),

@@ -6,7 +6,7 @@ export { tf, initTf, backendInfo, localWasmDir, BACKENDS, AUTO_ORDER, BackendUna
 export type { BackendName, BackendInfo, InitTfOptions } from './backend.js';
 export type { BackendUnavailableDetails } from './errors.js';
 /** WebGPU in Node (Dawn): the adapters it sees, the package version it is tested with. */
-export { listWebgpuAdapters, gpuApi, WEBGPU_PACKAGE_VERSION } from './webgpu_node.js';
+export { listWebgpuAdapters, gpuApi, installedWebgpuVersion, WEBGPU_PACKAGE_VERSION } from './webgpu_node.js';
 export type { WebgpuAdapter, GpuApi } from './webgpu_node.js';
 /** SwiftShader (a CPU Vulkan driver from Chromium) as a WebGPU adapter, for correctness checks. */
 export { swiftShaderIcd, useSwiftShader } from './swiftshader.js';

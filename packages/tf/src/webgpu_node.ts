@@ -80,6 +80,15 @@ export const WEBGPU_PACKAGE_VERSION: string = (createRequire(import.meta.url)('.
 
 const INSTALL_PACKAGE = `pnpm add webgpu@${WEBGPU_PACKAGE_VERSION}`;
 
+/** The installed version of the optional package `webgpu`, or undefined when it is not installed. */
+export function installedWebgpuVersion(): string | undefined {
+  try {
+    return (createRequire(import.meta.url)('webgpu/package.json') as { version: string }).version;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The API Dawn uses on this platform. */
 export function gpuApi(): GpuApi {
   return process.platform === 'darwin' ? 'metal' : process.platform === 'win32' ? 'd3d12' : 'vulkan';
@@ -136,11 +145,21 @@ function noAdapter(): BackendUnavailableError {
   const software = icd
     ? `To check the WebGPU path on the CPU instead (SwiftShader: correct, ≈ 0.3 GFLOP/s, nothing like a GPU), run with VK_ICD_FILENAMES=${icd}.`
     : 'To check the WebGPU path on the CPU instead (SwiftShader: correct, not fast), `apt-get install chromium` and run with VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json.';
+  const softwareFix = `VK_ICD_FILENAMES=${icd ?? '/usr/lib/chromium/vk_swiftshader_icd.json'} (SwiftShader, a software adapter: correctness only)`;
   if (process.platform === 'darwin') return unavailable('Dawn found no Metal device (macOS 10.15+ on a Mac with a Metal GPU is needed).', undefined);
   if (process.platform === 'win32') return unavailable('Dawn found no D3D12 adapter; update the GPU driver (Windows 10+).', undefined);
-  const nvidia = existsSync('/proc/driver/nvidia/version') || gpuDeviceNodes().some((n) => n.includes('nvidia')) || process.env.NVIDIA_VISIBLE_DEVICES !== undefined;
+  const nodes = gpuDeviceNodes();
+  const nvidia = existsSync('/proc/driver/nvidia/version') || nodes.some((n) => n.includes('nvidia')) || process.env.NVIDIA_VISIBLE_DEVICES !== undefined;
   const caps = process.env.NVIDIA_DRIVER_CAPABILITIES ?? '';
-  if (inContainer() && nvidia && !/\b(all|graphics)\b/.test(caps)) {
+  const container = inContainer();
+  if (nodes.length === 0 && !nvidia) {
+    const pass = 'docker run --gpus all -e NVIDIA_DRIVER_CAPABILITIES=compute,utility,graphics … (AMD/Intel: --device /dev/dri)';
+    return unavailable(
+      `no usable Vulkan adapter, and no GPU is visible to this process (no /dev/dri/renderD*, /dev/nvidia*, /dev/dxg)${container ? `: this container was started without one; pass it through with \`${pass}\`` : ''}. ${software}`,
+      container ? pass : softwareFix,
+    );
+  }
+  if (container && nvidia && !/\b(all|graphics)\b/.test(caps)) {
     const fix = 'docker run --gpus all -e NVIDIA_DRIVER_CAPABILITIES=compute,utility,graphics …';
     return unavailable(
       `no Vulkan adapter: this container has an NVIDIA GPU, but the NVIDIA container runtime mounts the Vulkan driver only when NVIDIA_DRIVER_CAPABILITIES includes "graphics" (it is ${caps ? `"${caps}"` : 'unset, i.e. "compute,utility"'}). Start the container with \`${fix}\` (Kubernetes: the same env var on the container). ${software}`,
