@@ -150,6 +150,16 @@ export function buildProgram(trainer: TrainerFlagSource | undefined): Command {
     });
 
   program
+    .command('doctor')
+    .description('What this machine offers: versions; each backend, available or why not and the fix; WebGPU adapters; the CUDA libraries tfjs-node-gpu needs; a short probe per backend and the one to use. Exits 0.')
+    .option('--json', 'print one JSON document instead of text (default: false)')
+    .option('--no-probe', 'skip the short speed probes (default: run them)')
+    .action(async (opts: { json?: boolean; probe?: boolean }) => {
+      const { doctorCommand } = await import('./doctor.js');
+      await doctorCommand(opts);
+    });
+
+  program
     .command('bench')
     .description('Run a benchmark, print its table and write results (benchmarks/results/, benchmarks/RESULTS.md).')
     .addArgument(new Command().createArgument('<which>', 'env | rollout | train | policy | serve | distributed').choices(['env', 'rollout', 'train', 'policy', 'serve', 'distributed']))
