@@ -169,8 +169,9 @@ export function buildProgram(trainer: TrainerFlagSource | undefined): Command {
     .option('--envs <list>', 'train: comma-separated env ids (default: CartPole-v1, Acrobot-v1, Pendulum-v1, MountainCar-v0)', (t: string) => t.split(',').map((s) => s.trim()).filter(Boolean))
     .addOption(new Option('--workers <list>', 'rollout: comma-separated worker-thread counts; runs the worker-thread rollout benchmark (default: off)').argParser(intList('--workers')))
     .option('--browser', 'rollout: tensor-native rollouts in headless Chromium on webgpu and webgl (default: off)')
-    .addHelpText('after', '\n  env      env steps/s of generic vs native vector envs\n  rollout  batched rollout steps/s (policy + envs), wasm and cpu\n  train    time to solve CartPole-v1 (whole processes) and final returns of the other envs\n  policy   policy act() throughput vs bare tfjs\n  serve    rl serve over HTTP: requests/s and latency, micro-batching on vs off\n  distributed  one learner + 1/2/4 actor processes over a local NATS server vs one process')
-    .action(async (which: 'env' | 'rollout' | 'train' | 'policy' | 'serve' | 'distributed', opts: { quick?: boolean; peer?: boolean; seeds?: number[]; envs?: string[]; workers?: number[]; browser?: boolean }) => {
+    .option('--backend <list>', 'rollout: comma-separated Node backends; with webgpu, WebGPU in Node beside wasm (N up to 65,536, updates; results/rollout-webgpu) (default: wasm,cpu)', (t: string) => t.split(',').map((s) => s.trim()).filter(Boolean))
+    .addHelpText('after', '\n  env      env steps/s of generic vs native vector envs\n  rollout  batched rollout steps/s (policy + envs), wasm and cpu; --backend webgpu: WebGPU in Node beside wasm\n  train    time to solve CartPole-v1 (whole processes) and final returns of the other envs\n  policy   policy act() throughput vs bare tfjs\n  serve    rl serve over HTTP: requests/s and latency, micro-batching on vs off\n  distributed  one learner + 1/2/4 actor processes over a local NATS server vs one process')
+    .action(async (which: 'env' | 'rollout' | 'train' | 'policy' | 'serve' | 'distributed', opts: { quick?: boolean; peer?: boolean; seeds?: number[]; envs?: string[]; workers?: number[]; browser?: boolean; backend?: string[] }) => {
       const { benchCommand } = await import('./bench.js');
       await benchCommand(which, opts);
     });
