@@ -9,8 +9,8 @@
  * every figure also as a ratio to wasm measured in the same run, and the browser's webgpu
  * figures (`rl bench rollout --browser`, results/browser.json) beside them.
  *
- * On a software adapter (SwiftShader, lavapipe, WARP) every rollout is capped at 2 timed steps
- * and every update at 1 timed run: such an adapter is a CPU emulating a GPU, and its figures say
+ * On a software adapter (SwiftShader, lavapipe, WARP) every rollout is capped at 2 timed steps,
+ * every update at 1 timed run, and N, B at 16,384: such an adapter is a CPU emulating a GPU, and its figures say
  * nothing about a GPU's speed; they show that the path runs, and its kernel and read-back counts.
  *
  *   npx tsx --conditions=source benchmarks/rollout-webgpu.ts [--quick] [--backends webgpu,wasm] [--no-write]
@@ -39,6 +39,8 @@ export interface WebgpuBenchOptions {
   readonly repeats?: number;
   /** Skip the larger sizes on a backend once one figure took longer than this many seconds; default 90. */
   readonly maxFigureSeconds?: number;
+  /** Largest N and B measured on a software adapter (at ≈ 0.3 GFLOP/s one step at N = 65,536 takes seconds); default 16,384. */
+  readonly softwareMaxSize?: number;
   /** Write JSON, markdown and the RESULTS.md section; default true. */
   readonly write?: boolean;
   /** Progress lines (default: console.log). */
@@ -90,6 +92,7 @@ export async function runWebgpuBench(opts: WebgpuBenchOptions = {}): Promise<Web
   const seconds = opts.seconds ?? 0.5;
   const repeats = opts.repeats ?? 3;
   const maxFigure = opts.maxFigureSeconds ?? 90;
+  const softwareMax = opts.softwareMaxSize ?? 16_384;
   const log = opts.log ?? ((l: string) => console.log(l));
   const loadStart = loadavg()[0]!;
   const out: WebgpuBenchBackend[] = [];
@@ -100,7 +103,9 @@ export async function runWebgpuBench(opts: WebgpuBenchOptions = {}): Promise<Web
     if (info.adapter) log(`${backend}: adapter ${info.adapter.name} (${info.adapter.vendor}/${info.adapter.architecture}, ${info.adapter.backend}${software ? ', SOFTWARE: capped, figures say nothing about a GPU' : ''})`);
     const row: { tensor: RolloutProbe[]; js: RolloutProbe[]; update: UpdateProbe[]; skipped: string[] } = { tensor: [], js: [], update: [], skipped: [] };
     // Runs `measure` for each size in order until one figure takes longer than `maxFigure` seconds.
-    const sweep = async <T>(what: string, sizes: readonly number[], measure: (size: number) => Promise<T>, into: T[], show: (r: T) => string): Promise<void> => {
+    const sweep = async <T>(what: string, all: readonly number[], measure: (size: number) => Promise<T>, into: T[], show: (r: T) => string): Promise<void> => {
+      const sizes = software ? all.filter((x) => x <= softwareMax) : all;
+      if (sizes.length < all.length) row.skipped.push(`${what} at ${all.filter((x) => x > softwareMax).join(', ')}: larger than ${softwareMax} on a software adapter`);
       for (let k = 0; k < sizes.length; k++) {
         const t0 = performance.now();
         const r = await measure(sizes[k]!);
@@ -122,20 +127,20 @@ export async function runWebgpuBench(opts: WebgpuBenchOptions = {}): Promise<Web
   await initTf({ backend: 'wasm' });
   const browser = browserRows();
   const load = { start: Math.round(loadStart * 10) / 10, end: Math.round(loadavg()[0]! * 10) / 10 };
-  const markdown = report(out, browser, { seconds, repeats, load });
+  const markdown = report(out, browser, { seconds, repeats, softwareMax, load });
   if (opts.write ?? true) {
     writeReport({
       name: 'rollout-webgpu',
       title: 'WebGPU in Node (Dawn) beside wasm: rollouts and updates',
       machine: machineInfo({ tfjs: tf.version.tfjs, webgpu: installedWebgpuVersion() ?? 'not installed', backends: backends.join('+') }),
       markdown,
-      data: { backends: out, browser, loadAverage1m: load, options: { backends, tensorNs, jsNs, batches, seconds, repeats, maxFigureSeconds: maxFigure } },
+      data: { backends: out, browser, loadAverage1m: load, options: { backends, tensorNs, jsNs, batches, seconds, repeats, maxFigureSeconds: maxFigure, softwareMaxSize: softwareMax } },
     });
   }
   return { backends: out, browser, markdown };
 }
 
-function report(rows: readonly WebgpuBenchBackend[], browser: WebgpuBenchResult['browser'], o: { seconds: number; repeats: number; load: { start: number; end: number } }): string {
+function report(rows: readonly WebgpuBenchBackend[], browser: WebgpuBenchResult['browser'], o: { seconds: number; repeats: number; softwareMax: number; load: { start: number; end: number } }): string {
   const wasm = rows.find((r) => r.backend === 'wasm');
   const others = rows.filter((r) => r.backend !== 'wasm');
   const ratio = (a: number | undefined, b: number | undefined): string => (a && b ? `${(a / b).toFixed(3)}×` : '–');
@@ -146,7 +151,7 @@ function report(rows: readonly WebgpuBenchBackend[], browser: WebgpuBenchResult[
     parts.push(
       `**${software.map((r) => `${r.backend} ran on ${r.adapter!.name} (${r.adapter!.vendor}/${r.adapter!.architecture}), a software adapter`).join('; ')}: a CPU emulating a GPU (SwiftShader ≈ 0.3 GFLOP/s here). ` +
         'These figures say nothing about a GPU — not its speed, not a ratio to expect on one. They show that the WebGPU path runs the framework end to end, and how many kernels and read-backs it needs.** ' +
-        'Its rollouts are capped at 2 timed steps and its updates at 1 timed run.',
+        `Its rollouts are capped at 2 timed steps, its updates at 1 timed run, and N, B at ${o.softwareMax.toLocaleString('en-US')}.`,
     );
   }
   parts.push(

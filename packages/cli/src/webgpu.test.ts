@@ -6,9 +6,10 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadPolicy } from '@rl/policy';
 import { swiftShaderIcd, useSwiftShader } from '@rl/tf';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { rl, rlSpawn } from './harness.js';
+import { rl, rlServe } from './harness.js';
 
 let root: string;
 let env: Record<string, string>;
@@ -36,24 +37,18 @@ describe('rl … --backend webgpu (SwiftShader)', () => {
     expect(e.status, e.stderr).toBe(0);
     expect(JSON.parse(e.stdout)).toMatchObject({ backend: 'webgpu', episodes: 2 });
 
-    const { child, done } = rlSpawn(['serve', dir, '--port', '0', '--backend', 'webgpu'], { env });
+    const { child, done, url } = await rlServe([dir, '--port', '0', '--backend', 'webgpu'], { env, timeoutMs: 120_000 });
     onTestFinished(() => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     });
-    let out = '';
-    child.stdout!.on('data', (d: string) => (out += d));
-    const deadline = Date.now() + 120_000;
-    let url: string | undefined;
-    while (!url && Date.now() < deadline && child.exitCode === null) {
-      url = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
-      if (!url) await new Promise((r) => setTimeout(r, 20));
-    }
-    expect(url, `no URL printed; stdout: ${out}`).toBeDefined();
-    const res = await fetch(`${url}/act`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ observations: [[0.01, 0, -0.02, 0], [0, 0.1, 0.03, -0.1]], deterministic: true }) });
+    const observations = [[0.01, 0, -0.02, 0], [0, 0.1, 0.03, -0.1], [0.2, -0.1, 0.1, 0.3], [-0.3, 0.5, -0.2, -0.4]];
+    const res = await fetch(`${url}/act`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ observations, deterministic: true }) });
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { actions: number[] };
-    expect(body.actions).toHaveLength(2);
-    for (const a of body.actions) expect([0, 1]).toContain(a);
+    const { actions } = (await res.json()) as { actions: number[] };
+    // the server (webgpu) acts as the saved policy does on cpu, here in the test process
+    const saved = await loadPolicy(join(dir, 'model'), { backend: 'cpu' });
+    expect(actions).toEqual(saved.actBatch(observations, { deterministic: true }));
+    saved.dispose();
     child.kill('SIGTERM');
     const r = await done;
     expect(r.status, r.stderr).toBe(0);
