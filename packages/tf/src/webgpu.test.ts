@@ -79,6 +79,25 @@ describe('WebGPU in Node on SwiftShader', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('a synchronous read while asynchronous reads are pending: every value right, nothing left hanging', async () => {
+    await initTf({ backend: 'webgpu' });
+    const x = tf.tensor2d(new Float32Array(64 * 64).map((_, i) => Math.sin(i)), [64, 64]);
+    const want = await tf.tidy(() => tf.matMul(x, x).sum(1)).data();
+    const pending = [0, 1, 2].map((k) => tf.tidy(() => tf.matMul(x, x).sum(1).add(k)));
+    const reads = pending.map((t) => t.data()); // mapping, not yet resolved
+    const now = tf.tidy(() => tf.matMul(x, x).sum(1).mul(2));
+    const sync = now.dataSync(); // processes Dawn's events itself, beside the queued ones
+    const asyncValues = await Promise.all(reads);
+    for (let i = 0; i < 64; i++) {
+      expect(Math.abs(sync[i]! - 2 * want[i]!)).toBeLessThan(1e-3);
+      asyncValues.forEach((v, k) => expect(Math.abs(v[i]! - (want[i]! + k))).toBeLessThan(1e-3));
+    }
+    // and the event loop still drives later asynchronous reads
+    const later = tf.tidy(() => tf.matMul(x, x).sum(1));
+    expect(Array.from(await later.data())).toEqual(Array.from(want));
+    tf.dispose([x, ...pending, now, later]);
+  });
+
   it('auto never picks a software adapter, and says why it skipped webgpu', async () => {
     const info = await initTf({ backend: 'auto' });
     expect(info.backend).not.toBe('webgpu');
