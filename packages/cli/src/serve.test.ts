@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { rl, rlServe } from './harness.js';
+import { rl, rlSpawn } from './harness.js';
 
 let root: string;
 beforeAll(() => {
@@ -17,10 +17,19 @@ describe('rl serve (real child processes)', () => {
     const t = await rl(['train', '--out', dir, '--num-envs', '4', '--steps-per-iter', '16', '--total-steps', '128', '--eval-episodes', '0'], { env });
     expect(t.status, t.stderr).toBe(0);
 
-    const { child, done, url } = await rlServe([dir, '--port', '0', '--max-batch', '8', '--max-wait-ms', '1', '--backend', 'cpu'], { env });
+    const { child, done } = rlSpawn(['serve', dir, '--port', '0', '--max-batch', '8', '--max-wait-ms', '1', '--backend', 'cpu'], { env });
     onTestFinished(() => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     });
+    let out = '';
+    child.stdout!.on('data', (d: string) => (out += d));
+    const deadline = Date.now() + 60_000;
+    let url: string | undefined;
+    while (!url && Date.now() < deadline && child.exitCode === null) {
+      url = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
+      if (!url) await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(url, `no URL printed; stdout: ${out}`).toBeDefined();
 
     const res = await fetch(`${url}/act`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ observations: [[0.01, 0, -0.02, 0], [0, 0.1, 0.03, -0.1]], deterministic: true }) });
     expect(res.status).toBe(200);
