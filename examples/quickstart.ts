@@ -5,7 +5,7 @@ import { createPolicy } from '@rl/policy';
 import { rollout } from '@rl/runner';
 import { train } from '@rl/trainer';
 
-await initTf({ backend: 'auto' }); // tfjs-node-gpu → tfjs-node → wasm → cpu
+await initTf({ backend: 'auto' }); // webgpu (hardware adapter) → tfjs-node-gpu → tfjs-node → wasm → cpu
 const envs = makeVec('CartPole-v1', 64, { seed: 1 }); // 64 Gymnasium-exact CartPoles, one batch
 const policy = createPolicy(envs.singleObservationSpace, envs.singleActionSpace, { hidden: [64, 64], seed: 1 });
 const batch = rollout(policy, envs, { steps: 128 }); // obs [128, 64, 4], actions [128, 64], rewards [128, 64], ...

@@ -20,6 +20,8 @@ export interface BenchOptions {
   readonly workers?: readonly number[];
   /** rollout: tensor-native rollouts in headless Chromium on webgpu / webgl (runs benchmarks/browser.ts instead). */
   readonly browser?: boolean;
+  /** rollout: the Node backends to measure; with `webgpu` among them, benchmarks/rollout-webgpu.ts runs (webgpu beside wasm, N up to 65,536, updates). */
+  readonly backend?: readonly string[];
 }
 
 /** A benchmark `rl bench` can run. */
@@ -45,7 +47,7 @@ export const BENCHES: Readonly<Record<BenchName, BenchEntry>> = {
     file: 'rollout-throughput.ts',
     name: 'rollout-throughput',
     entry: 'runRolloutBench',
-    args: (o) => ({ ...(o.quick ? { ns: [1, 64], seconds: 0.05, repeats: 1 } : {}), ...(o.peer === false ? { peer: false } : {}) }),
+    args: (o) => ({ ...(o.quick ? { ns: [1, 64], seconds: 0.05, repeats: 1 } : {}), ...(o.peer === false ? { peer: false } : {}), ...(o.backend ? { backends: o.backend } : {}) }),
   },
   // times whole `node` processes from start to solve, and the PyTorch peer when it is installed
   train: {
@@ -61,8 +63,8 @@ export const BENCHES: Readonly<Record<BenchName, BenchEntry>> = {
   distributed: { file: 'distributed.ts', name: 'distributed', entry: 'runDistributedBench', args: (o) => (o.quick ? { actors: [1], rounds: 5 } : {}) },
 };
 
-/** Variants of `rl bench rollout`: `--workers 1,2` (worker threads) and `--browser` (headless Chromium). */
-export const ROLLOUT_VARIANTS: Readonly<Record<'workers' | 'browser', BenchEntry>> = {
+/** Variants of `rl bench rollout`: `--workers 1,2` (worker threads), `--browser` (headless Chromium), `--backend webgpu` (WebGPU in Node beside wasm). */
+export const ROLLOUT_VARIANTS: Readonly<Record<'workers' | 'browser' | 'webgpu', BenchEntry>> = {
   workers: {
     file: 'rollout-workers.ts',
     name: 'rollout-workers',
@@ -70,6 +72,12 @@ export const ROLLOUT_VARIANTS: Readonly<Record<'workers' | 'browser', BenchEntry
     args: (o) => ({ workers: o.workers, ...(o.quick ? { ns: [64, 1024], seconds: 0.2, repeats: 1 } : {}), ...(o.peer === false ? { peer: false } : {}) }),
   },
   browser: { file: 'browser.ts', name: 'browser', entry: 'runBrowserBench', args: (o) => ({ quick: o.quick === true }) },
+  webgpu: {
+    file: 'rollout-webgpu.ts',
+    name: 'rollout-webgpu',
+    entry: 'runWebgpuBench',
+    args: (o) => ({ backends: o.backend, ...(o.quick ? { tensorNs: [1024, 4096], jsNs: [1024], batches: [4096], seconds: 0.2, repeats: 1 } : {}) }),
+  },
 };
 
 /**
@@ -80,7 +88,15 @@ export const ROLLOUT_VARIANTS: Readonly<Record<'workers' | 'browser', BenchEntry
  */
 export async function benchCommand(which: keyof typeof BENCHES, opts: BenchOptions): Promise<void> {
   if (which === 'rollout' && opts.workers && opts.browser) throw new CliError('bench rollout: --workers and --browser are separate benchmarks; give one');
-  const b = which === 'rollout' && opts.workers ? ROLLOUT_VARIANTS.workers : which === 'rollout' && opts.browser ? ROLLOUT_VARIANTS.browser : BENCHES[which];
+  if (opts.backend) {
+    const { BACKENDS } = await import('@rl/tf');
+    const bad = opts.backend.filter((n) => n === 'auto' || !(BACKENDS as readonly string[]).includes(n));
+    if (bad.length) throw new CliError(`bench ${which}: --backend ${bad.join(',')}: expected a comma-separated list of ${BACKENDS.filter((n) => n !== 'auto').join(', ')}`);
+    if (which !== 'rollout') throw new CliError(`bench ${which}: --backend applies to \`rl bench rollout\` only`);
+    if (opts.workers || opts.browser) throw new CliError('bench rollout: --backend is a separate benchmark from --workers and --browser; give one');
+  }
+  const webgpu = which === 'rollout' && opts.backend?.includes('webgpu');
+  const b = which === 'rollout' && opts.workers ? ROLLOUT_VARIANTS.workers : which === 'rollout' && opts.browser ? ROLLOUT_VARIANTS.browser : webgpu ? ROLLOUT_VARIANTS.webgpu : BENCHES[which];
   const path = join(BENCH_DIR, b.file);
   if (!existsSync(path)) throw new CliError(`bench ${which}: ${path} not found`);
   const resultsDir = process.env.RL_BENCH_RESULTS_DIR ?? join(BENCH_DIR, 'results');

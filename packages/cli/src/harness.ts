@@ -46,6 +46,27 @@ export function rlSpawn(args: readonly string[], opts: { cwd?: string; env?: Rec
   return { child, done };
 }
 
+/**
+ * Starts `rl serve …args` and resolves once it prints the URL it listens on. Rejects (after
+ * killing the child) when it exits first or prints nothing within `timeoutMs`.
+ */
+export async function rlServe(args: readonly string[], opts: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<{ child: ChildProcess; done: Promise<RlResult>; url: string }> {
+  const { child, done } = rlSpawn(['serve', ...args], { env: opts.env });
+  let out = '';
+  child.stdout!.on('data', (d: string) => (out += d));
+  const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
+  for (;;) {
+    const url = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
+    if (url) return { child, done, url };
+    if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill('SIGKILL');
+      const r = await done;
+      throw new Error(`rl serve printed no URL (exit ${r.status ?? r.signal}); stdout: ${out}; stderr: ${r.stderr}`);
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 /** sha256 of every file under `dir` by relative path (`{}` if it does not exist). */
 export function fingerprint(dir: string): Record<string, string> {
   const out: Record<string, string> = {};

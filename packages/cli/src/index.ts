@@ -27,3 +27,6 @@ export { writeFileAtomic, appendLine, fsyncPath } from './atomic.js';
 /** CLI flags derived from a zod object schema. */
 export { schemaFlags, parseFlagValue, flagHelp, deepMerge, setPath } from './schema-flags.js';
 export type { FieldFlag } from './schema-flags.js';
+/** Short measurements of the active backend (`rl doctor`, the GPU benchmark). */
+export { measureRollout, measureUpdate, PROBE_ENV } from './probe.js';
+export type { RolloutProbe, UpdateProbe, RolloutProbeOptions, ProbeEnvKind } from './probe.js';

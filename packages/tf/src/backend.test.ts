@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
-import { initTf, backendInfo, localWasmDir, tf } from './index.js';
+import { initTf, backendInfo, localWasmDir, tf, BackendUnavailableError } from './index.js';
 
 describe('initTf', () => {
   afterAll(async () => {
@@ -45,15 +45,30 @@ describe('initTf', () => {
   it('auto falls back past absent native backends to wasm', async () => {
     const info = await initTf({ backend: 'auto' });
     expect(info.backend).toBe('wasm');
-    expect(info.skipped.map((s) => s.backend)).toEqual(['tensorflow-gpu', 'tensorflow']);
+    // webgpu first: never a software adapter, and this machine has no GPU (see webgpu.test.ts)
+    expect(info.skipped.map((s) => s.backend)).toEqual(['webgpu', 'tensorflow-gpu', 'tensorflow']);
   });
 
-  it('webgpu and webgl belong to the browser entry: in Node they say so', async () => {
-    await expect(initTf({ backend: 'webgpu' as never })).rejects.toThrow(/backend "webgpu" runs in a browser.*"browser" export condition.*In Node choose one of auto, tensorflow-gpu, tensorflow, wasm, cpu/);
-    await expect(initTf({ backend: 'webgl' as never })).rejects.toThrow(/backend "webgl" runs in a browser/);
+  it('auto logs what it skipped and why, in one line', async () => {
+    const lines: { msg: string; fields: Record<string, unknown> }[] = [];
+    await initTf({ backend: 'auto', log: (msg, fields) => lines.push({ msg, fields }) });
+    expect(lines).toHaveLength(1);
+    expect(lines[0]!.msg).toMatch(/^tfjs backend: wasm; auto skipped webgpu \(.+\); tensorflow-gpu \(needs the optional package @tensorflow\/tfjs-node-gpu.*\); tensorflow \(/);
+    expect((lines[0]!.fields.skipped as { backend: string }[]).map((s) => s.backend)).toEqual(['webgpu', 'tensorflow-gpu', 'tensorflow']);
+  });
+
+  it('a missing optional package names the fix on the error', async () => {
+    const err = await initTf({ backend: 'tensorflow' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(BackendUnavailableError);
+    expect((err as BackendUnavailableError).fix).toBe(`pnpm add @tensorflow/tfjs-node@${tf.version.tfjs}`);
+    expect((err as BackendUnavailableError).backend).toBe('tensorflow');
+  });
+
+  it('webgl belongs to the browser entry: in Node it says so', async () => {
+    await expect(initTf({ backend: 'webgl' as never })).rejects.toThrow(/backend "webgl" runs in a browser.*"browser" export condition.*In Node choose one of auto, webgpu, tensorflow-gpu, tensorflow, wasm, cpu/);
   });
 
   it('rejects an unknown backend with the list', async () => {
-    await expect(initTf({ backend: 'metal' as never })).rejects.toThrow(/auto, tensorflow-gpu, tensorflow, wasm, cpu/);
+    await expect(initTf({ backend: 'metal' as never })).rejects.toThrow(/auto, webgpu, tensorflow-gpu, tensorflow, wasm, cpu/);
   });
 });

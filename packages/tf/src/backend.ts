@@ -4,27 +4,36 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { BackendUnavailableError } from './errors.js';
+import { initWebgpu, type WebgpuAdapter } from './webgpu_node.js';
 
-/** Backends `initTf` accepts. `auto` picks the fastest one available. */
-export type BackendName = 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+/**
+ * Backends `initTf` accepts in Node. `auto` picks the fastest one available; `webgpu` is the GPU
+ * through Dawn (the optional package `webgpu`: Vulkan, Metal, D3D12); `tensorflow-gpu` and
+ * `tensorflow` are the optional tfjs-node packages (CUDA, libtensorflow).
+ */
+export type BackendName = 'auto' | 'webgpu' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
 
 /** The names of all backends `initTf` accepts, for validation and `--help`. */
-export const BACKENDS: readonly BackendName[] = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+export const BACKENDS: readonly BackendName[] = ['auto', 'webgpu', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
 
-/** The browser's GPU backends: `initTf` of the browser entry (`src/index.browser.ts`) takes them. */
-const BROWSER_ONLY: readonly string[] = ['webgpu', 'webgl'];
+/** The order `auto` tries (webgpu only on a hardware adapter). */
+export const AUTO_ORDER: readonly Exclude<BackendName, 'auto'>[] = ['webgpu', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+
+/** The browser's WebGL backend: `initTf` of the browser entry (`src/index.browser.ts`) takes it. */
+const BROWSER_ONLY: readonly string[] = ['webgl'];
 
 /** Options of {@link initTf}. */
 export interface InitTfOptions {
-  /** Which backend to use; default `auto` (tfjs-node-gpu, then tfjs-node, then wasm, then cpu). */
+  /** Which backend to use; default `auto` (webgpu on a hardware adapter, then tfjs-node-gpu, tfjs-node, wasm, cpu). */
   readonly backend?: BackendName;
-  /** Called once with a line saying which backend was chosen (e.g. a pino logger's `info`). */
+  /** Called once with a line saying which backend was chosen and what `auto` skipped and why (e.g. a pino logger's `info`). */
   readonly log?: (msg: string, fields: Record<string, unknown>) => void;
 }
 
 /** Which backend is active and why. */
 export interface BackendInfo {
-  /** The tfjs backend name (`tensorflow`, `wasm`, `cpu`). */
+  /** The tfjs backend name (`webgpu`, `tensorflow`, `wasm`, `cpu`). */
   readonly backend: string;
   /** What was asked for. */
   readonly requested: BackendName;
@@ -32,8 +41,14 @@ export interface BackendInfo {
   readonly tfjsVersion: string;
   /** Backends `auto` tried and skipped, with the reason. */
   readonly skipped: readonly { readonly backend: string; readonly reason: string }[];
-  /** Whether synchronous read-back (`dataSync`) works: always true in Node (the browser entry reports it for webgpu). */
+  /**
+   * Whether synchronous read-back (`dataSync`) works: always true in Node — on webgpu through
+   * Dawn's event processing (see `dawn_sync.ts`). The browser entry reports false for a webgpu
+   * whose canvas read-back is broken.
+   */
   readonly syncReadback: boolean;
+  /** The WebGPU adapter in use, when the backend is `webgpu`. */
+  readonly adapter?: WebgpuAdapter;
 }
 
 const NATIVE: Record<'tensorflow-gpu' | 'tensorflow', string> = {
@@ -43,10 +58,7 @@ const NATIVE: Record<'tensorflow-gpu' | 'tensorflow', string> = {
 
 let current: BackendInfo | undefined;
 
-/** Thrown when a requested backend cannot be loaded; the message says which package to install. */
-export class BackendUnavailableError extends Error {
-  override readonly name = 'BackendUnavailableError';
-}
+export { BackendUnavailableError };
 
 /** Points the wasm backend at the .wasm files inside its own npm package, so nothing is fetched. */
 export function localWasmDir(): string {
@@ -57,18 +69,20 @@ export function localWasmDir(): string {
 
 async function tryNative(name: 'tensorflow-gpu' | 'tensorflow'): Promise<void> {
   const pkg = NATIVE[name];
+  const fix = `pnpm add ${pkg}@${tf.version.tfjs}`;
   try {
     await import(pkg);
   } catch (err) {
     const why = err instanceof Error ? err.message.split('\n')[0] : String(err);
     throw new BackendUnavailableError(
       `backend "${name}" needs the optional package ${pkg}, which could not be loaded (${why}). ` +
-        `Install it with \`pnpm add ${pkg}@${tf.version.tfjs}\` (its install script downloads libtensorflow), ` +
+        `Install it with \`${fix}\` (its install script downloads libtensorflow), ` +
         `or choose --backend wasm or cpu.`,
+      { backend: name, fix },
     );
   }
   if (!(await tf.setBackend('tensorflow'))) {
-    throw new BackendUnavailableError(`backend "${name}": ${pkg} loaded but the "tensorflow" backend failed to initialise`);
+    throw new BackendUnavailableError(`backend "${name}": ${pkg} loaded but the "tensorflow" backend failed to initialise`, { backend: name });
   }
 }
 
@@ -80,9 +94,9 @@ async function trySimple(name: 'wasm' | 'cpu'): Promise<void> {
   try {
     ok = await tf.setBackend(name);
   } catch (err) {
-    throw new BackendUnavailableError(`backend "${name}" failed to initialise: ${String(err)}`);
+    throw new BackendUnavailableError(`backend "${name}" failed to initialise: ${String(err)}`, { backend: name });
   }
-  if (!ok) throw new BackendUnavailableError(`backend "${name}" failed to initialise`);
+  if (!ok) throw new BackendUnavailableError(`backend "${name}" failed to initialise`, { backend: name });
 }
 
 /**
@@ -97,35 +111,52 @@ export async function initTf(opts: InitTfOptions = {}): Promise<BackendInfo> {
   const requested = opts.backend ?? 'auto';
   if (BROWSER_ONLY.includes(requested)) {
     throw new BackendUnavailableError(
-      `backend "${requested}" runs in a browser (WebGPU / WebGL): bundle @rl/tf for the browser — its "browser" export condition — as the web app does (\`pnpm web\`). ` +
-        `In Node choose one of ${BACKENDS.join(', ')}.`,
+      `backend "${requested}" runs in a browser: bundle @rl/tf for the browser — its "browser" export condition — as the web app does (\`pnpm web\`). ` +
+        `In Node choose one of ${BACKENDS.join(', ')} (webgpu is the GPU in Node).`,
+      { backend: requested },
     );
   }
   if (!BACKENDS.includes(requested)) {
     throw new RangeError(`initTf: unknown backend "${String(requested)}"; expected one of ${BACKENDS.join(', ')}`);
   }
   const skipped: { backend: string; reason: string }[] = [];
+  let adapter: WebgpuAdapter | undefined;
+  const tryOne = async (name: Exclude<BackendName, 'auto'>, auto: boolean): Promise<void> => {
+    if (name === 'webgpu') adapter = await initWebgpu({ auto });
+    else if (name === 'wasm' || name === 'cpu') await trySimple(name);
+    else await tryNative(name);
+  };
   if (requested === 'auto') {
-    const order = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
-    for (const name of order) {
+    for (const name of AUTO_ORDER) {
       try {
-        if (name === 'wasm' || name === 'cpu') await trySimple(name);
-        else await tryNative(name);
+        await tryOne(name, true);
         break;
       } catch (err) {
         skipped.push({ backend: name, reason: err instanceof Error ? err.message : String(err) });
         if (name === 'cpu') throw err;
       }
     }
-  } else if (requested === 'wasm' || requested === 'cpu') {
-    await trySimple(requested);
   } else {
-    await tryNative(requested);
+    await tryOne(requested, false);
   }
   await tf.ready();
-  current = { backend: tf.getBackend(), requested, tfjsVersion: tf.version.tfjs, skipped, syncReadback: true };
-  opts.log?.(`tfjs backend: ${current.backend}`, { backend: current.backend, requested, tfjs: current.tfjsVersion });
+  current = { backend: tf.getBackend(), requested, tfjsVersion: tf.version.tfjs, skipped, syncReadback: true, ...(adapter ? { adapter } : {}) };
+  const why = skipped.map((s) => `${s.backend} (${firstSentence(s.reason)})`).join('; ');
+  opts.log?.(`tfjs backend: ${current.backend}${adapter ? ` on ${adapter.name}${adapter.software ? ' (software adapter: correctness, not speed)' : ''}` : ''}${why ? `; auto skipped ${why}` : ''}`, {
+    backend: current.backend,
+    requested,
+    tfjs: current.tfjsVersion,
+    ...(adapter ? { adapter } : {}),
+    ...(skipped.length ? { skipped } : {}),
+  });
   return current;
+}
+
+/** A reason's first sentence (without the `backend "x": ` prefix), for one log line. */
+function firstSentence(reason: string): string {
+  const s = reason.replace(/^backend "[^"]+"\s*:?\s*/, '');
+  const end = s.search(/[.;](\s|$)/);
+  return end > 0 ? s.slice(0, end) : s;
 }
 
 /** The backend chosen by the last {@link initTf}, or undefined before it. */

@@ -22,3 +22,6 @@ export type {
   BrowserInitTfOptions,
   WasmPaths,
 } from './browser.js';
+/** Counting read-backs (engine reads), the same as the Node entry's. */
+export { countReadBacks, deviceReadCount } from './read_backs.js';
+export type { ReadBackCount } from './read_backs.js';

@@ -70,7 +70,7 @@ export interface WorkerInit {
   readonly seed: number;
   /** Seed of this shard's policy sampling stream. */
   readonly samplingSeed: number;
-  readonly backend: 'wasm' | 'cpu' | 'tensorflow' | 'tensorflow-gpu' | 'auto';
+  readonly backend: 'wasm' | 'cpu' | 'tensorflow' | 'tensorflow-gpu' | 'auto' | 'webgpu';
   readonly policy: WorkerPolicySpec;
   /** Expected shapes of the weight arrays (the learner's `policy.weightShapes`). */
   readonly weightShapes: readonly (readonly number[])[];

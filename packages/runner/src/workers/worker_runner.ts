@@ -46,7 +46,7 @@ export interface WorkerRunnerOptions {
   readonly samplingSeed?: number;
   /** Network the workers build; default the learner policy's `network` (`createPolicy` policies have one). */
   readonly policySpec?: WorkerPolicySpec;
-  /** Backend of every worker; default the learner's current backend (`wasm` when none was chosen). */
+  /** Backend of every worker; default the learner's current backend (`wasm` when none was chosen, or when the learner is on `webgpu`: one GPU device per thread would only contend for it). */
   readonly backend?: BackendName;
   /** `makeVec` options of every shard (plain data: they are copied to the workers), e.g. `{ vectorization: 'native', maxEpisodeSteps: 200 }`. */
   readonly envOptions?: Omit<MakeVecOptions, 'seed'>;
@@ -186,7 +186,8 @@ class ThreadRunner implements WorkerRunner {
     const errSab = new SharedArrayBuffer(ERR_BYTES * k);
     this.errBuf = new Uint8Array(errSab);
     this.shards = Array.from({ length: k }, (_, w) => ({ lo: Math.floor((w * n) / k), hi: Math.floor(((w + 1) * n) / k) }));
-    const backend: BackendName = opts.backend ?? (backendInfo()?.backend as BackendName | undefined) ?? 'wasm';
+    const learner = backendInfo()?.backend as BackendName | undefined;
+    const backend = opts.backend ?? (learner === 'webgpu' ? 'wasm' : learner) ?? 'wasm';
     const { entry, loader, execArgv } = workerEntry();
     const seeds = samplingSeeds(opts.samplingSeed ?? seed, k);
     this.alive = k;
