@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { fsyncPath, writeFileSynced } from './atomic.js';
+import { fsyncPath, writeFileSynced } from '@rl/policy/durable';
 import { CliError } from './errors.js';
 import { decodeState, encodeState } from './state-codec.js';
 

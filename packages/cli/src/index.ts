@@ -23,7 +23,7 @@ export type { MetricsRecord } from './metrics.js';
 export { curveSvg } from './curve.js';
 export type { CurveOptions } from './curve.js';
 /** Atomic file writes. */
-export { writeFileAtomic, appendLine, fsyncPath } from './atomic.js';
+export { writeFileAtomic, appendLine, fsyncPath } from '@rl/policy/durable';
 /** CLI flags derived from a zod object schema. */
 export { schemaFlags, parseFlagValue, flagHelp, deepMerge, setPath } from './schema-flags.js';
 export type { FieldFlag } from './schema-flags.js';

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { fsyncPath, writeFileAtomic } from './atomic.js';
+import { fsyncPath, writeFileAtomic } from '@rl/policy/durable';
 import { writeCheckpoint } from './checkpoint.js';
 import { curveSvg } from './curve.js';
 import { appendMetrics, type MetricsRecord } from './metrics.js';

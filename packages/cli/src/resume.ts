@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { writeFileAtomic } from './atomic.js';
+import { writeFileAtomic } from '@rl/policy/durable';
 import { readLatestCheckpoint, removeTempCheckpoints } from './checkpoint.js';
 import { CliError } from './errors.js';
 import { createRunLogger } from './log.js';

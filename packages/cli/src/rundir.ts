@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { fsyncPath, writeFileAtomic } from './atomic.js';
+import { fsyncPath, writeFileAtomic } from '@rl/policy/durable';
 import { CliError } from './errors.js';
 
 /** The files of a run directory. */

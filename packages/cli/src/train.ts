@@ -1,6 +1,6 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { writeFileAtomic } from './atomic.js';
+import { writeFileAtomic } from '@rl/policy/durable';
 import { writeCheckpoint } from './checkpoint.js';
 import { layerConfig, type ConfigLayers } from './config.js';
 import { acquireRunLock, assertUnlocked } from './lock.js';
