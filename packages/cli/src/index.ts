@@ -4,7 +4,7 @@
  */
 /** The commander program of `rl` (train, resume, eval, check-env, bench). */
 export { buildProgram, RUN_DEFAULTS } from './program.js';
-export type { TrainerFlagSource } from './program.js';
+export type { TrainerFlagSource } from './train-options.js';
 /** The error type every user-facing failure is reported as. */
 export { CliError } from './errors.js';
 /** Run-directory layout and checks. */
@@ -24,6 +24,6 @@ export { curveSvg } from './curve.js';
 export type { CurveOptions } from './curve.js';
 /** Atomic file writes. */
 export { writeFileAtomic, appendLine, fsyncPath } from '@rl/policy/durable';
-/** CLI flags derived from a zod object schema. */
-export { schemaFlags, parseFlagValue, flagHelp, deepMerge, setPath } from './schema-flags.js';
-export type { FieldFlag } from './schema-flags.js';
+/** CLI flags derived from a zod object schema (they live in @rl/trainer, beside the config schema). */
+export { schemaFlags, parseFlagValue, flagHelp, deepMerge, setPath } from '@rl/trainer';
+export type { FieldFlag } from '@rl/trainer';

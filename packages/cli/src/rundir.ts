@@ -21,6 +21,9 @@ export const RUN_FILES = {
   log: 'train.log',
 } as const;
 
+/** Defaults of the CLI's own run options. */
+export const RUN_DEFAULTS = { checkpointEvery: 20, keepCheckpoints: 3, curveSeconds: 5 } as const;
+
 /** How the CLI runs a training job (stored in `run.json`; `rl resume` reads it back). */
 export interface RunOptions {
   /** Write a checkpoint every this many iterations. */

@@ -6,22 +6,10 @@ import { layerConfig, type ConfigLayers } from './config.js';
 import { acquireRunLock, assertUnlocked } from './lock.js';
 import { createRunLogger, type RunLogger } from './log.js';
 import { runTraining, type LoopResult } from './loop.js';
-import { RUN_DEFAULTS } from './program.js';
-import { checkOutDir, commitRunDir, defaultRunDir, RUN_FILES, stageRunDir, writeRunFile, type RunOptions } from './rundir.js';
-import { deepMerge, setPath, type FieldFlag } from './schema-flags.js';
+import { checkOutDir, commitRunDir, defaultRunDir, RUN_DEFAULTS, RUN_FILES, stageRunDir, writeRunFile, type RunOptions } from './rundir.js';
+import { deepMerge, type FieldFlag } from '@rl/trainer';
+import { flagConfig } from './train-options.js';
 import { initBackend, openSession, resolveTrainConfig, summarize, type TrainConfig, type Trainer } from './session.js';
-
-const camel = (flag: string): string => flag.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
-
-/** The flags given on the command line, as a partial trainer config. */
-export function flagConfig(opts: Record<string, unknown>, flags: readonly FieldFlag[]): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const f of flags) {
-    const v = opts[camel(f.flag)];
-    if (v !== undefined) setPath(out, f.path, v);
-  }
-  return out;
-}
 
 /** Says where a bad field's value came from: a flag, the --config file, or configs/<env>. */
 export function fieldSource(field: string, flagValues: Record<string, unknown>, layers: ConfigLayers, flags: readonly FieldFlag[]): string {

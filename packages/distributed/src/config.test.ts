@@ -40,7 +40,7 @@ describe('distributed config', () => {
   it('parses the flags of rl train --distributed, train fields included', () => {
     const o = parseDistributedArgs(['--distributed', '--nats', 'nats://h:1', '--role', 'learner', '--shards', '3', '--num-envs', '8', '--hidden', '32,32', '--normalize-advantages', 'false', '--lr', '3e-3']);
     expect(o).toMatchObject({ nats: 'nats://h:1', role: 'learner', shards: 3, train: { numEnvs: 8, hidden: [32, 32], normalizeAdvantages: false, lr: 0.003 } });
-    expect(() => parseDistributedArgs(['--shards', 'two'])).toThrow('--shards: expected a number, got "two"');
+    expect(() => parseDistributedArgs(['--shards', 'two'])).toThrow('--shards: "two" is not a number');
     expect(() => parseDistributedArgs(['--bogus', '1'])).toThrow(/bogus/);
   });
 });

@@ -4,10 +4,10 @@
  * the weights, Object Store above 1 MB), placed by Kubernetes Indexed Jobs.
  */
 /** The run's options, their validation and the JSON config file. */
-export { resolveDistributed, readConfigFile, sharedConfigKey, names, DistributedConfigError } from './config.js';
+export { resolveDistributed, readConfigFile, sharedConfigKey, names, distributedRunSchema, DistributedConfigError } from './config.js';
 export type { DistributedOptions, DistributedInput, Role } from './config.js';
 /** `rl train --distributed` as one call, and its flag parser. */
-export { runDistributedCommand, parseDistributedArgs } from './command.js';
+export { runDistributedCommand, parseDistributedArgs, distributedFlags } from './command.js';
 export type { DistributedCommandOptions, DistributedCommandResult } from './command.js';
 /** The learner process. */
 export { runLearner, MODEL_DIR } from './learner.js';

@@ -13,7 +13,12 @@ export { createOptimizer, globalNorm } from './optim.js';
 export type { Optimizer, OptimizerOptions, OptimizerState } from './optim.js';
 /** The hyperparameter record, its defaults, zod schema and validation. */
 export { DEFAULT_CONFIG, trainConfigSchema, resolveConfig, ConfigError } from './config.js';
-export type { TrainConfig, ConfigIssue, ResolveOptions, ReturnEstimator, BaselineKind, LogLevel } from './config.js';
+export type { TrainConfig, ConfigIssue, ResolveOptions, ReturnEstimator, BaselineKind, LogLevel, EnvVectorization } from './config.js';
+/** Command-line flags derived from a zod schema (the config's, `@rl/distributed`'s). */
+export { schemaFlags, parseFlagValue, flagHelp, deepMerge, setPath, kebab, FlagValueError } from './flags.js';
+export type { FieldFlag } from './flags.js';
+/** The N envs of a run from its config (`envVectorization`, `auto` resolved in one place). */
+export { makeTrainingEnv, vectorizationOf } from './envs.js';
 /** N whole episodes per iteration as one masked batch (the seed's sampling). */
 export { rolloutEpisodes } from './episodes.js';
 export type { EpisodeRolloutOptions } from './episodes.js';

@@ -4,11 +4,12 @@
  * state that checkpoints and resumes.
  */
 import { pino, type Logger } from 'pino';
-import { getSpec, makeVec, registeredIds, Rng, RunningMeanStd, type RngState, type VectorEnv } from '@rl/env';
+import { getSpec, registeredIds, Rng, RunningMeanStd, type RngState, type VectorEnv } from '@rl/env';
 import { createPolicy, valueNetwork, type Policy, type ValueNetwork } from '@rl/policy';
-import { createRunner, isTensorEnv, makeTensorVec, type AnyVectorEnv, type RolloutBatch, type Runner, type RunnerState } from '@rl/runner';
+import { createRunner, isTensorEnv, type AnyVectorEnv, type RolloutBatch, type Runner, type RunnerState } from '@rl/runner';
 import { backendInfo, initTf, tf } from '@rl/tf';
 import { DEFAULT_CONFIG, resolveConfig, type TrainConfig } from './config.js';
+import { makeTrainingEnv, vectorizationOf } from './envs.js';
 import { rolloutEpisodes } from './episodes.js';
 import { createOptimizer, type Optimizer, type OptimizerState } from './optim.js';
 import { reinforceUpdate, type Learner } from './reinforce.js';
@@ -239,10 +240,7 @@ class TrainerImpl implements Trainer {
     this.rng = new Rng(root.nextSeed());
 
     // Environment: N envs as one batch
-    this.env =
-      config.envVectorization === 'tensor'
-        ? makeTensorVec(config.env, config.numEnvs, { seed: envSeed })
-        : makeVec(config.env, config.numEnvs, { seed: envSeed, vectorization: config.envVectorization });
+    this.env = makeTrainingEnv(config, config.numEnvs, envSeed);
 
     // πθ and, for the learned baselines, V(s)
     const probe: VectorEnv | AnyVectorEnv = this.env;
@@ -267,7 +265,7 @@ class TrainerImpl implements Trainer {
     };
     // Rollouts in steps mode: in this thread, or sharded across worker threads (`workers` > 1)
     this.makeRunner = workerRunner
-      ? (seed) => workerRunner(this.policy, { envId: config.env, numEnvs: config.numEnvs, workers: config.workers, seed, envOptions: { vectorization: config.envVectorization === 'generic' ? 'generic' : 'native' } })
+      ? (seed) => workerRunner(this.policy, { envId: config.env, numEnvs: config.numEnvs, workers: config.workers, seed, envOptions: { vectorization: vectorizationOf(config) as 'native' | 'generic' } })
       : (seed) => createRunner(this.policy, this.env, { seed });
     if (config.mode === 'steps') this.runner = this.makeRunner(envSeed);
     logger.debug({ config }, 'trainer created');
