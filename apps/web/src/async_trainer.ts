@@ -99,7 +99,7 @@ export function createAsyncTrainer(opts: AsyncTrainerOptions): AsyncTrainer {
     };
     const epReturn = tf.stack(parts.episodeReturn);
     tf.dispose(Object.values(parts).flat());
-    const batch: RolloutBatch = { ...stacked, episodeReturns: [], episodeLengths: [], numSteps: T * N, steps: T, numEnvs: N, dispose: () => tf.dispose(Object.values(stacked)) };
+    const batch: RolloutBatch = { ...stacked, episodeReturns: [], episodeLengths: [], episodeEnds: [], numSteps: T * N, steps: T, numEnvs: N, dispose: () => tf.dispose(Object.values(stacked)) };
     try {
       // The one read-back of the iteration (asynchronous)
       const [rewards, terminated, truncated, returns] = await Promise.all([stacked.rewards.data(), stacked.terminated.data(), stacked.truncated.data(), epReturn.data()]);

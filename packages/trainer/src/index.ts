@@ -19,9 +19,6 @@ export { schemaFlags, parseFlagValue, flagHelp, deepMerge, setPath, kebab, FlagV
 export type { FieldFlag } from './flags.js';
 /** The N envs of a run from its config (`envVectorization`, `auto` resolved in one place). */
 export { makeTrainingEnv, vectorizationOf } from './envs.js';
-/** N whole episodes per iteration as one masked batch (the seed's sampling). */
-export { rolloutEpisodes } from './episodes.js';
-export type { EpisodeRolloutOptions } from './episodes.js';
 /** The training loop. */
 export { createTrainer, train, envIds } from './trainer.js';
 export type { Trainer, TrainerOptions, TrainerState, TrainResult, IterationMetrics, EvalOptions, EvalResult } from './trainer.js';

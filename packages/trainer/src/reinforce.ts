@@ -38,24 +38,32 @@ export interface BatchData extends Transitions {
   readonly bootstrap?: Bootstrap;
 }
 
-/** Reads rewards, terminated, truncated, mask (and V(s_t), V(finalObs_t), V(lastObs)) in one read-back. */
+/**
+ * The rollout's rewards, flags and mask as host arrays, with V(s_t), V(finalObs_t) and V(lastObs)
+ * when a value function exists. A JS rollout already has the arrays (`batch.host`): nothing is
+ * read back but V. A tensor-native one is read back once (all of it in one `dataSync`).
+ */
 export function readBatch(batch: RolloutBatch, value?: ValueFunction): BatchData {
   const { steps: T, numEnvs: N } = batch;
   const n = T * N;
+  const host = batch.host;
   const flat = tf.tidy(() => {
-    const parts: tf.Tensor[] = [batch.rewards, batch.terminated, batch.truncated, batch.mask].map((t) => t.reshape([n]));
+    const parts: tf.Tensor[] = host ? [] : [batch.rewards, batch.terminated, batch.truncated, batch.mask].map((t) => t.reshape([n]));
     if (value) {
       const d = batch.obs.shape[2];
       parts.push(value.predict(batch.obs.reshape([n, d])), value.predict(batch.finalObs.reshape([n, d])), value.predict(batch.lastObs));
     }
-    return tf.concat(parts);
+    return parts.length > 0 ? tf.concat(parts) : undefined;
   });
-  const all = Float32Array.from(flat.dataSync());
-  flat.dispose();
+  const all = flat ? Float32Array.from(flat.dataSync()) : new Float32Array(0);
+  flat?.dispose();
   const at = (k: number, len = n): Float32Array => all.subarray(k * n, k * n + len);
-  const data = { steps: T, numEnvs: N, rewards: at(0), terminated: at(1), truncated: at(2), mask: at(3) };
+  const data = host
+    ? { steps: T, numEnvs: N, rewards: host.rewards, terminated: host.terminated, truncated: host.truncated, mask: host.mask }
+    : { steps: T, numEnvs: N, rewards: at(0), terminated: at(1), truncated: at(2), mask: at(3) };
   if (!value) return data;
-  return { ...data, values: at(4), bootstrap: { finalValues: at(5), lastValues: at(6, N) } };
+  const v = host ? 0 : 4; // where V's values start in the read-back
+  return { ...data, values: at(v), bootstrap: { finalValues: at(v + 1), lastValues: at(v + 2, N) } };
 }
 
 /** Mean over the real (mask 1) samples. */

@@ -6,11 +6,10 @@
 import { pino, type Logger } from 'pino';
 import { getSpec, registeredIds, Rng, RunningMeanStd, type RngState, type VectorEnv } from '@rl/env';
 import { createPolicy, valueNetwork, type Policy, type ValueNetwork } from '@rl/policy';
-import { createRunner, isTensorEnv, type AnyVectorEnv, type RolloutBatch, type Runner, type RunnerState } from '@rl/runner';
+import { createRunner, isTensorEnv, rolloutEpisodes, type AnyVectorEnv, type RolloutBatch, type Runner, type RunnerState } from '@rl/runner';
 import { backendInfo, initTf, tf } from '@rl/tf';
 import { DEFAULT_CONFIG, resolveConfig, type TrainConfig } from './config.js';
 import { makeTrainingEnv, vectorizationOf } from './envs.js';
-import { rolloutEpisodes } from './episodes.js';
 import { createOptimizer, type Optimizer, type OptimizerState } from './optim.js';
 import { reinforceUpdate, type Learner } from './reinforce.js';
 import { useFastWasmMatMul } from './wasm_matmul.js';
@@ -278,7 +277,7 @@ class TrainerImpl implements Trainer {
 
   private collect(): RolloutBatch {
     if (this.config.mode === 'episodes') {
-      return rolloutEpisodes(this.policy, this.env, { seed: this.rng.nextSeed(), maxSteps: this.maxEpisodeSteps });
+      return rolloutEpisodes(this.policy, this.env, { seed: this.rng.nextSeed(), maxSteps: this.maxEpisodeSteps, atMaxSteps: 'cut' });
     }
     return this.runner!.rollout(this.config.stepsPerIter);
   }
@@ -331,8 +330,8 @@ class TrainerImpl implements Trainer {
   /** Running mean/variance of the observations, written into πθ and V for the next rollout. */
   private updateObsNorm(batch: RolloutBatch): void {
     const rms = this.obsRms!;
-    const obs = batch.obs.dataSync();
-    const mask = batch.mask.dataSync();
+    const obs = batch.host?.obs ?? batch.obs.dataSync();
+    const mask = batch.host?.mask ?? batch.mask.dataSync();
     const d = rms.dim;
     const rows: number[] = [];
     for (let i = 0; i < mask.length; i++) if (mask[i]) for (let k = 0; k < d; k++) rows.push(obs[i * d + k]!);
