@@ -10,12 +10,12 @@ export { CliError } from './errors.js';
 /** Run-directory layout and checks. */
 export { RUN_FILES, defaultRunDir, checkOutDir, openRunDir } from './rundir.js';
 export type { RunOptions, RunFile } from './rundir.js';
-/** Atomic, fsynced checkpoints that keep the newest k. */
-export { writeCheckpoint, readCheckpoint, readLatestCheckpoint, listCheckpoints, checkpointName, removeTempCheckpoints } from './checkpoint.js';
-export type { Checkpoint, CheckpointMeta } from './checkpoint.js';
+/** Atomic, fsynced checkpoints that keep the newest k (the framework's one checkpoint format, from @rl/trainer). */
+export { writeCheckpoint, readCheckpoint, readLatestCheckpoint, listCheckpoints, checkpointName, removeTempCheckpoints, CheckpointError } from '@rl/trainer/checkpoint';
+export type { Checkpoint, CheckpointMeta } from '@rl/trainer/checkpoint';
 /** Lossless encoding of trainer states (typed arrays in one binary blob). */
-export { encodeState, decodeState } from './state-codec.js';
-export type { EncodedState } from './state-codec.js';
+export { encodeState, decodeState } from '@rl/trainer/checkpoint';
+export type { EncodedState } from '@rl/trainer/checkpoint';
 /** metrics.jsonl: fsynced appends, strict reading, truncation on resume. */
 export { appendMetrics, readMetrics, truncateMetrics } from './metrics.js';
 export type { MetricsRecord } from './metrics.js';

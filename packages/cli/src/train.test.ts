@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileIO } from '@rl/policy';
 import { initTf, tf } from '@rl/tf';
-import { resolveConfig } from '@rl/trainer';
+import { resolveConfig, TIMING_FIELDS } from '@rl/trainer';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { listCheckpoints, readCheckpoint } from './checkpoint.js';
+import { listCheckpoints, readCheckpoint } from '@rl/trainer/checkpoint';
 import { rl, rlSpawn } from './harness.js';
 import { readMetrics, type MetricsRecord } from './metrics.js';
 import { openRunDir } from './rundir.js';
@@ -18,7 +18,7 @@ beforeAll(async () => {
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 /** Metrics without the fields that depend on wall-clock time. */
-const timeless = (recs: readonly MetricsRecord[]): Record<string, unknown>[] => recs.map(({ wallSeconds: _w, stepsPerSec: _s, ...rest }) => rest);
+const timeless = (recs: readonly MetricsRecord[]): Record<string, unknown>[] => recs.map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => !(TIMING_FIELDS as readonly string[]).includes(k))));
 
 /** Checks that every file of a run directory parses and agrees with the others; returns the metrics. */
 async function checkRunDir(dir: string): Promise<MetricsRecord[]> {
