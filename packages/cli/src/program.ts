@@ -99,7 +99,7 @@ export function buildProgram(trainer: TrainerFlagSource | undefined): Command {
     .argument('<dir>', 'run directory made by rl train')
     .addOption(new Option('--episodes <n>', 'episodes to run (default: 100)').argParser(positiveInt('--episodes')))
     .option('--deterministic', 'take the most likely action instead of sampling (default: false)')
-    .addOption(new Option('--seed <s>', 'seed of the evaluation envs and sampling (default: the run’s seed + 1000)').argParser((t: string) => {
+    .addOption(new Option('--seed <s>', 'seed of the evaluation envs and sampling (default: the run’s seed + 1000, as the evaluation after training)').argParser((t: string) => {
       const n = Number(t);
       if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`--seed must be an integer ≥ 0, got "${t}".`);
       return n;
