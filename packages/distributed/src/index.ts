@@ -38,12 +38,12 @@ export {
 } from './protocol.js';
 export type { KindName, RejectReason, Envelope, WeightsMsg, WeightsRefMsg, StatsMsg, GlobalMsg, GradMsg, GradRefMsg } from './protocol.js';
 /** A shard's rollout, return statistics and gradient (also the single-process reference). */
-export { runSeeds, buildPolicy, createShardRollout, shardReturns, shardGradient, meanStd } from './shard.js';
+export { buildPolicy, createShardRollout, shardReturns, shardGradient, meanStd } from './shard.js';
 export type { ShardRollout, ShardReturns, RoundStats, ShardGradient } from './shard.js';
 /** Per-env sampling streams (rollouts independent of the sharding). */
 export { envStreams, perEnvSampling } from './sampling.js';
-/** The learner's atomic checkpoint file. */
-export { saveCheckpoint, loadCheckpoint, CHECKPOINT_FILE } from './checkpoint.js';
+/** The learner's checkpoints (the framework's one checkpoint format, `@rl/trainer/checkpoint`). */
+export { saveCheckpoint, loadCheckpoint, CHECKPOINTS_DIR } from './checkpoint.js';
 export type { LearnerCheckpoint } from './checkpoint.js';
 /** Connecting with bounded retries. */
 export { connectNats, NatsUnreachableError, NatsLostError, watchClosed, Inbox } from './nats.js';
