@@ -14,6 +14,21 @@ export interface BatchShape {
   /** Discrete actions are int32 `[T, N]`; Box actions float32 `[T, N, actionDim]`. */
   readonly discrete: boolean;
   readonly actionDim: number;
+  /** Every step is real (`host.mask` all ones, step mode): the mask tensor is filled on the backend instead of uploaded. */
+  readonly allReal?: boolean;
+}
+
+const ones = new Map<number, Float32Array>();
+
+/** A read-only array of `n` ones, shared by every step-mode batch of that size (their `host.mask`). */
+export function onesMask(n: number): Float32Array {
+  let m = ones.get(n);
+  if (!m) {
+    if (ones.size > 16) ones.clear(); // a few sizes in any one run
+    m = new Float32Array(n).fill(1);
+    ones.set(n, m);
+  }
+  return m;
 }
 
 /** The episodes that ended in a batch (see {@link RolloutBatch}). */
@@ -39,7 +54,7 @@ export function batchFromHost(host: HostBatch, shape: BatchShape, episodes: Batc
     truncated: tf.tensor2d(host.truncated, [T, N]),
     finalObs: tf.tensor3d(host.finalObs, [T, N, d]),
     lastObs: tf.tensor2d(host.lastObs, [N, d]),
-    mask: tf.tensor2d(host.mask, [T, N]),
+    mask: shape.allReal ? (tf.ones([T, N]) as tf.Tensor2D) : tf.tensor2d(host.mask, [T, N]),
   };
   return {
     ...tensors,

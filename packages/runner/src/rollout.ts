@@ -14,7 +14,7 @@ import type { VectorEnv } from '@rl/env';
 import type { Policy } from '@rl/policy';
 import { tf } from '@rl/tf';
 import { checkSpaces } from './spaces_check.js';
-import { batchFromHost } from './batch.js';
+import { batchFromHost, onesMask } from './batch.js';
 import type { TensorVectorEnv } from './tensor_envs/types.js';
 import type { RolloutBatch } from './types.js';
 
@@ -207,8 +207,8 @@ class JsRunner implements Runner {
     this.globalStep += steps;
     this.envSteps += steps * n;
     this.episodes += returns.length;
-    const host = { obs: obsBuf, actions: actBuf, rewards: rewBuf, terminated: termBuf, truncated: truncBuf, mask: new Float32Array(steps * n).fill(1), finalObs: finalBuf, lastObs: Float32Array.from(obs) };
-    return batchFromHost(host, { steps, numEnvs: n, obsDim: od, discrete, actionDim: ad }, { episodeReturns: returns, episodeLengths: lengths, episodeEnds: ends, numSteps: steps * n });
+    const host = { obs: obsBuf, actions: actBuf, rewards: rewBuf, terminated: termBuf, truncated: truncBuf, mask: onesMask(steps * n), finalObs: finalBuf, lastObs: Float32Array.from(obs) };
+    return batchFromHost(host, { steps, numEnvs: n, obsDim: od, discrete, actionDim: ad, allReal: true }, { episodeReturns: returns, episodeLengths: lengths, episodeEnds: ends, numSteps: steps * n });
   }
 
   dispose(): void {

@@ -14,7 +14,7 @@ import { makeVec, Rng, type MakeVecOptions, type VectorEnv } from '@rl/env';
 import type { Policy } from '@rl/policy';
 import { backendInfo, type BackendName } from '@rl/tf';
 import type { Runner, RunnerStats } from '../rollout.js';
-import { batchFromHost } from '../batch.js';
+import { batchFromHost, onesMask } from '../batch.js';
 import { checkSpaces } from '../spaces_check.js';
 import type { RolloutBatch } from '../types.js';
 import {
@@ -340,11 +340,11 @@ class ThreadRunner implements WorkerRunner {
       rewards: new Float32Array(out.rewards),
       terminated: term,
       truncated: trunc,
-      mask: new Float32Array(tn).fill(1),
+      mask: onesMask(tn),
       finalObs: new Float32Array(out.finalObs),
       lastObs: new Float32Array(out.lastObs),
     };
-    return batchFromHost(host, { steps, numEnvs: n, obsDim: od, discrete: this.discrete, actionDim: ad }, { episodeReturns: returns, episodeLengths: lengths, episodeEnds: ends, numSteps: tn });
+    return batchFromHost(host, { steps, numEnvs: n, obsDim: od, discrete: this.discrete, actionDim: ad, allReal: true }, { episodeReturns: returns, episodeLengths: lengths, episodeEnds: ends, numSteps: tn });
   }
 
   dispose(): void {
