@@ -1,15 +1,17 @@
 /**
- * REINFORCE on tensor-native envs with asynchronous reads only, built from the trainer's own
- * pieces (`policyGradient`, `createOptimizer`). It exists for a WebGPU without synchronous
- * read-back (SwiftShader: see `BackendInfo.syncReadback`), where `createTrainer` — which reads
- * with `dataSync` — cannot run. Per iteration: T steps of πθ and the env on the backend (no
- * read-back), the rewards, done flags and finished-episode returns read once with
- * `await data()`, one forward/backward over T·N (`policyGradient`), one Adam ascent step.
+ * REINFORCE on tensor-native envs with asynchronous reads only, on the trainer's own update
+ * path: its config record, seed order and policy (`resolveConfig`, `runSeeds`,
+ * `createTrainingPolicy`), its learning-rate schedule and `reinforceUpdateAsync` (the very
+ * steps of `reinforceUpdate`: returns, advantages, ∇θJ, clip-and-ascend — with `await data()`
+ * reads). It exists for a WebGPU without synchronous read-back (SwiftShader: see
+ * `BackendInfo.syncReadback`), where `createTrainer` — which reads with `dataSync` — cannot
+ * run. Per iteration: T steps of πθ and the env on the backend (no read-back), the rewards,
+ * done flags and finished-episode returns read once with `await data()`, then the update.
  */
-import { createPolicy, type Policy } from '@rl/policy';
+import type { Policy } from '@rl/policy';
 import { makeTensorVec, type RolloutBatch } from '@rl/runner';
 import { tf } from '@rl/tf';
-import { createOptimizer, policyGradient } from '@rl/trainer';
+import { createOptimizer, createTrainingPolicy, learningRate, reinforceUpdateAsync, resolveConfig, runSeeds, type Learner } from '@rl/trainer';
 
 /** Options of {@link createAsyncTrainer}. */
 export interface AsyncTrainerOptions {
@@ -60,15 +62,33 @@ export interface AsyncTrainer {
  * const m = await t.step(); // { iteration: 1, returnMean, loss, … }
  */
 export function createAsyncTrainer(opts: AsyncTrainerOptions): AsyncTrainer {
-  const N = opts.numEnvs ?? 16;
-  const T = opts.stepsPerIter ?? 32;
-  const seed = opts.seed ?? 1;
-  const window = opts.returnWindow ?? 20;
-  const env = makeTensorVec(opts.env, N, { seed });
-  const policy = createPolicy(env.singleObservationSpace, env.singleActionSpace, { seed: seed + 1, hidden: opts.hidden ?? [64, 64] });
-  const optimizer = createOptimizer(policy.trainableVariables, { kind: 'adam', lr: opts.lr ?? 1e-3 });
-  let obs = env.reset({ seed });
+  // reward-to-go, no baseline, normalised advantages, Adam; everything else the trainer's defaults
+  const cfg = resolveConfig({
+    env: opts.env,
+    numEnvs: opts.numEnvs ?? 16,
+    stepsPerIter: opts.stepsPerIter ?? 32,
+    seed: opts.seed ?? 1,
+    lr: opts.lr ?? 1e-3,
+    hidden: [...(opts.hidden ?? [64, 64])],
+    gamma: opts.gamma ?? 0.99,
+    returnWindow: opts.returnWindow ?? 20,
+    returnEstimator: 'rewardToGo',
+    baseline: 'none',
+    normalizeAdvantages: true,
+    envVectorization: 'tensor',
+    logLevel: 'silent',
+  });
+  const N = cfg.numEnvs;
+  const T = cfg.stepsPerIter;
+  const window = cfg.returnWindow;
+  const { envSeed } = runSeeds(cfg.seed);
+  const env = makeTensorVec(cfg.env, N, { seed: envSeed });
+  const policy = createTrainingPolicy(cfg, env.singleObservationSpace, env.singleActionSpace);
+  const optimizer = createOptimizer(policy.trainableVariables, { kind: cfg.optimizer, lr: cfg.lr });
+  const learner: Learner = { policy, optimizer, ema: undefined };
+  let obs = env.reset({ seed: envSeed });
   let iteration = 0;
+  let envSteps = 0;
   const recent: number[] = [];
 
   async function step(): Promise<AsyncIteration> {
@@ -99,7 +119,7 @@ export function createAsyncTrainer(opts: AsyncTrainerOptions): AsyncTrainer {
     };
     const epReturn = tf.stack(parts.episodeReturn);
     tf.dispose(Object.values(parts).flat());
-    const batch: RolloutBatch = { ...stacked, episodeReturns: [], episodeLengths: [], numSteps: T * N, steps: T, numEnvs: N, dispose: () => tf.dispose(Object.values(stacked)) };
+    const batch: RolloutBatch = { ...stacked, episodeReturns: [], episodeLengths: [], episodeEnds: [], numSteps: T * N, steps: T, numEnvs: N, dispose: () => tf.dispose(Object.values(stacked)) };
     try {
       // The one read-back of the iteration (asynchronous)
       const [rewards, terminated, truncated, returns] = await Promise.all([stacked.rewards.data(), stacked.terminated.data(), stacked.truncated.data(), epReturn.data()]);
@@ -112,24 +132,20 @@ export function createAsyncTrainer(opts: AsyncTrainerOptions): AsyncTrainer {
       }
       if (recent.length > window) recent.splice(0, recent.length - window);
       const data = { steps: T, numEnvs: N, rewards: rewards as Float32Array, terminated: terminated as Float32Array, truncated: truncated as Float32Array, mask: new Float32Array(T * N).fill(1) };
-      const g = policyGradient(policy, batch, { data, returnEstimator: 'rewardToGo', gamma: opts.gamma ?? 0.99, normalizeAdvantages: true });
-      try {
-        optimizer.ascend(g.gradJ);
-        const [loss, entropy, gradNorm] = await Promise.all([g.loss.data(), g.entropy.data(), g.gradNorm.data()]);
-        iteration++;
-        return {
-          iteration,
-          envSteps: iteration * T * N,
-          returnMean: recent.length ? recent.reduce((a, b) => a + b, 0) / recent.length : NaN,
-          loss: loss[0]!,
-          entropy: entropy[0]!,
-          gradNorm: gradNorm[0]!,
-          finished,
-          stepsPerSec: (T * N) / ((performance.now() - t0) / 1000),
-        };
-      } finally {
-        g.dispose();
-      }
+      optimizer.lr = learningRate(cfg, envSteps);
+      const u = await reinforceUpdateAsync(learner, batch, cfg, iteration + 1, data);
+      iteration++;
+      envSteps += T * N;
+      return {
+        iteration,
+        envSteps,
+        returnMean: recent.length ? recent.reduce((a, b) => a + b, 0) / recent.length : NaN,
+        loss: u.loss,
+        entropy: u.entropy,
+        gradNorm: u.gradNorm,
+        finished,
+        stepsPerSec: (T * N) / ((performance.now() - t0) / 1000),
+      };
     } finally {
       batch.dispose();
       epReturn.dispose();

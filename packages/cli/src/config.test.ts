@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { envConfigFile, layerConfig, readConfigFile } from './config.js';
-import { deepMerge } from './schema-flags.js';
+import { deepMerge } from '@rl/trainer';
 
 const dir = mkdtempSync(join(tmpdir(), 'rl-config-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

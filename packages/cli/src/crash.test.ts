@@ -3,8 +3,9 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Rng } from '@rl/env';
+import { TIMING_FIELDS } from '@rl/trainer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listCheckpoints, readCheckpoint } from './checkpoint.js';
+import { listCheckpoints, readCheckpoint } from '@rl/trainer/checkpoint';
 import { rl, rlSpawn } from './harness.js';
 import { readMetrics, type MetricsRecord } from './metrics.js';
 import { openRunDir } from './rundir.js';
@@ -35,7 +36,7 @@ afterAll(() => {
 });
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-const timeless = (recs: readonly MetricsRecord[]): Record<string, unknown>[] => recs.map(({ wallSeconds: _w, stepsPerSec: _s, ...rest }) => rest);
+const timeless = (recs: readonly MetricsRecord[]): Record<string, unknown>[] => recs.map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => !(TIMING_FIELDS as readonly string[]).includes(k))));
 
 /** What a killed run directory must satisfy; returns the newest checkpoint's iteration and the metrics line count. */
 function checkAfterKill(dir: string, where: string): { ckpt: number; lines: number } {

@@ -30,11 +30,18 @@ describe('rl train --distributed (real processes over a real nats-server)', () =
   }, 120_000);
 
   it('bad distributed flags: a clear message and a non-zero exit', async () => {
-    const [noNats, stray] = await Promise.all([rl(['train', '--distributed', '--role', 'learner', '--shards', '1']), rl(['train', '--nats', 'nats://127.0.0.1:1', '--out', join(root, 'never')])]);
+    const [noNats, stray, own] = await Promise.all([
+      rl(['train', '--distributed', '--role', 'learner', '--shards', '1']),
+      rl(['train', '--nats', 'nats://127.0.0.1:1', '--out', join(root, 'never')]),
+      rl(['train', '--distributed', '--nats', 'nats://127.0.0.1:1', '--role', 'actor', '--out', join(root, 'never')]),
+    ]);
     expect(noNats.status).not.toBe(0);
     expect(noNats.stderr).toMatch(/^rl train: invalid distributed config[^]*nats/m);
     expect(stray.status).not.toBe(0);
     expect(stray.stderr).toContain('--nats only apply with --distributed');
+    // one parser: rl train's own run flags are refused with --distributed, by the same commander parse
+    expect(own.status).not.toBe(0);
+    expect(own.stderr).toContain('--out only apply without --distributed');
     expect(existsSync(join(root, 'never'))).toBe(false);
   });
 });

@@ -1,29 +1,27 @@
+import type { FieldFlag } from '@rl/trainer';
 import { CliError } from './errors.js';
+import { flagConfig } from './train-options.js';
 
 /**
  * `rl train --distributed …`: one process (learner or actor) of a synchronous data-parallel
- * training over NATS, run by `@rl/distributed`'s `runDistributedCommand` with its own flag
- * parser (`parseDistributedArgs`: --nats, --role, --shard, --shards, a JSON --config and a
- * subset of the trainer flags). Prints what the process did when it ends.
+ * training over NATS, run by `@rl/distributed`'s `runDistributedCommand`. commander has parsed
+ * the flags (the "distributed:" ones from `@rl/distributed`'s run schema, the trainer's from its
+ * config schema); `--config` is `@rl/distributed`'s JSON config file. Prints what the process
+ * did when it ends; SIGINT/SIGTERM stop it (exit 130).
  */
-export async function distributedCommand(argv: readonly string[]): Promise<void> {
-  const { parseDistributedArgs, runDistributedCommand, DistributedConfigError } = await import('@rl/distributed');
-  let parsed: ReturnType<typeof parseDistributedArgs>;
-  try {
-    parsed = parseDistributedArgs(argv);
-  } catch (err) {
-    throw new CliError(`--distributed: ${(err as Error).message}`);
-  }
+export async function distributedCommand(opts: Record<string, unknown>, trainFlags: readonly FieldFlag[], runFlags: readonly FieldFlag[]): Promise<void> {
+  const { runDistributedCommand } = await import('@rl/distributed');
   const abort = new AbortController();
   const onSignal = (): void => abort.abort();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    const r = await runDistributedCommand({ ...parsed, signal: abort.signal });
+    const config = typeof opts.config === 'string' ? opts.config : undefined;
+    const r = await runDistributedCommand({ ...flagConfig(opts, runFlags), ...(config ? { config } : {}), train: flagConfig(opts, trainFlags), signal: abort.signal });
     process.stdout.write(`${JSON.stringify({ role: r.role, ...r.result })}\n`);
     if (abort.signal.aborted) process.exitCode = 130;
   } catch (err) {
-    if (err instanceof DistributedConfigError) throw new CliError(err.message);
+    if ((err as Error).name === 'DistributedConfigError') throw new CliError((err as Error).message);
     throw err;
   } finally {
     process.off('SIGINT', onSignal);

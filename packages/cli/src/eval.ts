@@ -33,12 +33,12 @@ export async function evalCommand(dir: string, opts: EvalOptions): Promise<void>
     }
   }
   // The trainer loads only once the cheap checks have passed.
-  const { evaluateSaved, initBackend, resolveTrainConfig } = await import('./session.js');
+  const { evaluateSaved, evaluationSeed, initBackend, resolveTrainConfig } = await import('./session.js');
   const config = resolveTrainConfig(raw, () => configPath, configPath);
   const backend = await initBackend((opts.backend ?? config.backend) as typeof config.backend);
   const episodes = opts.episodes ?? 100;
   const deterministic = opts.deterministic === true;
-  const seed = opts.seed ?? config.seed + 1000;
+  const seed = opts.seed ?? evaluationSeed(config.seed); // the trainer's rule, as its evaluation after training
   const r = await evaluateSaved(modelDir, config, { episodes, deterministic, seed });
   const result = { env: config.env, ...r, deterministic, seed, backend: backend.backend, runDir: dir };
   if (opts.json) process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -3,16 +3,15 @@
  * whose flags come from its config schema; every command loads its own heavy modules.
  */
 import { CliError } from './errors.js';
-import { buildProgram, type TrainerFlagSource } from './program.js';
-import { schemaFlags } from './schema-flags.js';
+import { buildProgram } from './program.js';
 import { loadServeFlags } from './serve-flags.js';
-import { HIDDEN_FIELDS, helpEnv } from './train-options.js';
+import type { TrainerFlagSource } from './train-options.js';
 
 async function trainerFlags(argv: readonly string[]): Promise<TrainerFlagSource | undefined> {
   const wantsTrain = argv[0] === 'train' || (argv[0] === 'help' && argv[1] === 'train');
   if (!wantsTrain) return undefined;
-  const { trainConfigSchema, DEFAULT_CONFIG } = await import('@rl/trainer');
-  return { flags: schemaFlags(trainConfigSchema, HIDDEN_FIELDS), defaults: DEFAULT_CONFIG as unknown as Record<string, unknown>, helpEnv: helpEnv(argv) };
+  const { trainFlagSource } = await import('./train-options.js');
+  return trainFlagSource(argv);
 }
 
 /** Prints an error as the user should see it and returns the exit code. */
@@ -23,7 +22,7 @@ export function reportError(err: unknown, command: string): number {
     return err.exitCode;
   }
   const e = err instanceof Error ? err : new Error(String(err));
-  if (e.name === 'BackendUnavailableError' || e.name === 'ConfigError') {
+  if (e.name === 'BackendUnavailableError' || e.name === 'ConfigError' || e.name === 'CheckpointError' || e.name === 'DistributedConfigError') {
     process.stderr.write(`${prefix}: ${e.message}\n`);
     return 1;
   }
@@ -35,14 +34,8 @@ export function reportError(err: unknown, command: string): number {
 const argv = process.argv.slice(2);
 let code = 0;
 try {
-  if (argv[0] === 'train' && argv.includes('--distributed') && !argv.includes('--help') && !argv.includes('-h')) {
-    // one process of a distributed run: @rl/distributed parses its own flags (learner/actor, NATS, its run options)
-    const { distributedCommand } = await import('./distributed.js');
-    await distributedCommand(argv.slice(1));
-  } else {
-    const program = buildProgram(await trainerFlags(argv), await loadServeFlags(argv));
-    await program.parseAsync(process.argv);
-  }
+  const program = buildProgram(await trainerFlags(argv), await loadServeFlags(argv));
+  await program.parseAsync(process.argv);
   code = typeof process.exitCode === 'number' ? process.exitCode : 0;
 } catch (err) {
   code = reportError(err, argv[0] && !argv[0].startsWith('-') ? argv[0] : '');

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { appendLine, writeFileAtomic } from './atomic.js';
+import { appendLine, writeFileAtomic } from '@rl/policy/durable';
 import { CliError } from './errors.js';
 
 /** One line of `metrics.jsonl`: the trainer's per-iteration metrics plus the run's counters. */

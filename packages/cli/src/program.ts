@@ -1,18 +1,12 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import type { FieldFlag } from './schema-flags.js';
-import { trainerOptions } from './train-options.js';
+import { CliError } from './errors.js';
+import { camel } from './flag-names.js';
+import { RUN_DEFAULTS } from './rundir.js';
+import type { TrainerFlagSource } from './train-options.js';
 import { serveOptions, type ServeFlagSource } from './serve-flags.js';
 
-/** What the `train` command needs from the trainer to build its flags (loaded only for `train`/`help`). */
-export interface TrainerFlagSource {
-  readonly flags: readonly FieldFlag[];
-  readonly defaults: Readonly<Record<string, unknown>>;
-  /** The env whose configs/ defaults the help shows. */
-  readonly helpEnv: string;
-}
-
-/** Defaults of the CLI's own run options. */
-export const RUN_DEFAULTS = { checkpointEvery: 20, keepCheckpoints: 3, curveSeconds: 5 } as const;
+export type { TrainerFlagSource };
+export { RUN_DEFAULTS };
 
 export const positiveNumber = (name: string) => (text: string): number => {
   const n = Number(text);
@@ -59,23 +53,27 @@ export function buildProgram(trainer: TrainerFlagSource | undefined, serveFlags?
     .addOption(new Option('--checkpoint-every <n>', `write a checkpoint every n iterations (default: ${RUN_DEFAULTS.checkpointEvery})`).argParser(positiveInt('--checkpoint-every')))
     .addOption(new Option('--keep-checkpoints <k>', `keep the newest k checkpoints (default: ${RUN_DEFAULTS.keepCheckpoints})`).argParser(positiveInt('--keep-checkpoints')))
     .addOption(new Option('--curve-seconds <s>', `redraw curve.svg at most every s seconds while training, and at the end (default: ${RUN_DEFAULTS.curveSeconds})`).argParser(positiveNumber('--curve-seconds')));
-  for (const opt of trainer ? trainerOptions(trainer.flags, trainer.defaults, trainer.helpEnv) : []) train.addOption(opt);
+  for (const opt of trainer?.options ?? []) train.addOption(opt);
   train.addHelpText(
     'after',
     '\nPrecedence: trainer defaults < configs/<env>.yaml|json < --config FILE < flags. The merged config is\n' +
       'validated before anything is written; every bad field is listed with its allowed range.\n' +
-      'Ctrl-C (SIGINT) or SIGTERM writes a final checkpoint and exits 0; `rl resume DIR` continues.',
+      'Ctrl-C (SIGINT) or SIGTERM writes a final checkpoint and exits 0; `rl resume DIR` continues.\n' +
+      'With --distributed: one process (learner or actor) of a training over NATS (@rl/distributed); the\n' +
+      '"distributed:" flags and the trainer flags apply, --config is a JSON file of @rl/distributed\'s fields\n' +
+      '(training under "train"); see packages/distributed/README.md.',
   );
-  train
-    .option('--distributed', 'run one process of a distributed training over NATS (learner or actor; @rl/distributed): takes --nats, --role, --shard, --shards, a JSON --config, --run, --iterations, --checkpoint-dir … and a subset of the trainer flags; see packages/distributed/README.md (default: off)')
-    .option('--nats <url>', 'distributed: NATS server URL, e.g. nats://127.0.0.1:4222 (default: none)')
-    .addOption(new Option('--role <role>', 'distributed: this process\'s role (default: none)').choices(['learner', 'actor']))
-    .option('--shard <i>', 'distributed: this actor\'s shard index, 0-based (default: none)')
-    .option('--shards <k>', 'distributed: number of actor shards (default: none)');
+  train.option('--distributed', 'run one process of a distributed training over NATS (learner or actor) with the "distributed:" flags (default: off)');
   train.action(async (opts: Record<string, unknown>) => {
-    // `rl train --distributed …` never gets here: main.ts hands its argv to @rl/distributed's own parser
-    const distributedFlags = ['nats', 'role', 'shard', 'shards'].filter((k) => opts[k] !== undefined);
-    if (distributedFlags.length > 0) throw new InvalidArgumentError(`${distributedFlags.map((k) => `--${k}`).join(', ')} only apply with --distributed.`);
+    const own = ['out', 'force', 'checkpointEvery', 'keepCheckpoints', 'curveSeconds'].filter((k) => opts[k] !== undefined);
+    if (opts.distributed === true) {
+      if (own.length > 0) throw new CliError(`${own.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')} only apply without --distributed (the learner writes --checkpoint-dir).`, 2);
+      const { distributedCommand } = await import('./distributed.js');
+      await distributedCommand(opts, trainer?.flags ?? [], trainer?.distributedFlags ?? []);
+      return;
+    }
+    const stray = (trainer?.distributedFlags ?? []).filter((f) => opts[camel(f.flag)] !== undefined);
+    if (stray.length > 0) throw new CliError(`${stray.map((f) => `--${f.flag}`).join(', ')} only apply with --distributed.`, 2);
     const { trainCommand } = await import('./train.js');
     await trainCommand(opts, trainer?.flags ?? []);
   });
@@ -96,7 +94,7 @@ export function buildProgram(trainer: TrainerFlagSource | undefined, serveFlags?
     .argument('<dir>', 'run directory made by rl train')
     .addOption(new Option('--episodes <n>', 'episodes to run (default: 100)').argParser(positiveInt('--episodes')))
     .option('--deterministic', 'take the most likely action instead of sampling (default: false)')
-    .addOption(new Option('--seed <s>', 'seed of the evaluation envs and sampling (default: the run’s seed + 1000)').argParser((t: string) => {
+    .addOption(new Option('--seed <s>', 'seed of the evaluation envs and sampling (default: the run’s seed + 1000, as the evaluation after training)').argParser((t: string) => {
       const n = Number(t);
       if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`--seed must be an integer ≥ 0, got "${t}".`);
       return n;

@@ -1,9 +1,8 @@
 import { join, resolve } from 'node:path';
-import { writeFileAtomic } from './atomic.js';
-import { readLatestCheckpoint, removeTempCheckpoints } from './checkpoint.js';
+import { writeFileAtomic } from '@rl/policy/durable';
+import { readLatestCheckpoint, removeTempCheckpoints } from '@rl/trainer/checkpoint';
 import { CliError } from './errors.js';
 import { createRunLogger } from './log.js';
-import { runTraining } from './loop.js';
 import { readMetrics, truncateMetrics } from './metrics.js';
 import { acquireRunLock } from './lock.js';
 import { openRunDir, readRunJson, removeStaleModelDirs, RUN_FILES, type RunFile } from './rundir.js';
@@ -35,7 +34,7 @@ async function resumeLocked(dir: string, runFile: RunFile, opts: { totalSteps?: 
   }
   // TensorFlow.js and the trainer load only once the cheap checks have passed.
   const { initBackend, openSession, resolveTrainConfig } = await import('./session.js');
-  const { finish } = await import('./train.js');
+  const { driveTraining, finishRun } = await import('./drive.js');
   const stored = resolveTrainConfig(raw, () => configPath, configPath);
   const config = opts.totalSteps !== undefined ? { ...stored, totalSteps: opts.totalSteps } : stored;
   const tty = process.stderr.isTTY === true;
@@ -57,24 +56,12 @@ async function resumeLocked(dir: string, runFile: RunFile, opts: { totalSteps?: 
   removeTempCheckpoints(join(dir, RUN_FILES.checkpoints));
   removeStaleModelDirs(dir);
   // model/ is replaced by two renames; a crash between them leaves none, so write it again now.
-  await session.policy.save(join(dir, RUN_FILES.model));
+  await session.savePolicy(join(dir, RUN_FILES.model));
   const previous = truncateMetrics(metricsPath, ckpt.iteration);
   if (config.totalSteps !== stored.totalSteps) writeFileAtomic(configPath, `${JSON.stringify(config, null, 2)}\n`);
   logger.attach(dir);
   const log = logger.log;
   log.info({ runDir: resolve(dir), checkpoint: ckpt.dir, iteration: ckpt.iteration, envSteps: ckpt.envSteps, droppedIterations: existing.length - ckpt.iteration, totalSteps: config.totalSteps, backend }, 'run resumed');
-  const result = await runTraining({
-    dir,
-    session,
-    env: config.env,
-    totalSteps: config.totalSteps,
-    targetReturn: config.targetReturn,
-    rewardThreshold: session.rewardThreshold,
-    runOptions: runFile,
-    wallSecondsBefore: ckpt.wallSeconds,
-    previous,
-    log,
-    tty,
-  });
-  await finish(dir, session, config, result, logger);
+  const result = await driveTraining({ dir, trainer: session, runOptions: runFile, wallSecondsBefore: ckpt.wallSeconds, previous, log, tty });
+  await finishRun(dir, session, config, result, logger);
 }

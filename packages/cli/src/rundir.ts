@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { fsyncPath, writeFileAtomic } from './atomic.js';
+import { fsyncPath, writeFileAtomic } from '@rl/policy/durable';
 import { CliError } from './errors.js';
 
 /** The files of a run directory. */
@@ -20,6 +20,9 @@ export const RUN_FILES = {
   /** pino JSON log of the run. */
   log: 'train.log',
 } as const;
+
+/** Defaults of the CLI's own run options. */
+export const RUN_DEFAULTS = { checkpointEvery: 20, keepCheckpoints: 3, curveSeconds: 5 } as const;
 
 /** How the CLI runs a training job (stored in `run.json`; `rl resume` reads it back). */
 export interface RunOptions {

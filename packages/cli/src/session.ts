@@ -7,6 +7,8 @@ import { registeredIds } from '@rl/env';
 import { loadPolicyModel } from '@rl/policy';
 import { BackendUnavailableError, initTf, type BackendInfo, type BackendName } from '@rl/tf';
 import { ConfigError, createTrainer, evaluatePolicySync, resolveConfig, type TrainConfig, type Trainer } from '@rl/trainer';
+
+export { evaluationSeed } from '@rl/trainer';
 import type { Logger } from 'pino';
 import { CliError } from './errors.js';
 

@@ -32,6 +32,3 @@ export function catchStopSignals(onFirst?: (sig: NodeJS.Signals) => void): StopS
     },
   };
 }
-
-/** Lets pending I/O and signal handlers run between two iterations of a synchronous-heavy loop. */
-export const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));

@@ -1,6 +1,6 @@
-import { trainConfigSchema, DEFAULT_CONFIG } from '@rl/trainer';
+import { trainConfigSchema, DEFAULT_CONFIG, schemaFlags } from '@rl/trainer';
 import { describe, expect, it } from 'vitest';
-import { schemaFlags } from './schema-flags.js';
+
 import { HIDDEN_FIELDS, helpEnv, trainerOptions } from './train-options.js';
 
 describe('rl train flags from the trainer schema', () => {

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileIO } from '@rl/policy';
 import { initTf, tf } from '@rl/tf';
-import { resolveConfig } from '@rl/trainer';
+import { resolveConfig, TIMING_FIELDS } from '@rl/trainer';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { listCheckpoints, readCheckpoint } from './checkpoint.js';
+import { listCheckpoints, readCheckpoint } from '@rl/trainer/checkpoint';
 import { rl, rlSpawn } from './harness.js';
 import { readMetrics, type MetricsRecord } from './metrics.js';
 import { openRunDir } from './rundir.js';
@@ -18,7 +18,7 @@ beforeAll(async () => {
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 /** Metrics without the fields that depend on wall-clock time. */
-const timeless = (recs: readonly MetricsRecord[]): Record<string, unknown>[] => recs.map(({ wallSeconds: _w, stepsPerSec: _s, ...rest }) => rest);
+const timeless = (recs: readonly MetricsRecord[]): Record<string, unknown>[] => recs.map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => !(TIMING_FIELDS as readonly string[]).includes(k))));
 
 /** Checks that every file of a run directory parses and agrees with the others; returns the metrics. */
 async function checkRunDir(dir: string): Promise<MetricsRecord[]> {
@@ -66,6 +66,7 @@ describe.concurrent('rl train, eval, resume (real child processes)', () => {
     expect(r.stdout).toContain(`run directory: ${dir}`);
     expect(r.stdout).toMatch(/done: 10 iterations, 2,560 env steps/);
     expect(r.stdout).toMatch(/evaluation \(3 episodes, deterministic\): return [\d.]+ ± [\d.]+/);
+    expect(r.stdout).toMatch(/time in this process: rollout [\d.]+ s, update [\d.]+ s/);
     const metrics = await checkRunDir(dir);
     // --config FILE over the trainer defaults, flags over the file
     expect(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'))).toMatchObject({ numEnvs: 8, stepsPerIter: 32, gamma: 0.98, totalSteps: 2560, evalEpisodes: 3 });
@@ -73,7 +74,9 @@ describe.concurrent('rl train, eval, resume (real child processes)', () => {
     expect(started?.configFiles).toContain(yaml);
     expect(metrics.map((m) => m.envSteps)).toEqual(Array.from({ length: 10 }, (_, i) => (i + 1) * 256));
     expect(metrics[0]).toMatchObject({ iteration: 1, envSteps: 256 });
-    for (const k of ['returnMean', 'loss', 'entropy', 'gradNorm', 'stepsPerSec', 'wallSeconds']) expect(metrics[9]).toHaveProperty(k);
+    for (const k of ['returnMean', 'loss', 'entropy', 'gradNorm', 'stepsPerSec', 'rolloutSeconds', 'updateSeconds', 'wallSeconds']) expect(metrics[9]).toHaveProperty(k);
+    // the saved policy names its env and the config it was trained with
+    expect(JSON.parse(readFileSync(join(dir, 'model', 'policy.json'), 'utf8')).metadata).toEqual({ envId: 'CartPole-v1', config: JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) });
 
     const before = readFileSync(join(dir, 'metrics.jsonl'), 'utf8');
     const [text, json] = await Promise.all([rl(['eval', dir, '--episodes', '4']), rl(['eval', dir, '--episodes', '5', '--deterministic', '--json'])]);

@@ -1,27 +1,15 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { writeFileAtomic } from './atomic.js';
-import { writeCheckpoint } from './checkpoint.js';
+import { writeFileAtomic } from '@rl/policy/durable';
+import { writeCheckpoint } from '@rl/trainer/checkpoint';
 import { layerConfig, type ConfigLayers } from './config.js';
 import { acquireRunLock, assertUnlocked } from './lock.js';
 import { createRunLogger, type RunLogger } from './log.js';
-import { runTraining, type LoopResult } from './loop.js';
-import { RUN_DEFAULTS } from './program.js';
-import { checkOutDir, commitRunDir, defaultRunDir, RUN_FILES, stageRunDir, writeRunFile, type RunOptions } from './rundir.js';
-import { deepMerge, setPath, type FieldFlag } from './schema-flags.js';
-import { initBackend, openSession, resolveTrainConfig, summarize, type TrainConfig, type Trainer } from './session.js';
-
-const camel = (flag: string): string => flag.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
-
-/** The flags given on the command line, as a partial trainer config. */
-export function flagConfig(opts: Record<string, unknown>, flags: readonly FieldFlag[]): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const f of flags) {
-    const v = opts[camel(f.flag)];
-    if (v !== undefined) setPath(out, f.path, v);
-  }
-  return out;
-}
+import { driveTraining, finishRun } from './drive.js';
+import { checkOutDir, commitRunDir, defaultRunDir, RUN_DEFAULTS, RUN_FILES, stageRunDir, writeRunFile, type RunOptions } from './rundir.js';
+import { deepMerge, type FieldFlag } from '@rl/trainer';
+import { flagConfig } from './train-options.js';
+import { initBackend, openSession, resolveTrainConfig, type TrainConfig } from './session.js';
 
 /** Says where a bad field's value came from: a flag, the --config file, or configs/<env>. */
 export function fieldSource(field: string, flagValues: Record<string, unknown>, layers: ConfigLayers, flags: readonly FieldFlag[]): string {
@@ -71,7 +59,7 @@ export async function trainCommand(opts: Record<string, unknown>, flags: readonl
     writeRunFile(staged, runOptions);
     writeFileSync(join(staged, RUN_FILES.metrics), '');
     writeFileSync(join(staged, RUN_FILES.log), '');
-    await session.policy.save(join(staged, RUN_FILES.model));
+    await session.savePolicy(join(staged, RUN_FILES.model));
     writeCheckpoint(join(staged, RUN_FILES.checkpoints), { iteration: session.iteration, envSteps: session.envSteps, wallSeconds: 0 }, session.getState(), runOptions.keepCheckpoints);
     commitRunDir(staged, out, force);
     release = acquireRunLock(out, 'train'); // the lock moved with the directory; take it over at its new path
@@ -85,39 +73,7 @@ export async function trainCommand(opts: Record<string, unknown>, flags: readonl
   if (tty) process.stderr.write(`rl train: ${config.env}, ${config.totalSteps.toLocaleString('en-US')} env steps, backend ${backend.backend} → ${out}\n`);
   const log = logger.log;
   log.info({ runDir: resolve(out), config, configFiles: [layers.envFile, layers.userFile].filter(Boolean), backend, ...runOptions, msSinceProcessStart: phases }, 'run started');
-  const result = await runTraining({
-    dir: out,
-    session,
-    env: config.env,
-    totalSteps: config.totalSteps,
-    targetReturn: config.targetReturn,
-    rewardThreshold: session.rewardThreshold,
-    runOptions,
-    wallSecondsBefore: 0,
-    previous: [],
-    log,
-    tty,
-  });
-  await finish(out, session, config, result, logger);
+  const result = await driveTraining({ dir: out, trainer: session, runOptions, wallSecondsBefore: 0, previous: [], log, tty });
+  await finishRun(out, session, config, result, logger);
   release();
-}
-
-/** Evaluation after training (config.evalEpisodes), a summary on stdout, and clean-up. */
-export async function finish(dir: string, session: Trainer, config: TrainConfig, result: LoopResult, logger: RunLogger): Promise<void> {
-  const lines = [
-    `run directory: ${dir}`,
-    `${result.reason === 'signal' ? `stopped by ${result.signal}` : result.reason === 'targetReturn' ? 'target return reached' : 'done'}: ${result.iteration} iterations, ${result.envSteps.toLocaleString('en-US')} env steps, ${result.wallSeconds.toFixed(1)} s`,
-  ];
-  const rm = result.last?.returnMean;
-  if (typeof rm === 'number' && Number.isFinite(rm)) lines.push(`recent mean return: ${rm.toFixed(1)}`);
-  if (result.reason !== 'signal' && config.evalEpisodes > 0) {
-    const raw = session.evaluate({ episodes: config.evalEpisodes, deterministic: true });
-    const ev = summarize(raw.returns, raw.lengths);
-    logger.log.info({ evaluation: ev }, 'evaluation after training');
-    lines.push(`evaluation (${ev.episodes} episodes, deterministic): return ${ev.meanReturn.toFixed(1)} ± ${ev.stdReturn.toFixed(1)}, length ${ev.meanLength.toFixed(1)}`);
-  }
-  if (result.reason === 'signal') lines.push(`continue with: rl resume ${dir}`);
-  process.stdout.write(`${lines.join('\n')}\n`);
-  session.dispose();
-  logger.close();
 }

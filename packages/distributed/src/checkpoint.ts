@@ -1,16 +1,19 @@
 /**
- * The learner's checkpoint: one file written atomically (temp file, fsync, rename), so a
- * learner killed mid-write leaves the previous checkpoint intact.
- *
- *     0  "RLCK"  u32 JSON length  JSON meta  pad to 4  float32 arrays (sizes in meta)
+ * The learner's checkpoints, in the framework's one checkpoint format (`@rl/trainer/checkpoint`,
+ * as `rl train` writes them): `checkpointDir/checkpoints/ckpt-<version>/` with checkpoint.json
+ * and state.bin, written atomically (temp directory, fsync of files and directories, rename),
+ * the newest two kept. A learner killed mid-write leaves the previous checkpoint intact.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { CheckpointError, listCheckpoints, readLatestCheckpoint, writeCheckpoint } from '@rl/trainer/checkpoint';
 import type { OptimizerState } from '@rl/trainer';
 
-const MAGIC = 0x4b434c52; // "RLCK" little-endian
-/** File name inside the checkpoint directory. */
-export const CHECKPOINT_FILE = 'checkpoint.bin';
+/** Sub-directory of the checkpoint directory that holds the checkpoints (as in a run directory). */
+export const CHECKPOINTS_DIR = 'checkpoints';
+/** Checkpoints kept (the newest). */
+const KEEP = 2;
+/** Tag of the learner's state inside a checkpoint. */
+const FORMAT = 'rl-distributed-learner';
 
 /** Everything the learner needs to resume. */
 export interface LearnerCheckpoint {
@@ -26,105 +29,21 @@ export interface LearnerCheckpoint {
   readonly recentReturns: number[];
   readonly weights: Float32Array[];
   readonly optimizer: OptimizerState;
+  /** Seconds the learner has run so far (summed across restarts). */
+  readonly wallSeconds: number;
 }
 
-/** Writes `dir/checkpoint.bin` atomically. */
+/** Writes the checkpoint of `c.version` into `dir/checkpoints/` (atomically; keeps the newest two); returns its directory. */
 export function saveCheckpoint(dir: string, c: LearnerCheckpoint): string {
-  mkdirSync(dir, { recursive: true });
-  const arrays = [...c.weights, ...c.optimizer.m, ...c.optimizer.v];
-  const meta = {
-    format: 'rl-distributed-checkpoint',
-    formatVersion: 1,
-    configKey: c.configKey,
-    version: c.version,
-    round: c.round,
-    envSteps: c.envSteps,
-    episodes: c.episodes,
-    ema: c.ema ?? null,
-    recentReturns: c.recentReturns,
-    optimizer: { kind: c.optimizer.kind, step: c.optimizer.step, lr: c.optimizer.lr },
-    sizes: { weights: c.weights.map((a) => a.length), m: c.optimizer.m.map((a) => a.length), v: c.optimizer.v.map((a) => a.length) },
-  };
-  const json = new TextEncoder().encode(JSON.stringify(meta));
-  let off = 8 + json.length;
-  off += (4 - (off % 4)) % 4;
-  const bytes = new Uint8Array(off + arrays.reduce((s, a) => s + a.byteLength, 0));
-  const dv = new DataView(bytes.buffer);
-  dv.setUint32(0, MAGIC, true);
-  dv.setUint32(4, json.length, true);
-  bytes.set(json, 8);
-  for (const a of arrays) {
-    bytes.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), off);
-    off += a.byteLength;
-  }
-  const path = join(dir, CHECKPOINT_FILE);
-  const tmp = `${path}.tmp-${process.pid}`;
-  const fd = openSync(tmp, 'w');
-  try {
-    writeSync(fd, bytes);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, path);
-  return path;
+  return writeCheckpoint(join(dir, CHECKPOINTS_DIR), { iteration: c.version, envSteps: c.envSteps, wallSeconds: c.wallSeconds }, { format: FORMAT, ...c }, KEEP);
 }
 
-/** Reads `dir/checkpoint.bin`; undefined when there is none; throws naming the file when it is damaged. */
+/** Reads the newest checkpoint in `dir/checkpoints/`; undefined when there is none; throws naming the file when it is damaged. */
 export function loadCheckpoint(dir: string): LearnerCheckpoint | undefined {
-  const path = join(dir, CHECKPOINT_FILE);
-  if (!existsSync(path)) return undefined;
-  const buf = readFileSync(path);
-  const bytes = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
-  const fail = (why: string): never => {
-    throw new Error(`checkpoint ${path} is damaged: ${why}`);
-  };
-  if (bytes.byteLength < 8) fail(`${bytes.byteLength} bytes`);
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (dv.getUint32(0, true) !== MAGIC) fail('bad magic');
-  const len = dv.getUint32(4, true);
-  if (8 + len > bytes.byteLength) fail('truncated metadata');
-  let meta: {
-    format: string;
-    formatVersion: number;
-    configKey: string;
-    version: number;
-    round: number;
-    envSteps: number;
-    episodes: number;
-    ema: number | null;
-    recentReturns: number[];
-    optimizer: { kind: 'adam' | 'sgd'; step: number; lr: number };
-    sizes: { weights: number[]; m: number[]; v: number[] };
-  };
-  try {
-    meta = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + len)));
-  } catch (e) {
-    return fail(`metadata is not JSON (${(e as Error).message})`);
-  }
-  if (meta.format !== 'rl-distributed-checkpoint' || meta.formatVersion !== 1) fail(`format ${meta.format} v${meta.formatVersion}`);
-  let off = 8 + len;
-  off += (4 - (off % 4)) % 4;
-  const take = (sizes: number[]): Float32Array[] =>
-    sizes.map((n) => {
-      if (off + 4 * n > bytes.byteLength) fail(`truncated arrays (need ${off + 4 * n} bytes, have ${bytes.byteLength})`);
-      const a = new Float32Array(n);
-      new Uint8Array(a.buffer).set(bytes.subarray(off, off + 4 * n));
-      off += 4 * n;
-      return a;
-    });
-  const weights = take(meta.sizes.weights);
-  const m = take(meta.sizes.m);
-  const v = take(meta.sizes.v);
-  return {
-    configKey: meta.configKey,
-    version: meta.version,
-    round: meta.round,
-    envSteps: meta.envSteps,
-    episodes: meta.episodes,
-    ema: meta.ema ?? undefined,
-    recentReturns: meta.recentReturns,
-    weights,
-    optimizer: { ...meta.optimizer, m, v },
-  };
+  const root = join(dir, CHECKPOINTS_DIR);
+  if (listCheckpoints(root).length === 0) return undefined;
+  const ckpt = readLatestCheckpoint(root);
+  const { format, ...state } = ckpt.state as LearnerCheckpoint & { format?: unknown };
+  if (format !== FORMAT) throw new CheckpointError(`${join(ckpt.dir, 'checkpoint.json')}: not a distributed learner's checkpoint (state format ${JSON.stringify(format)}, expected ${FORMAT})`);
+  return state;
 }

@@ -4,7 +4,8 @@
  */
 import { parseArgs } from 'node:util';
 import type { Logger } from 'pino';
-import { readConfigFile, resolveDistributed, type DistributedInput, type DistributedOptions } from './config.js';
+import { parseFlagValue, schemaFlags, setPath, trainConfigSchema, type FieldFlag } from '@rl/trainer';
+import { distributedRunSchema, readConfigFile, resolveDistributed, type DistributedInput, type DistributedOptions } from './config.js';
 import { runActor, type ActorResult } from './actor.js';
 import { runLearner, type LearnerResult, type RoundMetrics } from './learner.js';
 
@@ -40,86 +41,44 @@ export async function runDistributedCommand(opts: DistributedCommandOptions): Pr
   return { role: 'actor', options, result };
 }
 
-const TRAIN_FLAGS: Record<string, 'int' | 'float' | 'string' | 'bool' | 'list'> = {
-  env: 'string',
-  seed: 'int',
-  'num-envs': 'int',
-  'steps-per-iter': 'int',
-  'total-steps': 'int',
-  'return-estimator': 'string',
-  gamma: 'float',
-  baseline: 'string',
-  'normalize-advantages': 'bool',
-  'ent-coef': 'float',
-  lr: 'float',
-  optimizer: 'string',
-  'max-grad-norm': 'float',
-  hidden: 'list',
-  activation: 'string',
-  backend: 'string',
-  'target-return': 'float',
-  'log-level': 'string',
-};
+/**
+ * The flags of `rl-distributed`: one per field of {@link distributedRunSchema} and of the
+ * trainer's config schema (the training fields; invalid combinations are refused by
+ * {@link resolveDistributed}), derived from the schemas, plus `--config FILE` and the ignored
+ * `--distributed` of `rl train --distributed`.
+ */
+export function distributedFlags(): { readonly run: readonly FieldFlag[]; readonly train: readonly FieldFlag[] } {
+  return { run: schemaFlags(distributedRunSchema), train: schemaFlags(trainConfigSchema) };
+}
 
 /**
  * Parses `--nats URL --role learner|actor --shard i --shards k [--config file.json] …` (the
- * flags of `rl train --distributed`; `--distributed` itself is accepted and ignored).
+ * flags of {@link distributedFlags}; `--distributed` itself is accepted and ignored). Throws
+ * naming the flag whose text is not a value of its kind, or an unknown flag.
  */
 export function parseDistributedArgs(argv: readonly string[]): DistributedCommandOptions {
+  const flags = distributedFlags();
   const { values } = parseArgs({
     args: [...argv],
     strict: true,
     options: {
       distributed: { type: 'boolean' },
-      nats: { type: 'string' },
-      role: { type: 'string' },
-      shard: { type: 'string' },
-      shards: { type: 'string' },
       config: { type: 'string' },
-      run: { type: 'string' },
-      'checkpoint-dir': { type: 'string' },
-      iterations: { type: 'string' },
-      'round-timeout': { type: 'string' },
-      quorum: { type: 'string' },
-      'min-shards': { type: 'string' },
-      'inline-limit': { type: 'string' },
-      'connect-attempts': { type: 'string' },
-      'connect-backoff': { type: 'string' },
-      'reconnect-attempts': { type: 'string' },
-      'idle-timeout': { type: 'string' },
-      ...Object.fromEntries(Object.keys(TRAIN_FLAGS).map((k) => [k, { type: 'string' as const }])),
+      ...Object.fromEntries([...flags.run, ...flags.train].map((f) => [f.flag, { type: 'string' as const }])),
     },
   });
-  const num = (flag: string, v: string | undefined): number | undefined => {
-    if (v === undefined) return undefined;
-    const n = Number(v);
-    if (v.trim() === '' || !Number.isFinite(n)) throw new RangeError(`--${flag}: expected a number, got "${v}"`);
-    return n;
+  const read = (list: readonly FieldFlag[]): Record<string, unknown> => {
+    const out: Record<string, unknown> = {};
+    for (const f of list) {
+      const text = (values as Record<string, string | boolean | undefined>)[f.flag];
+      if (typeof text !== 'string') continue;
+      try {
+        setPath(out, f.path, parseFlagValue(f, text));
+      } catch (e) {
+        throw new RangeError(`--${f.flag}: ${(e as Error).message}`);
+      }
+    }
+    return out;
   };
-  const train: Record<string, unknown> = {};
-  for (const [flag, kind] of Object.entries(TRAIN_FLAGS)) {
-    const v = (values as Record<string, string | undefined>)[flag];
-    if (v === undefined) continue;
-    const key = flag.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
-    train[key] = kind === 'string' ? v : kind === 'bool' ? v === 'true' || v === '1' : kind === 'list' ? v.split(',').map((x) => num(flag, x)) : num(flag, v);
-  }
-  return {
-    nats: values.nats,
-    role: values.role as DistributedCommandOptions['role'],
-    shard: num('shard', values.shard),
-    shards: num('shards', values.shards),
-    config: values.config,
-    run: values.run,
-    checkpointDir: values['checkpoint-dir'],
-    iterations: num('iterations', values.iterations),
-    roundTimeoutMs: num('round-timeout', values['round-timeout']),
-    quorum: num('quorum', values.quorum),
-    minShards: num('min-shards', values['min-shards']),
-    inlineLimit: num('inline-limit', values['inline-limit']),
-    connectAttempts: num('connect-attempts', values['connect-attempts']),
-    connectBackoffMs: num('connect-backoff', values['connect-backoff']),
-    reconnectAttempts: num('reconnect-attempts', values['reconnect-attempts']),
-    idleTimeoutMs: num('idle-timeout', values['idle-timeout']),
-    train,
-  };
+  return { ...read(flags.run), ...(values.config === undefined ? {} : { config: values.config }), train: read(flags.train) };
 }

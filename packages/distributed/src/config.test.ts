@@ -4,9 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DistributedConfigError, readConfigFile, resolveDistributed } from './config.js';
 import { parseDistributedArgs } from './command.js';
-import { CHECKPOINT_FILE, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
+import { CHECKPOINTS_DIR, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { meanStd } from './shard.js';
 import { envStreams } from './sampling.js';
+import { readLatestCheckpoint } from '@rl/trainer/checkpoint';
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -40,13 +41,13 @@ describe('distributed config', () => {
   it('parses the flags of rl train --distributed, train fields included', () => {
     const o = parseDistributedArgs(['--distributed', '--nats', 'nats://h:1', '--role', 'learner', '--shards', '3', '--num-envs', '8', '--hidden', '32,32', '--normalize-advantages', 'false', '--lr', '3e-3']);
     expect(o).toMatchObject({ nats: 'nats://h:1', role: 'learner', shards: 3, train: { numEnvs: 8, hidden: [32, 32], normalizeAdvantages: false, lr: 0.003 } });
-    expect(() => parseDistributedArgs(['--shards', 'two'])).toThrow('--shards: expected a number, got "two"');
+    expect(() => parseDistributedArgs(['--shards', 'two'])).toThrow('--shards: "two" is not a number');
     expect(() => parseDistributedArgs(['--bogus', '1'])).toThrow(/bogus/);
   });
 });
 
 describe('learner checkpoint', () => {
-  it('round-trips exactly through an atomic write and names a damaged file', () => {
+  it('round-trips exactly through an atomic write in the common checkpoint format, keeps the newest two, and names a damaged file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'rl-ckpt-'));
     dirs.push(dir);
     expect(loadCheckpoint(dir)).toBeUndefined();
@@ -60,13 +61,18 @@ describe('learner checkpoint', () => {
       recentReturns: [100, 5, 80, 4],
       weights: [Float32Array.of(1, 2, 3), Float32Array.of(-0.5)],
       optimizer: { kind: 'adam' as const, step: 12, lr: 0.001, m: [Float32Array.of(0.1, 0.2, 0.3), Float32Array.of(4)], v: [Float32Array.of(1e-8, 2, 3), Float32Array.of(5)] },
+      wallSeconds: 3.25,
     };
-    saveCheckpoint(dir, c);
-    expect(readdirSync(dir)).toEqual([CHECKPOINT_FILE]);
+    for (const v of [10, 11, 12]) saveCheckpoint(dir, { ...c, version: v });
+    expect(readdirSync(dir)).toEqual([CHECKPOINTS_DIR]);
+    expect(readdirSync(join(dir, CHECKPOINTS_DIR))).toEqual(['ckpt-00000011', 'ckpt-00000012']);
+    // the same directory layout rl train writes: readable by @rl/trainer/checkpoint as is
+    expect(readLatestCheckpoint(join(dir, CHECKPOINTS_DIR))).toMatchObject({ iteration: 12, envSteps: 7680, wallSeconds: 3.25 });
     expect(loadCheckpoint(dir)).toEqual(c);
-    writeFileSync(join(dir, CHECKPOINT_FILE), Buffer.from('RLCK'));
-    expect(() => loadCheckpoint(dir)).toThrow(`checkpoint ${join(dir, CHECKPOINT_FILE)} is damaged`);
-    expect(existsSync(join(dir, CHECKPOINT_FILE))).toBe(true);
+    const bin = join(dir, CHECKPOINTS_DIR, 'ckpt-00000012', 'state.bin');
+    writeFileSync(bin, Buffer.from('RLCK'));
+    expect(() => loadCheckpoint(dir)).toThrow(`${bin}: `);
+    expect(existsSync(bin)).toBe(true);
   });
 });
 

@@ -4,10 +4,10 @@
  * the weights, Object Store above 1 MB), placed by Kubernetes Indexed Jobs.
  */
 /** The run's options, their validation and the JSON config file. */
-export { resolveDistributed, readConfigFile, sharedConfigKey, names, DistributedConfigError } from './config.js';
+export { resolveDistributed, readConfigFile, sharedConfigKey, names, distributedRunSchema, DistributedConfigError } from './config.js';
 export type { DistributedOptions, DistributedInput, Role } from './config.js';
 /** `rl train --distributed` as one call, and its flag parser. */
-export { runDistributedCommand, parseDistributedArgs } from './command.js';
+export { runDistributedCommand, parseDistributedArgs, distributedFlags } from './command.js';
 export type { DistributedCommandOptions, DistributedCommandResult } from './command.js';
 /** The learner process. */
 export { runLearner, MODEL_DIR } from './learner.js';
@@ -38,12 +38,12 @@ export {
 } from './protocol.js';
 export type { KindName, RejectReason, Envelope, WeightsMsg, WeightsRefMsg, StatsMsg, GlobalMsg, GradMsg, GradRefMsg } from './protocol.js';
 /** A shard's rollout, return statistics and gradient (also the single-process reference). */
-export { runSeeds, buildPolicy, createShardRollout, shardReturns, shardGradient, meanStd } from './shard.js';
+export { buildPolicy, createShardRollout, shardReturns, shardGradient, meanStd } from './shard.js';
 export type { ShardRollout, ShardReturns, RoundStats, ShardGradient } from './shard.js';
 /** Per-env sampling streams (rollouts independent of the sharding). */
 export { envStreams, perEnvSampling } from './sampling.js';
-/** The learner's atomic checkpoint file. */
-export { saveCheckpoint, loadCheckpoint, CHECKPOINT_FILE } from './checkpoint.js';
+/** The learner's checkpoints (the framework's one checkpoint format, `@rl/trainer/checkpoint`). */
+export { saveCheckpoint, loadCheckpoint, CHECKPOINTS_DIR } from './checkpoint.js';
 export type { LearnerCheckpoint } from './checkpoint.js';
 /** Connecting with bounded retries. */
 export { connectNats, NatsUnreachableError, NatsLostError, watchClosed, Inbox } from './nats.js';

@@ -161,7 +161,7 @@ describe('learner and actors in one process over loopback NATS', () => {
   it('refuses a checkpoint of another config and an unreachable server, naming the directory / URL, without leaking tensors', async () => {
     const before = tf.memory().numTensors;
     const dir = tmp();
-    saveCheckpoint(dir, { configKey: '{"env":"Pendulum-v1"}', version: 3, round: 3, envSteps: 0, episodes: 0, ema: undefined, recentReturns: [], weights: [], optimizer: { kind: 'adam', step: 3, lr: 1e-3, m: [], v: [] } });
+    saveCheckpoint(dir, { configKey: '{"env":"Pendulum-v1"}', version: 3, round: 3, envSteps: 0, episodes: 0, ema: undefined, recentReturns: [], weights: [], optimizer: { kind: 'adam', step: 3, lr: 1e-3, m: [], v: [] }, wallSeconds: 0 });
     await expect(runLearner(resolveDistributed({ nats: nats.url, role: 'learner', run: 'other', checkpointDir: dir, train }))).rejects.toThrow(`checkpoint in ${dir} was written by a run with another config`);
     const url = `nats://127.0.0.1:${await freePort()}`;
     await expect(runLearner(resolveDistributed({ nats: url, role: 'learner', run: 'nowhere', checkpointDir: tmp(), connectAttempts: 2, connectBackoffMs: 10, train }))).rejects.toThrow(`cannot reach NATS at ${url} after 2 attempts`);

@@ -8,6 +8,10 @@
  *  5. averages them weighted by samples, takes one optimizer step, checkpoints atomically, and
  *     appends a metrics line — then v + 1.
  *
+ * The algorithm's pieces are the trainer's (`@rl/trainer`): the learning-rate schedule, the
+ * constant baselines and the EMA update, clip-and-ascend, the stop rule, the policy of a config.
+ * This file adds only the round: gathering statistics and gradients over NATS.
+ *
  * Messages of another round are stale (dropped, counted); undecodable ones are rejected and
  * counted by reason. A shard that misses a phase is skipped for the round (listed in the metrics).
  */
@@ -18,7 +22,7 @@ import { Kvm } from '@nats-io/kv';
 import { Objm, type ObjectStore } from '@nats-io/obj';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { backendInfo, initTf, tf } from '@rl/tf';
-import { createOptimizer, globalNorm, useFastWasmMatMul } from '@rl/trainer';
+import { clipAndAscend, constantBaseline, createOptimizer, globalNorm, learningRate, policyMetadata, stopReason, updateEma, useFastWasmMatMul } from '@rl/trainer';
 import { names, sharedConfigKey, type DistributedOptions } from './config.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { connectNats, Inbox, watchClosed } from './nats.js';
@@ -115,6 +119,8 @@ export async function runLearner(opts: DistributedOptions, hooks: LearnerHooks =
   const policy = buildPolicy(train);
   const optimizer = createOptimizer(policy.trainableVariables, { kind: train.optimizer, lr: train.lr });
   const sizes = policy.trainableVariables.map((v) => v.size);
+  const started = performance.now();
+  let wallBefore = 0;
   let version = 0;
   let round = 1;
   let envSteps = 0;
@@ -147,6 +153,7 @@ export async function runLearner(opts: DistributedOptions, hooks: LearnerHooks =
     episodes = ckpt.episodes;
     ema = ckpt.ema;
     recent = [...ckpt.recentReturns];
+    wallBefore = ckpt.wallSeconds ?? 0;
     log.info({ dir: opts.checkpointDir, version, round }, 'resumed from checkpoint');
   }
   const metricsPath = join(opts.checkpointDir, 'metrics.jsonl');
@@ -266,9 +273,9 @@ export async function runLearner(opts: DistributedOptions, hooks: LearnerHooks =
     const done = (): LearnerResult['reason'] | undefined => {
       if (hooks.signal?.aborted) return 'aborted';
       if (opts.iterations > 0 && version >= opts.iterations) return 'iterations';
-      if (opts.iterations === 0 && envSteps >= train.totalSteps) return 'totalSteps';
-      if (train.targetReturn !== undefined && windowMean(recent, train.returnWindow).count >= train.returnWindow && windowMean(recent, train.returnWindow).mean >= train.targetReturn) return 'targetReturn';
-      return undefined;
+      // the trainer's stop rule (totalSteps only when no round count is given)
+      const w = windowMean(recent);
+      return stopReason({ ...train, totalSteps: opts.iterations > 0 ? Infinity : train.totalSteps }, { envSteps, windowEpisodes: w.count, returnMean: w.mean });
     };
     // a lost server ends every wait; the loop then throws NatsLostError naming the URL
     const aborted = () => hooks.signal?.aborted === true || conn.lost() !== undefined;
@@ -311,7 +318,7 @@ export async function runLearner(opts: DistributedOptions, hooks: LearnerHooks =
       let C = 0;
       for (const s of stats.values()) (S += s.retSum), (SS += s.retSumSq), (C += s.retCount);
       const { mean, std } = meanStd(S, SS, C);
-      const baseline = train.baseline === 'mean' ? mean : train.baseline === 'ema' ? (ema ?? 0) : 0;
+      const baseline = constantBaseline(train.baseline as 'none' | 'mean' | 'ema', mean, ema); // resolveDistributed refuses the learned ones
       const global = encodeGlobal({ round, version, baseline, mean, std, count: C, shards: [...included] });
       nc.publish(nm.global, global);
 
@@ -339,7 +346,7 @@ export async function runLearner(opts: DistributedOptions, hooks: LearnerHooks =
       let loss = NaN;
       let entropy = NaN;
       let samples = 0;
-      const lr = train.lrDecay === 'linear' ? train.lr * Math.max(1 - envSteps / train.totalSteps, 0) : train.lr;
+      const lr = learningRate(train, envSteps);
       if (got.length > 0) {
         // ∇θJ = Σ_i (n_i / Σn) ∇θJ_i: each shard's estimate is over its own N, so this is the estimate over all Σ N envs
         samples = got.reduce((s, g) => s + g.samples, 0);
@@ -361,13 +368,7 @@ export async function runLearner(opts: DistributedOptions, hooks: LearnerHooks =
           n.dispose();
           if (!Number.isFinite(gradNorm)) throw new Error(`round ${round}: the averaged gradient is not finite (norm ${gradNorm}); θ left at version ${version}`);
           optimizer.lr = lr;
-          const scale = train.maxGradNorm > 0 && gradNorm > train.maxGradNorm ? train.maxGradNorm / gradNorm : 1;
-          if (scale === 1) optimizer.ascend(tensors);
-          else {
-            const clipped = tensors.map((t) => tf.mul(t, scale));
-            optimizer.ascend(clipped);
-            tf.dispose(clipped);
-          }
+          clipAndAscend(optimizer, tensors, gradNorm, train.maxGradNorm);
         } finally {
           tf.dispose(tensors);
         }
@@ -384,9 +385,10 @@ export async function runLearner(opts: DistributedOptions, hooks: LearnerHooks =
         recent.push(epSum, epCount);
         trimWindow(recent, train.returnWindow);
         // b ← decay·b + (1 − decay)·mean R over the included shards (the trainer's ema, from the same batch)
-        if (train.baseline === 'ema') ema = ema === undefined ? mean : train.emaDecay * ema + (1 - train.emaDecay) * mean;
+        if (train.baseline === 'ema') ema = updateEma(ema, mean, train.emaDecay);
         tStep = performance.now();
-        saveCheckpoint(opts.checkpointDir, { configKey, version, round, envSteps, episodes, ema, recentReturns: recent, weights: policy.getWeights(), optimizer: optimizer.getState() });
+        const wallSeconds = wallBefore + (tStep - started) / 1000;
+        saveCheckpoint(opts.checkpointDir, { configKey, version, round, envSteps, episodes, ema, recentReturns: recent, weights: policy.getWeights(), optimizer: optimizer.getState(), wallSeconds });
       } else {
         log.warn({ round, included: [...included] }, 'no gradient arrived; round repeated with the same weights');
       }
@@ -404,7 +406,7 @@ export async function runLearner(opts: DistributedOptions, hooks: LearnerHooks =
         samples,
         envSteps,
         episodes,
-        returnMean: windowMean(recent, train.returnWindow).mean,
+        returnMean: windowMean(recent).mean,
         loss,
         entropy,
         gradNorm,
@@ -423,7 +425,7 @@ export async function runLearner(opts: DistributedOptions, hooks: LearnerHooks =
     if (reason !== 'aborted') await publishWeights(true);
     conn.closing();
     // the policy as `policy.save` writes it (what `rl eval` / `rl serve` / loadPolicy read)
-    await policy.save(join(opts.checkpointDir, MODEL_DIR), { metadata: { envId: train.env, distributed: { run: opts.run, version, shards: k } } });
+    await policy.save(join(opts.checkpointDir, MODEL_DIR), { metadata: { ...policyMetadata(train), distributed: { run: opts.run, version, shards: k } } });
     log.info({ reason, version, round, envSteps }, 'learner finished');
     return { reason, version, round, envSteps, resumedFrom, rejected: { ...rejected } };
   } finally {
@@ -444,7 +446,8 @@ function trimWindow(recent: number[], window: number): void {
   }
 }
 
-function windowMean(recent: readonly number[], _window: number): { mean: number; count: number } {
+/** Mean return and episode count of the window (pairs of per-round sums and counts). */
+function windowMean(recent: readonly number[]): { mean: number; count: number } {
   let s = 0;
   let c = 0;
   for (let i = 0; i < recent.length; i += 2) (s += recent[i]!), (c += recent[i + 1]!);

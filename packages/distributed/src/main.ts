@@ -5,18 +5,22 @@
  *
  * Exit code 0 when the run finished, 1 on an error (printed on stderr), 130 on SIGINT/SIGTERM.
  */
-import { runDistributedCommand, parseDistributedArgs } from './command.js';
+import { flagHelp, type FieldFlag } from '@rl/trainer';
+import { distributedFlags, runDistributedCommand, parseDistributedArgs } from './command.js';
 
+const { run: runFlags, train: trainFlags } = distributedFlags();
+const lines = (flags: readonly FieldFlag[]): string => flags.map((f) => `  --${f.flag}  ${flagHelp(f)}`).join('\n');
 const USAGE = `rl-distributed: one process of a distributed REINFORCE run over NATS
 
   rl-distributed --nats nats://HOST:PORT --role learner|actor [--shard i] --shards k [--config run.json] [flags]
 
-run:      --run ID  --checkpoint-dir DIR  --iterations N  --round-timeout MS  --quorum Q  --min-shards M
-          --inline-limit BYTES  --connect-attempts N  --connect-backoff MS  --reconnect-attempts N  --idle-timeout MS
-training: --env  --seed  --num-envs (per actor)  --steps-per-iter  --total-steps  --return-estimator  --gamma
-          --baseline none|mean|ema  --normalize-advantages true|false  --ent-coef  --lr  --optimizer  --max-grad-norm
-          --hidden 64,64  --activation  --backend  --target-return  --log-level
---shard defaults to $JOB_COMPLETION_INDEX (Kubernetes Indexed Job). Flags win over --config (JSON, same fields, training under "train").
+--config FILE: JSON with the same fields (training under "train"); flags win over it.
+
+run:
+${lines(runFlags)}
+
+training (numEnvs is N per actor; value/gae baselines, episodes mode, normalizeObs and tensor envs are refused):
+${lines(trainFlags)}
 `;
 
 if (process.argv.includes('--help') || process.argv.includes('-h')) {

@@ -1,36 +1,24 @@
 /**
- * One shard's work, shared by the actor and by single-process references: seeds, the policy,
- * the shard's envs and runner, the phase-1 return statistics and the phase-2 gradient.
+ * One shard's work, shared by the actor and by single-process references: the policy, the
+ * shard's envs and runner, the phase-1 return statistics and the phase-2 gradient. Every piece
+ * of the algorithm is the trainer's own (`@rl/trainer`: the seed order, the policy and envs of a
+ * config, reward scaling, the return estimator, advantages, standardisation, ∇θJ); what is this
+ * package's is only how a round splits them between processes.
  */
-import { makeVec, Rng, type VectorEnv } from '@rl/env';
-import { createPolicy, type Policy } from '@rl/policy';
+import { Rng, type VectorEnv } from '@rl/env';
+import type { Policy } from '@rl/policy';
 import { createRunner, type RolloutBatch, type Runner } from '@rl/runner';
 import { tf } from '@rl/tf';
-import { policyGradient, readBatch, rewardToGo, totalReturn, type BatchData, type TrainConfig } from '@rl/trainer';
+import { advantagesOf, createTrainingPolicy, discountedReturns, makeTrainingEnv, policyGradient, readBatch, runSeeds, scaleRewards, standardize, type BatchData, type TrainConfig } from '@rl/trainer';
 import { envStreams, perEnvSampling } from './sampling.js';
 
-/** The seeds of a run, drawn from `Rng(config.seed)` in the trainer's order (policy, value, env, sampling). */
-export function runSeeds(seed: number): { policySeed: number; envSeed: number; samplingRoot: number } {
-  const root = new Rng(seed);
-  const policySeed = root.nextSeed();
-  root.nextSeed(); // the value network's seed in the single-process trainer
-  const envSeed = root.nextSeed();
-  const samplingRoot = root.nextSeed();
-  return { policySeed, envSeed, samplingRoot };
-}
-
-/** πθ of the run (same architecture and initial θ as `createTrainer` with this config). */
+/** πθ of the run (createTrainer's for this config: same architecture, same initial θ). */
 export function buildPolicy(train: TrainConfig): Policy {
-  const probe = makeVec(train.env, 1, { seed: 0 });
+  const probe = makeTrainingEnv(train, 1, 0);
   try {
-    return createPolicy(probe.singleObservationSpace, probe.singleActionSpace, {
-      hidden: train.hidden,
-      activation: train.activation,
-      seed: runSeeds(train.seed).policySeed,
-      logStdInit: train.logStdInit,
-    });
+    return createTrainingPolicy(train, probe.singleObservationSpace, probe.singleActionSpace);
   } finally {
-    probe.close();
+    (probe as VectorEnv).close();
   }
 }
 
@@ -53,10 +41,9 @@ export function createShardRollout(policy: Policy, train: TrainConfig, shard: nu
   const seeds = runSeeds(train.seed);
   const salt = epoch > 0 ? new Rng(seeds.envSeed ^ epoch).nextSeed() : 0;
   const envSeed = seeds.envSeed + salt;
-  const samplingRoot = seeds.samplingRoot + salt;
+  const samplingRoot = seeds.streamSeed + salt;
   const firstEnv = shard * numEnvs;
-  const vectorization = train.envVectorization === 'generic' ? 'generic' : 'native';
-  const env = makeVec(train.env, numEnvs, { seed: envSeed + firstEnv, vectorization });
+  const env = makeTrainingEnv(train, numEnvs, envSeed + firstEnv) as VectorEnv; // JS envs: resolveDistributed refuses tensor ones
   const runner = createRunner(perEnvSampling(policy, envStreams(samplingRoot, firstEnv, numEnvs)), env, { seed: envSeed + firstEnv });
   return {
     runner,
@@ -78,11 +65,10 @@ export interface ShardReturns {
   readonly count: number;
 }
 
-/** Reads the batch back once and computes R_t (rewards scaled by `rewardScale`). */
+/** R_t of the shard's batch (rewards scaled by `rewardScale`), as the trainer computes them, and their sums. */
 export function shardReturns(batch: RolloutBatch, train: TrainConfig): ShardReturns {
-  const read = readBatch(batch);
-  const data = train.rewardScale === 1 ? read : { ...read, rewards: read.rewards.map((r) => r * train.rewardScale) };
-  const returns = train.returnEstimator === 'totalReturn' ? totalReturn(data, train.gamma) : rewardToGo(data, train.gamma);
+  const data = scaleRewards(readBatch(batch), train.rewardScale);
+  const returns = discountedReturns(data, train.returnEstimator, train.gamma);
   let sum = 0;
   let sumSq = 0;
   let count = 0;
@@ -120,17 +106,14 @@ export interface ShardGradient {
 }
 
 /**
- * Â_t = R_t − b, normalised with the global mean and std when `normalizeAdvantages` (so
- * (R_t − mean)/(std + 1e-8), as the single-process trainer computes over the whole batch),
- * then the trainer's {@link policyGradient} over the shard (its own 1/N).
+ * Â_t = R_t − b, standardised with the global mean and std of Â (mean R − b, std R) when
+ * `normalizeAdvantages` — what the single-process trainer computes over the whole batch — then
+ * the trainer's {@link policyGradient} over the shard (its own 1/N).
  */
 export function shardGradient(policy: Policy, batch: RolloutBatch, train: TrainConfig, r: ShardReturns, g: RoundStats): ShardGradient {
-  const adv = new Float32Array(r.returns.length);
-  for (let i = 0; i < adv.length; i++) {
-    const a = r.returns[i]! - g.baseline;
-    adv[i] = train.normalizeAdvantages ? (a - (g.mean - g.baseline)) / (g.std + 1e-8) : a;
-  }
-  const pg = policyGradient(policy, batch, { advantages: adv, entCoef: train.entCoef, data: r.data });
+  const adv = advantagesOf(r.returns, g.baseline);
+  const advantages = train.normalizeAdvantages ? standardize(adv, g.mean - g.baseline, g.std, r.data.mask) : adv;
+  const pg = policyGradient(policy, batch, { advantages, entCoef: train.entCoef, data: r.data });
   try {
     const grads = pg.gradJ.map((t) => Float32Array.from(t.dataSync()));
     const [loss, entropy] = tf.tidy(() => tf.stack([pg.loss, pg.entropy]).dataSync());

@@ -21,6 +21,8 @@ export type { ValueNetwork, ValueNetworkOptions } from './value.js';
 export { ObsNormalizer, checkObsNorm } from './obs_norm.js';
 /** File IO handler for TensorFlow.js Layers models in a directory. */
 export { fileIO, MODEL_JSON, WEIGHTS_BIN } from './io.js';
+/** Durable file writing (atomic replace, fsync of file and directory, whole-line appends). */
+export { writeFileSynced, writeFileAtomic, appendLine, fsyncPath, renameDurably } from './durable.js';
 /** Atomic policy save. */
 export { savePolicy, policyJson, POLICY_JSON, POLICY_FORMAT, POLICY_FORMAT_VERSION, PACKAGE_VERSION } from './save.js';
 /** Loading: full policies and the plain-array inference API. */

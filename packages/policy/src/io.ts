@@ -5,26 +5,14 @@
  * `tf.loadLayersModel` over HTTP or through this handler.
  */
 import { tf } from '@rl/tf';
-import { closeSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileSynced } from './durable.js';
 
 /** Name of the topology file. */
 export const MODEL_JSON = 'model.json';
 /** Name of the weights file. */
 export const WEIGHTS_BIN = 'weights.bin';
-
-/** Writes `data` to `path` and fsyncs it. */
-export function writeFileSynced(path: string, data: string | Uint8Array): void {
-  const fd = openSync(path, 'w');
-  try {
-    const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-    let off = 0;
-    while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
 
 function weightBytes(data: tf.io.WeightData): Uint8Array {
   if (Array.isArray(data)) {

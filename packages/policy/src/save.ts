@@ -8,9 +8,10 @@
  * removed. A failure before the swap leaves the previous model untouched.
  */
 import { tf } from '@rl/tf';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { fileIO, writeFileSynced } from './io.js';
+import { fsyncPath, writeFileSynced } from './durable.js';
+import { fileIO } from './io.js';
 import { obsNormToJSON } from './obs_norm.js';
 import type { Policy, SaveOptions } from './types.js';
 
@@ -31,15 +32,6 @@ export const PACKAGE_VERSION: string = (() => {
 })();
 
 let tmpCounter = 0;
-
-function fsyncDir(dir: string): void {
-  const fd = openSync(dir, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
 
 /** The policy.json body for `policy`. */
 export function policyJson(policy: Policy, opts: SaveOptions): Record<string, unknown> {
@@ -77,7 +69,7 @@ export async function savePolicy(policy: Policy, dir: string, opts: SaveOptions 
     const body = JSON.stringify(policyJson(policy, opts), null, 2);
     await policy.model.save(fileIO(tmp));
     writeFileSynced(join(tmp, POLICY_JSON), body);
-    fsyncDir(tmp);
+    fsyncPath(tmp);
   } catch (err) {
     rmSync(tmp, { recursive: true, force: true });
     throw new Error(`savePolicy: could not write ${target} (the previous contents are untouched): ${(err as Error).message}`, { cause: err });
@@ -91,6 +83,6 @@ export async function savePolicy(policy: Policy, dir: string, opts: SaveOptions 
     rmSync(tmp, { recursive: true, force: true });
     throw new Error(`savePolicy: could not move the new model into ${target}: ${(err as Error).message}`, { cause: err });
   }
-  fsyncDir(parent);
+  fsyncPath(parent);
   if (hadOld) rmSync(old, { recursive: true, force: true });
 }

@@ -3,9 +3,11 @@
  * except the worker-thread runner (`./workers`, built on node:worker_threads).
  */
 export type * from './types.js';
-export { rollout, rolloutTensor, createRunner, releaseRollout } from './rollout.js';
+export { createRunner } from './rollout.js';
 export { isTensorEnv, tensorIds } from '@rl/env';
-export type { AnyVectorEnv, Runner, RunnerOptions, RolloutOptions, RunnerStats, RunnerState } from './rollout.js';
+export type { AnyVectorEnv, Runner, RunnerOptions, RunnerStats, RunnerState } from './rollout.js';
+export { batchFromHost, hostBatch } from './batch.js';
+export type { BatchShape, BatchEpisodes } from './batch.js';
 export { checkSpaces } from './spaces_check.js';
 export type * from './tensor_envs/types.js';
 export {

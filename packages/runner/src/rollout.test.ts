@@ -2,7 +2,7 @@ import { Box, Discrete, makeVec, type VectorEnv, type VectorStepResult } from '@
 import { createPolicy } from '@rl/policy';
 import { initTf, tf } from '@rl/tf';
 import { describe, expect, it } from 'vitest';
-import { createRunner, rollout, releaseRollout } from './rollout.js';
+import { createRunner } from './rollout.js';
 import { makeTensorVec } from './tensor_envs/index.js';
 
 /**
@@ -79,13 +79,14 @@ describe.each(['cpu', 'wasm'] as const)('rollout on %s', (backend) => {
     const n = 6;
     const env = makeVec('CartPole-v1', n, { maxEpisodeSteps: 30 });
     const policy = createPolicy(env.singleObservationSpace, env.singleActionSpace, { seed: 4 });
-    const b0 = rollout(policy, env, { steps: 1, seed: 9 }); // the first call resets with seed 9
+    const runner = createRunner(policy, env, { seed: 9 }); // resets with seed 9
+    const b0 = runner.rollout(1);
     const a0 = b0.actions.arraySync() as number[][];
     const o0 = b0.obs.arraySync();
     b0.dispose();
-    const { result: b, count } = countReadBacks(() => rollout(policy, env, { steps: 40 }));
+    const { result: b, count } = countReadBacks(() => runner.rollout(40));
     expect(count).toBe(40);
-    const b2 = rollout(policy, env, { steps: 5 });
+    const b2 = runner.rollout(5);
     expect(b2.obs.arraySync()[0]).toEqual(b.lastObs.arraySync()); // continues, no reset
     // Replay: the same seed and the recorded actions on a fresh env reproduce every field.
     const replay = makeVec('CartPole-v1', n, { maxEpisodeSteps: 30 });
@@ -109,9 +110,22 @@ describe.each(['cpu', 'wasm'] as const)('rollout on %s', (backend) => {
     expect(b.episodeLengths.every((l) => l >= 1 && l <= 30)).toBe(true);
     const doneCount = (bt.flat() as number[]).filter((v, k) => v === 1 || bu.flat()[k] === 1).length;
     expect(b.episodeLengths.length).toBe(doneCount);
+    // episodeEnds: the step and env of each finished episode, in the order of episodeReturns
+    expect(b.episodeEnds.map((k) => bt.flat()[k]! + bu.flat()[k]!)).toEqual(b.episodeEnds.map(() => 1));
+    expect([...b.episodeEnds].sort((x, y) => x - y)).toEqual(b.episodeEnds);
+    // the host arrays are the batch's data, no read-back needed
+    const h = b.host!;
+    expect([...h.obs]).toEqual((bo.flat(2) as number[]));
+    expect([...h.actions]).toEqual(acts.flat());
+    expect([...h.rewards]).toEqual(br.flat());
+    expect([...h.terminated]).toEqual(bt.flat());
+    expect([...h.truncated]).toEqual(bu.flat());
+    expect([...h.finalObs]).toEqual(bf.flat(2));
+    expect([...h.lastObs]).toEqual(b.lastObs.arraySync().flat());
+    expect([...h.mask]).toEqual(new Array(40 * n).fill(1));
     b.dispose();
     b2.dispose();
-    releaseRollout(env);
+    runner.dispose();
     policy.dispose();
   });
 
@@ -189,7 +203,9 @@ describe.each(['cpu', 'wasm'] as const)('rollout on %s', (backend) => {
     await initTf({ backend });
     const env = makeTensorVec('MountainCar-v0', 4, { seed: 1 });
     const policy = createPolicy(env.singleObservationSpace, env.singleActionSpace, { seed: 1 });
-    const b = rollout(policy, env, { steps: 250 });
+    const runner = createRunner(policy, env);
+    const b = runner.rollout(250);
+    expect(b.host).toBeUndefined(); // tensor-native: the data stays on the backend
     // A near-uniform policy never reaches the goal: every env is cut at 200 steps, −1 per step.
     expect(b.episodeLengths).toEqual([200, 200, 200, 200]);
     expect(b.episodeReturns).toEqual([-200, -200, -200, -200]);
@@ -206,8 +222,9 @@ describe.each(['cpu', 'wasm'] as const)('rollout on %s', (backend) => {
       expect(fin[i]![0]).not.toBe(obs200[i]![0]);
     }
     expect(b.mask.sum().arraySync()).toBe(250 * 4);
+    expect(b.episodeEnds).toEqual([199 * 4, 199 * 4 + 1, 199 * 4 + 2, 199 * 4 + 3]);
     b.dispose();
-    releaseRollout(env);
+    runner.dispose();
     env.close();
     policy.dispose();
   });

@@ -5,7 +5,7 @@
  * - a JS `VectorEnv` (`makeVec`): per vector step the observations go up as one tensor, the
  *   policy acts once on all N without taping, and the actions come back with ONE `dataSync`.
  *   Observations, rewards and flags are written into typed arrays preallocated for the whole
- *   rollout and become tensors once at the end.
+ *   rollout and become tensors once at the end; the batch keeps those arrays (`host`).
  * - a {@link TensorVectorEnv} (`makeTensorVec`): the policy's action tensor goes straight into
  *   the tensor env; nothing is read back until the rollout ends, then the finished episodes'
  *   returns and lengths (and the NaN flags) come back in one read.
@@ -14,6 +14,7 @@ import { isTensorEnv, type AnyVectorEnv as AnyVectorEnvOf, type VectorEnv } from
 import type { Policy } from '@rl/policy';
 import { tf } from '@rl/tf';
 import { checkSpaces } from './spaces_check.js';
+import { batchFromHost, onesMask } from './batch.js';
 import type { TensorVectorEnv } from './tensor_envs/types.js';
 import type { RolloutBatch } from './types.js';
 
@@ -28,12 +29,6 @@ export interface RunnerOptions {
   readonly checkNaN?: boolean;
   /** Act with the distribution's mode instead of sampling; default false. */
   readonly deterministic?: boolean;
-}
-
-/** Options of {@link rollout}: the runner options plus the number of steps. */
-export interface RolloutOptions extends RunnerOptions {
-  /** Vector steps T (each steps all N envs); a positive integer. */
-  readonly steps: number;
 }
 
 /** Totals a runner keeps across rollouts. */
@@ -108,7 +103,7 @@ function makeBatch(parts: Omit<RolloutBatch, 'dispose'>): RolloutBatch {
   };
 }
 
-/** Runner over a JS `VectorEnv`: one upload and one read-back per vector step. */
+/** Runner over a JS `VectorEnv`: one upload and one read-back per vector step; the batch keeps its host arrays. */
 class JsRunner implements Runner {
   readonly numEnvs: number;
   private obs: Float32Array;
@@ -166,6 +161,7 @@ class JsRunner implements Runner {
     const truncBuf = new Float32Array(steps * n);
     const returns: number[] = [];
     const lengths: number[] = [];
+    const ends: number[] = [];
     const epR = this.epReturn;
     const epL = this.epLength;
     let obs = this.obs;
@@ -200,6 +196,7 @@ class JsRunner implements Runner {
         if (te !== 0 || tr !== 0) {
           returns.push(epR[i]!);
           lengths.push(epL[i]!);
+          ends.push(row + i);
           epR[i] = 0;
           epL[i] = 0;
           finalBuf.set(r.finalObs.subarray(i * od, (i + 1) * od), (row + i) * od);
@@ -213,21 +210,8 @@ class JsRunner implements Runner {
     this.globalStep += steps;
     this.envSteps += steps * n;
     this.episodes += returns.length;
-    return makeBatch({
-      obs: tf.tensor3d(obsBuf, [steps, n, od]),
-      actions: discrete ? tf.tensor2d(actBuf, [steps, n], 'int32') : tf.tensor3d(actBuf, [steps, n, ad], 'float32'),
-      rewards: tf.tensor2d(rewBuf, [steps, n]),
-      terminated: tf.tensor2d(termBuf, [steps, n]),
-      truncated: tf.tensor2d(truncBuf, [steps, n]),
-      finalObs: tf.tensor3d(finalBuf, [steps, n, od]),
-      lastObs: tf.tensor2d(Float32Array.from(obs), [n, od]),
-      mask: tf.ones([steps, n]),
-      episodeReturns: returns,
-      episodeLengths: lengths,
-      numSteps: steps * n,
-      steps,
-      numEnvs: n,
-    });
+    const host = { obs: obsBuf, actions: actBuf, rewards: rewBuf, terminated: termBuf, truncated: truncBuf, mask: onesMask(steps * n), finalObs: finalBuf, lastObs: Float32Array.from(obs) };
+    return batchFromHost(host, { steps, numEnvs: n, obsDim: od, discrete, actionDim: ad, allReal: true }, { episodeReturns: returns, episodeLengths: lengths, episodeEnds: ends, numSteps: steps * n });
   }
 
   dispose(): void {
@@ -364,6 +348,7 @@ class TensorRunner implements Runner {
     const tn = steps * n;
     const returns: number[] = [];
     const lengths: number[] = [];
+    const ends: number[] = [];
     for (let k = 0; k < tn; k++) {
       if (packed[3 * tn + k] !== 0) {
         const t = Math.floor(k / n);
@@ -374,6 +359,7 @@ class TensorRunner implements Runner {
       if (packed[k] !== 0) {
         returns.push(packed[tn + k]!);
         lengths.push(packed[2 * tn + k]!);
+        ends.push(k);
       }
     }
     this.globalStep += steps;
@@ -385,6 +371,7 @@ class TensorRunner implements Runner {
       mask: tf.ones([steps, n]),
       episodeReturns: returns,
       episodeLengths: lengths,
+      episodeEnds: ends,
       numSteps: tn,
       steps,
       numEnvs: n,
@@ -406,44 +393,4 @@ class TensorRunner implements Runner {
  */
 export function createRunner(policy: Policy, env: AnyVectorEnv, opts: RunnerOptions = {}): Runner {
   return isTensorEnv(env) ? new TensorRunner(policy, env, opts) : new JsRunner(policy, env, opts);
-}
-
-const runners = new WeakMap<AnyVectorEnv, Runner>();
-
-/**
- * T steps of N envs as a {@link RolloutBatch}. The first call on an env resets it with
- * `opts.seed` (default 0); later calls on the same env continue where the last one stopped
- * (the runner is kept per env object; `opts.seed`, `checkNaN` and `deterministic` of the first
- * call stay in force — use {@link createRunner} for explicit control). A different policy on
- * the same env replaces the previous one and keeps the env state.
- * @example
- * const batch = rollout(policy, vecEnv, { steps: 64 });
- * batch.episodeReturns; // returns of the episodes that ended in these 64 steps
- * batch.dispose();
- */
-export function rollout(policy: Policy, env: AnyVectorEnv, opts: RolloutOptions): RolloutBatch {
-  checkSteps('rollout', opts.steps);
-  let runner = runners.get(env);
-  if (!runner) {
-    runner = createRunner(policy, env, opts);
-    runners.set(env, runner);
-  } else if (runner.policy !== policy) {
-    runner.setPolicy(policy);
-  }
-  return runner.rollout(opts.steps);
-}
-
-/**
- * Forgets the state {@link rollout} keeps for `env` (and frees its tensors): the next
- * `rollout` on it resets it again. Call before disposing a tensor env you rolled out with
- * {@link rollout}.
- */
-export function releaseRollout(env: AnyVectorEnv): void {
-  runners.get(env)?.dispose();
-  runners.delete(env);
-}
-
-/** The same as {@link rollout} for a tensor-native env (the name says the rollout stays on the backend). */
-export function rolloutTensor(policy: Policy, env: TensorVectorEnv, opts: RolloutOptions): RolloutBatch {
-  return rollout(policy, env, opts);
 }

@@ -21,10 +21,19 @@ export interface RolloutBatch {
   readonly lastObs: tf.Tensor2D;
   /** 1 for real steps, 0 for padding (episode mode), float32 `[T, N]`; all ones in step mode. */
   readonly mask: tf.Tensor2D;
-  /** Undiscounted returns of the episodes that finished during this rollout. */
+  /** Undiscounted returns of the episodes that finished during this rollout (summed in float64 from the env's rewards). */
   readonly episodeReturns: readonly number[];
   /** Lengths of the episodes that finished during this rollout. */
   readonly episodeLengths: readonly number[];
+  /** Where each of those episodes ended: the flat index `t·N + n` of its last step (aligned with `episodeReturns`). */
+  readonly episodeEnds: readonly number[];
+  /**
+   * The batch's arrays in host memory where the runner already has them (JS envs, worker
+   * threads): the very arrays the tensors above were made from, so an update reads nothing back
+   * that the rollout uploaded. Absent for tensor-native rollouts (their data lives on the
+   * backend; see `hostBatch`). Read-only: on the cpu backend the tensors may share this memory.
+   */
+  readonly host?: HostBatch;
   /** Number of real env steps in the batch (T·N in step mode). */
   readonly numSteps: number;
   /** T. */
@@ -33,4 +42,24 @@ export interface RolloutBatch {
   readonly numEnvs: number;
   /** Frees every tensor of the batch. */
   dispose(): void;
+}
+
+/**
+ * A {@link RolloutBatch}'s data as flat time-major typed arrays (index `t·N + n`, times the
+ * row width for observations and Box actions).
+ */
+export interface HostBatch {
+  /** `[T·N·obsDim]`. */
+  readonly obs: Float32Array;
+  /** Int32 `[T·N]` (discrete) or float32 `[T·N·actDim]` (Box). */
+  readonly actions: Int32Array | Float32Array;
+  /** `[T·N]` each. */
+  readonly rewards: Float32Array;
+  readonly terminated: Float32Array;
+  readonly truncated: Float32Array;
+  readonly mask: Float32Array;
+  /** `[T·N·obsDim]` (valid where terminated or truncated). */
+  readonly finalObs: Float32Array;
+  /** `[N·obsDim]`. */
+  readonly lastObs: Float32Array;
 }

@@ -1,10 +1,13 @@
 /**
  * Evaluation of a policy: `episodes` whole episodes on fresh seeded envs, all as one batch,
- * the policy acting without taping. `Trainer.evaluate` and `rl eval` both run this loop.
+ * the policy acting without taping (`rolloutEpisodes`, the runner's episode collection, as the
+ * trainer's episode mode uses it). `Trainer.evaluate` and `rl eval` both run it, with the seed
+ * rule of `evaluationSeed`.
  */
 import { makeVec, Rng, spacesEqual } from '@rl/env';
 import type { Policy } from '@rl/policy';
-import { backendInfo, initTf, tf, type BackendName } from '@rl/tf';
+import { rolloutEpisodes } from '@rl/runner';
+import { backendInfo, initTf, type BackendName } from '@rl/tf';
 
 /** Evaluation result. */
 export interface EvalResult {
@@ -56,32 +59,12 @@ export function evaluatePolicySync(policy: Policy, opts: Omit<EvaluatePolicyOpti
       throw new TypeError(`evaluatePolicy: the policy's action space ${policy.actionSpace.toString()} does not match env ${opts.envId}'s ${env.singleActionSpace.toString()}`);
     }
     if (!deterministic) policy.setRngState(new Rng(seed).getState());
-    let obs = Float32Array.from(env.reset({ seed }).obs);
-    const returns = new Float64Array(episodes);
-    const lengths = new Int32Array(episodes);
-    const done = new Uint8Array(episodes);
-    let remaining = episodes;
-    const d = env.obsDim;
-    while (remaining > 0) {
-      const actT = tf.tidy(() => policy.act(tf.tensor2d(obs, [episodes, d]), { deterministic }));
-      const actions = actT.dataSync();
-      actT.dispose();
-      const r = env.step(actions);
-      for (let i = 0; i < episodes; i++) {
-        if (done[i]) continue;
-        returns[i] = returns[i]! + r.rewards[i]!;
-        lengths[i] = lengths[i]! + 1;
-        if (r.terminated[i] || r.truncated[i]) {
-          done[i] = 1;
-          remaining--;
-        }
-      }
-      obs = Float32Array.from(r.obs);
-    }
-    const rs = Array.from(returns);
+    const batch = rolloutEpisodes(policy, env, { episodes, seed, deterministic });
+    batch.dispose();
+    const rs = [...batch.episodeReturns];
     const m = rs.reduce((a, b) => a + b, 0) / rs.length;
     const std = Math.sqrt(rs.reduce((s, x) => s + (x - m) ** 2, 0) / rs.length);
-    return { returns: rs, lengths: Array.from(lengths), mean: m, std };
+    return { returns: rs, lengths: [...batch.episodeLengths], mean: m, std };
   } finally {
     env.close();
     policy.setRngState(policyRng);

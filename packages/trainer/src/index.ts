@@ -1,27 +1,11 @@
 /**
  * `@rl/trainer`: batched REINFORCE — return estimators, baselines, the policy-gradient
- * estimate, the training loop, evaluation, checkpointable state and metrics.
+ * estimate, the training loop, evaluation, checkpointable state and metrics. The Node entry is
+ * the browser entry (`index.browser.ts`) plus the checkpoint files (node:fs), which are also
+ * their own tf-free entry `@rl/trainer/checkpoint`.
  */
-/** Return estimators over `[T·N]` rollouts: the seed's R(τ), reward-to-go, GAE-λ. */
-export { totalReturn, rewardToGo, gae } from './returns.js';
-export type { Transitions, Bootstrap, GaeResult } from './returns.js';
-/** The estimate of ∇θJ and one REINFORCE update. */
-export { policyGradient, reinforceUpdate, readBatch, normalize, maskedMean, NonFiniteError } from './reinforce.js';
-export type { PolicyGradient, PolicyGradientOptions, ValueFunction, BatchData, Learner, UpdateConfig, UpdateMetrics } from './reinforce.js';
-/** Adam / SGD with exact serialisable state, and the global gradient norm. */
-export { createOptimizer, globalNorm } from './optim.js';
-export type { Optimizer, OptimizerOptions, OptimizerState } from './optim.js';
-/** The hyperparameter record, its defaults, zod schema and validation. */
-export { DEFAULT_CONFIG, trainConfigSchema, resolveConfig, ConfigError } from './config.js';
-export type { TrainConfig, ConfigIssue, ResolveOptions, ReturnEstimator, BaselineKind, LogLevel } from './config.js';
-/** N whole episodes per iteration as one masked batch (the seed's sampling). */
-export { rolloutEpisodes } from './episodes.js';
-export type { EpisodeRolloutOptions } from './episodes.js';
-/** The training loop. */
-export { createTrainer, train, envIds } from './trainer.js';
-export type { Trainer, TrainerOptions, TrainerState, TrainResult, IterationMetrics, EvalOptions, EvalResult } from './trainer.js';
-/** Evaluation of a policy on fresh seeded envs (Trainer.evaluate and `rl eval` run it). */
-export { evaluatePolicy, evaluatePolicySync } from './evaluate.js';
-export type { EvaluatePolicyOptions } from './evaluate.js';
-/** Faster transposed matMul on the wasm backend (installed by createTrainer). */
-export { useFastWasmMatMul } from './wasm_matmul.js';
+export * from './index.browser.js';
+/** Crash-safe checkpoint directories (atomic, fsynced, newest k kept) and their lossless state encoding. */
+export { writeCheckpoint, readCheckpoint, readLatestCheckpoint, listCheckpoints, checkpointName, removeTempCheckpoints, CheckpointError } from './checkpoint.js';
+export { encodeState, decodeState } from './checkpoint.js';
+export type { Checkpoint, CheckpointMeta, EncodedState } from './checkpoint.js';

@@ -12,6 +12,18 @@
  * variance). The estimate is the gradient of the surrogate objective
  * Ĵ(θ) = 1/N Σ_n Σ_t log πθ(a_t,n|s_t,n) · Â_t,n with Â held constant: one forward pass over
  * all T·N samples and one backward pass. Then θ ← θ + α·∇θ J.
+ *
+ * One iteration's update, in the order it runs (each step one named function below, called by
+ * the trainer, `@rl/distributed`'s learner and actors, and apps/web's trainer alike):
+ *
+ *   r_t ← c·r_t                                   scaleRewards
+ *   R_t  (R(τ) or G_t, bootstrapped where cut)     discountedReturns
+ *   b    (0, batch mean, EMA, V(s_t))              baselineOf / constantBaseline
+ *   Â_t = R_t − b  (or GAE-λ), standardised       advantagesOf, standardize
+ *   ∇θJ ≈ 1/N Σ_n Σ_t ∇θ log πθ(a|s)·Â             policyGradient
+ *   θ ← θ + α·clip(∇θJ)                           clipAndAscend
+ *   V ← V − β·∇ mean (V(s_t) − R_t)²               fitValue
+ *   b ← decay·b + (1 − decay)·mean R              updateEma
  */
 import { tf } from '@rl/tf';
 import type { Policy } from '@rl/policy';
@@ -38,24 +50,32 @@ export interface BatchData extends Transitions {
   readonly bootstrap?: Bootstrap;
 }
 
-/** Reads rewards, terminated, truncated, mask (and V(s_t), V(finalObs_t), V(lastObs)) in one read-back. */
+/**
+ * The rollout's rewards, flags and mask as host arrays, with V(s_t), V(finalObs_t) and V(lastObs)
+ * when a value function exists. A JS rollout already has the arrays (`batch.host`): nothing is
+ * read back but V. A tensor-native one is read back once (all of it in one `dataSync`).
+ */
 export function readBatch(batch: RolloutBatch, value?: ValueFunction): BatchData {
   const { steps: T, numEnvs: N } = batch;
   const n = T * N;
+  const host = batch.host;
   const flat = tf.tidy(() => {
-    const parts: tf.Tensor[] = [batch.rewards, batch.terminated, batch.truncated, batch.mask].map((t) => t.reshape([n]));
+    const parts: tf.Tensor[] = host ? [] : [batch.rewards, batch.terminated, batch.truncated, batch.mask].map((t) => t.reshape([n]));
     if (value) {
       const d = batch.obs.shape[2];
       parts.push(value.predict(batch.obs.reshape([n, d])), value.predict(batch.finalObs.reshape([n, d])), value.predict(batch.lastObs));
     }
-    return tf.concat(parts);
+    return parts.length > 0 ? tf.concat(parts) : undefined;
   });
-  const all = Float32Array.from(flat.dataSync());
-  flat.dispose();
+  const all = flat ? Float32Array.from(flat.dataSync()) : new Float32Array(0);
+  flat?.dispose();
   const at = (k: number, len = n): Float32Array => all.subarray(k * n, k * n + len);
-  const data = { steps: T, numEnvs: N, rewards: at(0), terminated: at(1), truncated: at(2), mask: at(3) };
+  const data = host
+    ? { steps: T, numEnvs: N, rewards: host.rewards, terminated: host.terminated, truncated: host.truncated, mask: host.mask }
+    : { steps: T, numEnvs: N, rewards: at(0), terminated: at(1), truncated: at(2), mask: at(3) };
   if (!value) return data;
-  return { ...data, values: at(4), bootstrap: { finalValues: at(5), lastValues: at(6, N) } };
+  const v = host ? 0 : 4; // where V's values start in the read-back
+  return { ...data, values: at(v), bootstrap: { finalValues: at(v + 1), lastValues: at(v + 2, N) } };
 }
 
 /** Mean over the real (mask 1) samples. */
@@ -66,16 +86,60 @@ export function maskedMean(x: ArrayLike<number>, mask: ArrayLike<number>): numbe
   return c > 0 ? s / c : 0;
 }
 
-/** (x − mean) / (std + 1e-8) over the real samples (std with n − 1); padding stays 0. */
+/** (x − mean) / (std + 1e-8) over the real samples, with the mean and std given (e.g. of a whole distributed batch); padding stays 0. */
+export function standardize(x: ArrayLike<number>, mean: number, std: number, mask: ArrayLike<number>): Float32Array {
+  const out = new Float32Array(x.length);
+  for (let i = 0; i < x.length; i++) out[i] = mask[i] ? (x[i]! - mean) / (std + 1e-8) : 0;
+  return out;
+}
+
+/** (x − mean) / (std + 1e-8) with the mean and std (n − 1) of the real samples; padding stays 0. */
 export function normalize(x: Float32Array, mask: ArrayLike<number>): Float32Array {
   const mean = maskedMean(x, mask);
   let ss = 0;
   let c = 0;
   for (let i = 0; i < x.length; i++) if (mask[i]) (ss += (x[i]! - mean) ** 2), c++;
-  const std = Math.sqrt(ss / Math.max(c - 1, 1));
-  const out = new Float32Array(x.length);
-  for (let i = 0; i < x.length; i++) out[i] = mask[i] ? (x[i]! - mean) / (std + 1e-8) : 0;
-  return out;
+  return standardize(x, mean, Math.sqrt(ss / Math.max(c - 1, 1)), mask);
+}
+
+/** r_t ← scale·r_t: the rewards returns and value targets are computed from (metrics stay unscaled). */
+export function scaleRewards<D extends Transitions>(data: D, scale: number): D {
+  return scale === 1 ? data : { ...data, rewards: Float32Array.from(data.rewards, (r) => r * scale) };
+}
+
+/** R_t, the return each step is credited with: the whole episode's R(τ) (`totalReturn`) or only what follows it, G_t (`rewardToGo`). */
+export function discountedReturns(data: Transitions, estimator: ReturnEstimator, gamma: number, bootstrap?: Bootstrap): Float32Array {
+  return estimator === 'totalReturn' ? totalReturn(data, gamma, bootstrap) : rewardToGo(data, gamma, bootstrap);
+}
+
+/** b of the baselines that are one number per batch: `none` 0, `mean` the batch's mean return, `ema` the running EMA (0 before the first batch). */
+export function constantBaseline(kind: 'none' | 'mean' | 'ema', meanReturn: number, ema: number | undefined): number {
+  return kind === 'mean' ? meanReturn : kind === 'ema' ? (ema ?? 0) : 0;
+}
+
+/** Â_t = R_t − b_t, with b one number or one value per sample. */
+export function advantagesOf(returns: Float32Array, b: number | ArrayLike<number>): Float32Array {
+  return returns.map((r, i) => r - (typeof b === 'number' ? b : b[i]!));
+}
+
+/** b ← decay·b + (1 − decay)·mean R: the `ema` baseline of the next batch (the first batch's mean starts it). */
+export function updateEma(ema: number | undefined, meanReturn: number, decay: number): number {
+  return ema === undefined ? meanReturn : decay * ema + (1 - decay) * meanReturn;
+}
+
+/**
+ * θ ← θ + α·∇θJ, with ∇θJ rescaled to norm `maxGradNorm` when it is longer (0: no clipping).
+ * `gradNorm` is ‖∇θJ‖, already read back (and checked finite) by the caller.
+ */
+export function clipAndAscend(optimizer: Optimizer, gradJ: readonly tf.Tensor[], gradNorm: number, maxGradNorm: number): void {
+  const scale = maxGradNorm > 0 && gradNorm > maxGradNorm ? maxGradNorm / gradNorm : 1;
+  if (scale === 1) {
+    optimizer.ascend(gradJ);
+    return;
+  }
+  const clipped = gradJ.map((g) => tf.mul(g, scale));
+  optimizer.ascend(clipped);
+  tf.dispose(clipped);
 }
 
 /** Options of {@link policyGradient}. */
@@ -135,11 +199,9 @@ export function policyGradient(policy: Policy, batch: RolloutBatch, opts: Policy
   if (opts.advantages) {
     advantages = Float32Array.from(opts.advantages);
   } else {
-    returns = opts.returnEstimator === 'totalReturn' ? totalReturn(data, gamma, data.bootstrap) : rewardToGo(data, gamma, data.bootstrap);
-    // b_t: a baseline that does not depend on a_t
-    const b = opts.baseline ?? 0;
-    // Â_t = R_t − b_t
-    advantages = returns.map((r, i) => r - (typeof b === 'number' ? b : b[i]!));
+    returns = discountedReturns(data, opts.returnEstimator ?? 'rewardToGo', gamma, data.bootstrap);
+    // Â_t = R_t − b_t, b_t a baseline that does not depend on a_t
+    advantages = advantagesOf(returns, opts.baseline ?? 0);
   }
   if (advantages.length !== T * N) throw new RangeError(`policyGradient: advantages has ${advantages.length} values, the batch has T·N = ${T}·${N} = ${T * N}`);
   if (opts.normalizeAdvantages) advantages = normalize(advantages, data.mask);
@@ -237,50 +299,92 @@ export interface UpdateMetrics {
   readonly valueLoss: number;
 }
 
+/** R_t and the advantages Â_t of one batch, for the configured estimator and baseline. */
+export interface Estimate {
+  readonly returns: Float32Array;
+  readonly advantages: Float32Array;
+}
+
+/**
+ * R_t and Â_t = R_t − b_t for `cfg.baseline` (GAE-λ on the learned V for `gae`), from a batch
+ * already read back and reward-scaled.
+ */
+export function estimate(cfg: Pick<UpdateConfig, 'returnEstimator' | 'gamma' | 'gaeLambda' | 'baseline'>, data: BatchData, ema: number | undefined): Estimate {
+  if (cfg.baseline === 'gae') return gae(data, data.values!, cfg.gamma, cfg.gaeLambda, data.bootstrap!);
+  const returns = discountedReturns(data, cfg.returnEstimator, cfg.gamma, data.bootstrap);
+  return { returns, advantages: advantagesOf(returns, baselineOf(cfg.baseline, returns, data, ema)) };
+}
+
+/** b_t for the non-learned baselines and `value` (V(s_t) read back with the batch). */
+function baselineOf(kind: BaselineKind, returns: Float32Array, data: BatchData, ema: number | undefined): number | Float32Array {
+  if (kind === 'gae') throw new Error('baseline: gae advantages are computed by gae()');
+  return kind === 'value' ? data.values! : constantBaseline(kind, maskedMean(returns, data.mask), ema);
+}
+
+/** Scalars an update step wants read back, and the numbers it gets for them (see {@link updateSteps}). */
+type Reads<R> = Generator<tf.Scalar[], R, number[]>;
+
 /**
  * One REINFORCE iteration on a collected batch: returns, baseline, advantages, ∇θJ, then
  * θ ← θ + α·∇θJ (clipped to `maxGradNorm`), and the value function fitted to its targets.
- * Throws {@link NonFiniteError} naming `iteration` before writing any non-finite weight.
+ * Throws {@link NonFiniteError} naming `iteration` before writing any non-finite weight. The
+ * learning rate is the optimizer's (`learningRate` of the schedule).
  */
 export function reinforceUpdate(learner: Learner, batch: RolloutBatch, cfg: UpdateConfig, iteration: number): UpdateMetrics {
+  // The rollout's arrays (read back only where they live on the backend), V(s_t), V(finalObs_t), V(lastObs) when V is learned
+  return readSync(updateSteps(learner, batch, cfg, iteration, readBatch(batch, learner.value)));
+}
+
+/**
+ * {@link reinforceUpdate} with asynchronous reads only (`await data()`), for a backend without
+ * synchronous read-back (a browser's WebGPU): the same steps, `data` read by the caller.
+ */
+export async function reinforceUpdateAsync(learner: Learner, batch: RolloutBatch, cfg: UpdateConfig, iteration: number, data: BatchData): Promise<UpdateMetrics> {
+  const g = updateSteps(learner, batch, cfg, iteration, data);
+  let r = g.next();
+  while (!r.done) {
+    const xs = r.value;
+    let values: number[];
+    try {
+      const stacked = tf.stack(xs);
+      values = Array.from(await stacked.data());
+      stacked.dispose();
+    } catch (err) {
+      r = g.throw(err);
+      continue;
+    }
+    r = g.next(values);
+  }
+  return r.value;
+}
+
+/** Drives an update synchronously: every scalar it asks for in one `dataSync`. */
+function readSync<R>(g: Reads<R>): R {
+  let r = g.next();
+  while (!r.done) r = g.next(readScalars(r.value));
+  return r.value;
+}
+
+/** The steps of one update; yields the scalars it needs read back (the sync and async drivers read them). */
+function* updateSteps(learner: Learner, batch: RolloutBatch, cfg: UpdateConfig, iteration: number, read: BatchData): Reads<UpdateMetrics> {
   const { policy, optimizer, value } = learner;
-  // The rollout read back once (and V(s_t), V(finalObs_t), V(lastObs) when V is learned)
-  const read = readBatch(batch, value);
-  const data = cfg.rewardScale === 1 ? read : { ...read, rewards: read.rewards.map((r) => r * cfg.rewardScale) };
-  const bootstrap = data.bootstrap;
+  const data = scaleRewards(read, cfg.rewardScale);
 
   // R_t and Â_t = R_t − b_t
-  let returns: Float32Array;
-  let advantages: Float32Array;
-  if (cfg.baseline === 'gae') {
-    ({ returns, advantages } = gae(data, data.values!, cfg.gamma, cfg.gaeLambda, bootstrap!));
-  } else {
-    returns = cfg.returnEstimator === 'totalReturn' ? totalReturn(data, cfg.gamma, bootstrap) : rewardToGo(data, cfg.gamma, bootstrap);
-    const b = baseline(cfg.baseline, returns, data, learner.ema);
-    advantages = returns.map((r, i) => r - (typeof b === 'number' ? b : b[i]!));
-  }
+  const { returns, advantages } = estimate(cfg, data, learner.ema);
 
   // ∇θJ ≈ 1/N Σ_n Σ_t ∇θ log πθ(a_t|s_t) · Â_t
   const pg = policyGradient(policy, batch, { advantages, normalizeAdvantages: cfg.normalizeAdvantages, entCoef: cfg.entCoef, data });
   try {
-    const [loss, entropy, gradNorm] = readScalars([pg.loss, pg.entropy, pg.gradNorm]);
+    const [loss, entropy, gradNorm] = yield [pg.loss, pg.entropy, pg.gradNorm];
     if (!Number.isFinite(loss!)) throw new NonFiniteError(iteration, `the policy loss (${loss})`);
     if (!Number.isFinite(gradNorm!)) throw new NonFiniteError(iteration, `the policy gradient (global norm ${gradNorm})`);
     // θ ← θ + α·∇θJ, with ∇θJ rescaled to norm maxGradNorm when it is longer
-    const scale = cfg.maxGradNorm > 0 && gradNorm! > cfg.maxGradNorm ? cfg.maxGradNorm / gradNorm! : 1;
-    if (scale === 1) optimizer.ascend(pg.gradJ);
-    else {
-      const clipped = pg.gradJ.map((g) => tf.mul(g, scale));
-      optimizer.ascend(clipped);
-      tf.dispose(clipped);
-    }
+    clipAndAscend(optimizer, pg.gradJ, gradNorm!, cfg.maxGradNorm);
     // V ← V − β·∇ mean (V(s_t) − R_t)²
-    const valueLoss = value ? fitValue(learner, batch, returns, data.mask, cfg, iteration) : NaN;
+    const valueLoss = value ? yield* fitValue(learner, batch, returns, data.mask, cfg, iteration) : NaN;
     // b ← decay·b + (1 − decay)·mean R (the `ema` baseline of the next batch)
-    if (cfg.baseline === 'ema') {
-      const m = maskedMean(returns, data.mask);
-      learner.ema = learner.ema === undefined ? m : cfg.emaDecay * learner.ema + (1 - cfg.emaDecay) * m;
-    }
+    if (cfg.baseline === 'ema') learner.ema = updateEma(learner.ema, maskedMean(returns, data.mask), cfg.emaDecay);
     return { loss: loss!, entropy: entropy!, gradNorm: gradNorm!, valueLoss };
   } finally {
     pg.dispose();
@@ -295,24 +399,8 @@ function readScalars(xs: readonly tf.Scalar[]): number[] {
   return v;
 }
 
-/** b_t for the non-learned baselines and `value` (V(s_t) read back with the batch). */
-function baseline(kind: BaselineKind, returns: Float32Array, data: BatchData, ema: number | undefined): number | Float32Array {
-  switch (kind) {
-    case 'none':
-      return 0;
-    case 'mean':
-      return maskedMean(returns, data.mask);
-    case 'ema':
-      return ema ?? 0;
-    case 'value':
-      return data.values!;
-    case 'gae':
-      throw new Error('baseline: gae advantages are computed by gae()');
-  }
-}
-
 /** Full-batch steps of the value MSE; returns the loss before the first step. */
-function fitValue(learner: Learner, batch: RolloutBatch, targets: Float32Array, mask: Float32Array, cfg: UpdateConfig, iteration: number): number {
+function* fitValue(learner: Learner, batch: RolloutBatch, targets: Float32Array, mask: Float32Array, cfg: UpdateConfig, iteration: number): Reads<number> {
   const value = learner.value!;
   const opt = learner.valueOptimizer!;
   const { steps: T, numEnvs: N } = batch;
@@ -327,15 +415,23 @@ function fitValue(learner: Learner, batch: RolloutBatch, targets: Float32Array, 
     });
     const list = value.trainableVariables.map((v) => grads[v.name]!);
     const norm = globalNorm(list);
-    const [l, n] = readScalars([mse, norm]);
-    tf.dispose([mse, norm]);
-    if (!Number.isFinite(l!) || !Number.isFinite(n!)) {
+    let l: number;
+    let n: number;
+    try {
+      [l, n] = (yield [mse, norm]) as [number, number];
+    } catch (err) {
+      tf.dispose(list);
+      throw err;
+    } finally {
+      tf.dispose([mse, norm]);
+    }
+    if (!Number.isFinite(l) || !Number.isFinite(n)) {
       tf.dispose(list);
       throw new NonFiniteError(iteration, `the value loss (${l}) or its gradient (norm ${n})`);
     }
     opt.descend(list);
     tf.dispose(list);
-    if (epoch === 0) first = l!;
+    if (epoch === 0) first = l;
   }
   return first;
 }

@@ -5,15 +5,12 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, resolveConfig } from './config.js';
 import { NonFiniteError } from './reinforce.js';
-import { createTrainer, envIds, train, type IterationMetrics, type Trainer } from './trainer.js';
+import { createTrainer, envIds, TIMING_FIELDS, train, type IterationMetrics, type Trainer } from './trainer.js';
 
 const CONFIGS = resolve(dirname(fileURLToPath(import.meta.url)), '../../../configs');
 
-/** Metrics without the wall-clock field (the only one allowed to differ between identical runs). */
-const numbers = (m: IterationMetrics): Omit<IterationMetrics, 'stepsPerSec'> => {
-  const { stepsPerSec: _s, ...rest } = m;
-  return rest;
-};
+/** Metrics without the wall-clock fields (the only ones allowed to differ between identical runs). */
+const numbers = (m: IterationMetrics): Partial<IterationMetrics> => Object.fromEntries(Object.entries(m).filter(([k]) => !(TIMING_FIELDS as readonly string[]).includes(k)));
 
 const open: Trainer[] = [];
 const make = async (cfg: Parameters<typeof createTrainer>[0]): Promise<Trainer> => {

@@ -4,14 +4,15 @@
  * state that checkpoints and resumes.
  */
 import { pino, type Logger } from 'pino';
-import { getSpec, makeVec, registeredIds, Rng, RunningMeanStd, type RngState, type VectorEnv } from '@rl/env';
-import { createPolicy, valueNetwork, type Policy, type ValueNetwork } from '@rl/policy';
-import { createRunner, isTensorEnv, makeTensorVec, type AnyVectorEnv, type RolloutBatch, type Runner, type RunnerState } from '@rl/runner';
+import { getSpec, registeredIds, Rng, RunningMeanStd, type RngState } from '@rl/env';
+import { valueNetwork, type Policy, type ValueNetwork } from '@rl/policy';
+import { createRunner, isTensorEnv, rolloutEpisodes, type AnyVectorEnv, type RolloutBatch, type Runner, type RunnerState } from '@rl/runner';
 import { backendInfo, initTf, tf } from '@rl/tf';
 import { DEFAULT_CONFIG, resolveConfig, type TrainConfig } from './config.js';
-import { rolloutEpisodes } from './episodes.js';
 import { createOptimizer, type Optimizer, type OptimizerState } from './optim.js';
 import { reinforceUpdate, type Learner } from './reinforce.js';
+import { evaluationSeed, learningRate, runSeeds, stopReason, type StopReason } from './schedule.js';
+import { createTrainingPolicy, makeTrainingEnv, vectorizationOf } from './setup.js';
 import { useFastWasmMatMul } from './wasm_matmul.js';
 import { evaluatePolicySync, type EvalResult } from './evaluate.js';
 
@@ -41,7 +42,17 @@ export interface IterationMetrics {
   readonly lr: number;
   /** Env steps of this iteration per wall second (rollout + update). */
   readonly stepsPerSec: number;
+  /** Wall seconds of this iteration's rollout (the envs stepping, πθ acting). */
+  readonly rolloutSeconds: number;
+  /** Wall seconds of this iteration's update (returns, ∇θJ, optimizer steps, observation statistics). */
+  readonly updateSeconds: number;
 }
+
+/**
+ * The fields of a metrics row that depend on wall-clock time (the trainer's, and `rl train`'s
+ * `wallSeconds`): two runs with the same config and seed agree on every other field.
+ */
+export const TIMING_FIELDS = ['stepsPerSec', 'rolloutSeconds', 'updateSeconds', 'wallSeconds'] as const;
 
 /** Options of {@link Trainer.evaluate}. */
 export interface EvalOptions {
@@ -49,7 +60,7 @@ export interface EvalOptions {
   readonly episodes?: number;
   /** Act with the mode of π (argmax / mean) instead of sampling. Default true. */
   readonly deterministic?: boolean;
-  /** Seed of the fresh evaluation envs (and of sampling). Default `config.seed + 1_000_003`. */
+  /** Seed of the fresh evaluation envs (and of sampling). Default `evaluationSeed(config.seed)` (= seed + 1000, as `rl eval`). */
   readonly seed?: number;
 }
 
@@ -76,24 +87,37 @@ export interface TrainerState {
    * `steps` mode with JS envs (`native` / `generic`): the runner's current observations, running
    * episode returns and lengths and counters, with the envs' whole state (physical state, time
    * limit counters, random streams), so a resumed run continues the very same episodes.
-   * Absent in `episodes` mode, with tensor-native envs, and in states saved before it existed.
+   * Absent in `episodes` mode, with tensor-native envs, rollout workers, envs that cannot save
+   * their state (no `getState()`, e.g. a user's env), and in states saved before it existed.
    */
   readonly runner?: RunnerState;
 }
 
+/** What a driver hooks into a run (`run`, `runAsync`, `train`). */
+export interface RunHooks {
+  /**
+   * After every iteration, with its metrics and the trainer (metrics lines, checkpoints, curves,
+   * progress, evaluation). `runAsync` awaits it before the next iteration (it may be async);
+   * `run` calls it synchronously.
+   */
+  readonly onIteration?: (m: IterationMetrics, trainer: Trainer) => unknown;
+  /** Stops the run before the next iteration once aborted (within one iteration). */
+  readonly signal?: AbortSignal;
+}
+
 /** Options of {@link createTrainer} and {@link train}. */
 export interface TrainerOptions {
-  /** Called after every iteration. */
+  /** Called after every iteration (by `step()` itself, so also when a driver steps by hand). */
   readonly onIteration?: (m: IterationMetrics) => void;
   /** A pino logger to use (default: a new one at `config.logLevel`). */
   readonly logger?: Logger;
-  /** Stops `run()` / `train()` after the current iteration when aborted. */
+  /** Stops `run()` / `runAsync()` / `train()` before the next iteration when aborted. */
   readonly signal?: AbortSignal;
 }
 
 /** Why `run()` stopped and where. */
 export interface TrainResult {
-  readonly reason: 'totalSteps' | 'targetReturn' | 'aborted';
+  readonly reason: StopReason;
   readonly iterations: number;
   readonly envSteps: number;
   readonly wallSeconds: number;
@@ -119,10 +143,18 @@ export interface Trainer {
   readonly logger: Logger;
   /** One rollout and one update. */
   step(): IterationMetrics;
-  /** Iterates until `totalSteps`, `targetReturn` or the signal. */
-  run(opts?: Pick<TrainerOptions, 'onIteration' | 'signal'>): TrainResult;
+  /** Iterates until the stop rule (`targetReturn` with a full window, `totalSteps`) or the signal, synchronously. */
+  run(opts?: RunHooks): TrainResult;
+  /**
+   * {@link run} yielding to the event loop between iterations: timers, I/O, HTTP servers and
+   * signal handlers of the same process run while it trains, and an aborted signal stops it
+   * within one iteration. Hooks may be async (awaited).
+   */
+  runAsync(opts?: RunHooks): Promise<TrainResult>;
   /** Episodes on fresh seeded envs; the training streams are left untouched. */
   evaluate(opts?: EvalOptions): EvalResult;
+  /** Saves πθ into `dir` (Node; atomically) with metadata `{ envId, config }` beside its spaces. */
+  savePolicy(dir: string): Promise<void>;
   /** A copy of the whole state (see {@link TrainerState}). */
   getState(): TrainerState;
   /** Restores a state from {@link getState} (of a trainer with the same config). */
@@ -130,8 +162,6 @@ export interface Trainer {
   /** Frees every tensor, the envs and the networks. */
   dispose(): void;
 }
-
-const SALT_EVAL = 1_000_003;
 
 /** The registered env ids (for config validation). */
 export function envIds(): string[] {
@@ -186,17 +216,30 @@ type WorkerRunnerFactory = (
 ) => Runner & { ready(): Promise<void> };
 
 /**
- * Trains a policy with batched REINFORCE and returns the trainer (for `policy`, `evaluate`,
- * `getState`) with the result.
+ * Trains a policy with batched REINFORCE (`runAsync`: the event loop keeps running) and returns
+ * the trainer (for `policy`, `evaluate`, `getState`) with the result.
  *
  * @example
  * const { trainer, result } = await train({ env: 'CartPole-v1', targetReturn: 475 }, { onIteration: (m) => console.log(m.returnMean) });
  */
 export async function train(partial: Partial<TrainConfig> = {}, opts: TrainerOptions = {}): Promise<{ trainer: Trainer; result: TrainResult }> {
   const trainer = await createTrainer(partial, opts);
-  const result = trainer.run();
-  return { trainer, result };
+  try {
+    const result = await trainer.runAsync();
+    return { trainer, result };
+  } catch (err) {
+    trainer.dispose();
+    throw err;
+  }
 }
+
+/** The metadata a trained policy is saved with: the env id and the whole resolved config. */
+export function policyMetadata(config: TrainConfig): { envId: string; config: TrainConfig } {
+  return { envId: config.env, config };
+}
+
+/** Lets timers, I/O and signal handlers run (a macrotask: `setImmediate` in Node, else `setTimeout`). */
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
 
 class TrainerImpl implements Trainer {
   readonly config: TrainConfig;
@@ -221,6 +264,8 @@ class TrainerImpl implements Trainer {
   private readonly signal: AbortSignal | undefined;
 
   private readonly makeRunner: (seed: number) => Runner;
+  /** Whether the state holds the runner's and envs' state (steps mode, JS envs that can save theirs, no workers). */
+  private readonly savesRunner: boolean;
 
   constructor(config: TrainConfig, logger: Logger, opts: TrainerOptions, workerRunner?: WorkerRunnerFactory) {
     this.config = config;
@@ -231,30 +276,19 @@ class TrainerImpl implements Trainer {
     this.rewardThreshold = spec.rewardThreshold;
     this.maxEpisodeSteps = spec.maxEpisodeSteps ?? 1000;
 
-    // Seeds: one root stream, one child seed per consumer, always drawn in this order
-    const root = new Rng(config.seed);
-    const policySeed = root.nextSeed();
-    const valueSeed = root.nextSeed();
-    const envSeed = root.nextSeed();
-    this.rng = new Rng(root.nextSeed());
+    // Seeds: one root stream, one child seed per consumer, always drawn in the same order
+    const { valueSeed, envSeed, streamSeed } = runSeeds(config.seed);
+    this.rng = new Rng(streamSeed);
 
     // Environment: N envs as one batch
-    this.env =
-      config.envVectorization === 'tensor'
-        ? makeTensorVec(config.env, config.numEnvs, { seed: envSeed })
-        : makeVec(config.env, config.numEnvs, { seed: envSeed, vectorization: config.envVectorization });
+    this.env = makeTrainingEnv(config, config.numEnvs, envSeed);
 
     // πθ and, for the learned baselines, V(s)
-    const probe: VectorEnv | AnyVectorEnv = this.env;
-    this.policy = createPolicy(probe.singleObservationSpace, probe.singleActionSpace, {
-      hidden: config.hidden,
-      activation: config.activation,
-      seed: policySeed,
-      logStdInit: config.logStdInit,
-    });
+    const env = this.env;
+    this.policy = createTrainingPolicy(config, env.singleObservationSpace, env.singleActionSpace);
     const learned = config.baseline === 'value' || config.baseline === 'gae';
-    this.value = learned ? valueNetwork(probe.singleObservationSpace, { hidden: config.hidden, activation: config.activation, seed: valueSeed }) : undefined;
-    this.obsRms = config.normalizeObs ? new RunningMeanStd(probe.singleObservationSpace.size) : undefined;
+    this.value = learned ? valueNetwork(env.singleObservationSpace, { hidden: config.hidden, activation: config.activation, seed: valueSeed }) : undefined;
+    this.obsRms = config.normalizeObs ? new RunningMeanStd(env.singleObservationSpace.size) : undefined;
 
     // Optimizers: ascent on J for θ, descent on the value MSE for V
     this.optimizer = createOptimizer(this.policy.trainableVariables, { kind: config.optimizer, lr: config.lr });
@@ -267,9 +301,16 @@ class TrainerImpl implements Trainer {
     };
     // Rollouts in steps mode: in this thread, or sharded across worker threads (`workers` > 1)
     this.makeRunner = workerRunner
-      ? (seed) => workerRunner(this.policy, { envId: config.env, numEnvs: config.numEnvs, workers: config.workers, seed, envOptions: { vectorization: config.envVectorization === 'generic' ? 'generic' : 'native' } })
+      ? (seed) => workerRunner(this.policy, { envId: config.env, numEnvs: config.numEnvs, workers: config.workers, seed, envOptions: { vectorization: vectorizationOf(config) as 'native' | 'generic' } })
       : (seed) => createRunner(this.policy, this.env, { seed });
     if (config.mode === 'steps') this.runner = this.makeRunner(envSeed);
+    this.savesRunner = this.runner !== undefined && !workerRunner && !isTensorEnv(this.env) && canSaveState(this.runner);
+    if (this.runner && !workerRunner && !isTensorEnv(this.env) && !this.savesRunner) {
+      logger.warn(
+        { env: config.env },
+        `env ${config.env} cannot save its state (it has no getState()/setState()): training and checkpoints work, but a checkpoint holds no env state, so a resumed run restarts its episodes (reproducible, not bit-identical to an uninterrupted run)`,
+      );
+    }
     logger.debug({ config }, 'trainer created');
   }
 
@@ -280,7 +321,7 @@ class TrainerImpl implements Trainer {
 
   private collect(): RolloutBatch {
     if (this.config.mode === 'episodes') {
-      return rolloutEpisodes(this.policy, this.env, { seed: this.rng.nextSeed(), maxSteps: this.maxEpisodeSteps });
+      return rolloutEpisodes(this.policy, this.env, { seed: this.rng.nextSeed(), maxSteps: this.maxEpisodeSteps, atMaxSteps: 'cut' });
     }
     return this.runner!.rollout(this.config.stepsPerIter);
   }
@@ -289,11 +330,12 @@ class TrainerImpl implements Trainer {
     const cfg = this.config;
     const t0 = performance.now();
     const iteration = this.iteration + 1;
-    const lr = cfg.lrDecay === 'linear' ? cfg.lr * Math.max(1 - this.envSteps / cfg.totalSteps, 0) : cfg.lr;
+    const lr = learningRate(cfg, this.envSteps);
     this.optimizer.lr = lr;
 
     // Rollout: N envs, T steps (or N whole episodes), πθ acting without taping
     const batch = this.collect();
+    const t1 = performance.now();
     try {
       // Update: returns, baseline, ∇θJ in one forward/backward pass, θ ← θ + α∇θJ
       const u = reinforceUpdate(this.learner, batch, cfg, iteration);
@@ -308,7 +350,8 @@ class TrainerImpl implements Trainer {
         this.recentReturns.splice(0, this.recentReturns.length - cfg.returnWindow);
         this.recentLengths.splice(0, this.recentLengths.length - cfg.returnWindow);
       }
-      const seconds = (performance.now() - t0) / 1000;
+      const t2 = performance.now();
+      const seconds = (t2 - t0) / 1000;
       const m: IterationMetrics = {
         iteration,
         envSteps: this.envSteps,
@@ -321,6 +364,8 @@ class TrainerImpl implements Trainer {
         valueLoss: u.valueLoss,
         lr,
         stepsPerSec: seconds > 0 ? batch.numSteps / seconds : 0,
+        rolloutSeconds: (t1 - t0) / 1000,
+        updateSeconds: (t2 - t1) / 1000,
       };
       this.logger.debug(m, 'iteration');
       this.onIteration?.(m);
@@ -333,8 +378,8 @@ class TrainerImpl implements Trainer {
   /** Running mean/variance of the observations, written into πθ and V for the next rollout. */
   private updateObsNorm(batch: RolloutBatch): void {
     const rms = this.obsRms!;
-    const obs = batch.obs.dataSync();
-    const mask = batch.mask.dataSync();
+    const obs = batch.host?.obs ?? batch.obs.dataSync();
+    const mask = batch.host?.mask ?? batch.mask.dataSync();
     const d = rms.dim;
     const rows: number[] = [];
     for (let i = 0; i < mask.length; i++) if (mask[i]) for (let k = 0; k < d; k++) rows.push(obs[i * d + k]!);
@@ -349,36 +394,55 @@ class TrainerImpl implements Trainer {
     if (this.value) this.value.obsNorm = stats;
   }
 
-  run(opts: Pick<TrainerOptions, 'onIteration' | 'signal'> = {}): TrainResult {
+  run(opts: RunHooks = {}): TrainResult {
+    const loop = this.iterations(opts.signal ?? this.signal);
+    for (let r = loop.next(); ; r = loop.next()) {
+      if (r.done) return r.value;
+      const pending = opts.onIteration?.(r.value, this);
+      if (pending instanceof Promise) throw new TypeError('Trainer.run: onIteration returned a promise (an async hook); use runAsync(), which awaits it');
+    }
+  }
+
+  async runAsync(opts: RunHooks = {}): Promise<TrainResult> {
+    const loop = this.iterations(opts.signal ?? this.signal);
+    for (let r = loop.next(); ; r = loop.next()) {
+      if (r.done) return r.value;
+      await opts.onIteration?.(r.value, this);
+      await yieldToEventLoop();
+    }
+  }
+
+  /** The loop of `run` and `runAsync`: the stop rule before each iteration, then one `step()` (yielded to the driver). */
+  private *iterations(signal: AbortSignal | undefined): Generator<IterationMetrics, TrainResult, void> {
     const cfg = this.config;
-    const signal = opts.signal ?? this.signal;
     const t0 = performance.now();
     let last: IterationMetrics | undefined;
-    let reason: TrainResult['reason'] = 'totalSteps';
+    let reason: StopReason;
     this.logger.info({ env: cfg.env, numEnvs: cfg.numEnvs, stepsPerIter: cfg.stepsPerIter, mode: cfg.mode, baseline: cfg.baseline, backend: tf.getBackend() }, 'training');
-    while (this.envSteps < cfg.totalSteps) {
-      if (signal?.aborted) {
-        reason = 'aborted';
+    for (;;) {
+      const stop = stopReason(cfg, { envSteps: this.envSteps, windowEpisodes: this.recentReturns.length, returnMean: mean(this.recentReturns), aborted: signal?.aborted === true });
+      if (stop) {
+        reason = stop;
         break;
       }
       last = this.step();
-      opts.onIteration?.(last);
       if (last.iteration % 10 === 0) this.logger.info({ iteration: last.iteration, envSteps: last.envSteps, returnMean: last.returnMean, loss: last.loss, entropy: last.entropy }, 'progress');
-      if (cfg.targetReturn !== undefined && this.recentReturns.length >= cfg.returnWindow && last.returnMean >= cfg.targetReturn) {
-        reason = 'targetReturn';
-        break;
-      }
+      yield last;
     }
     const wallSeconds = (performance.now() - t0) / 1000;
     this.logger.info({ reason, iterations: this.iteration, envSteps: this.envSteps, wallSeconds, returnMean: last?.returnMean }, 'training finished');
     return { reason, iterations: this.iteration, envSteps: this.envSteps, wallSeconds, last };
   }
 
+  async savePolicy(dir: string): Promise<void> {
+    await this.policy.save(dir, { metadata: policyMetadata(this.config) });
+  }
+
   evaluate(opts: EvalOptions = {}): EvalResult {
     const episodes = opts.episodes ?? (this.config.evalEpisodes > 0 ? this.config.evalEpisodes : 10);
     if (!Number.isInteger(episodes) || episodes < 1) throw new RangeError(`evaluate: episodes must be a positive integer, got ${episodes}`);
     const deterministic = opts.deterministic ?? true;
-    const seed = opts.seed ?? this.config.seed + SALT_EVAL;
+    const seed = opts.seed ?? evaluationSeed(this.config.seed);
     const r = evaluatePolicySync(this.policy, { envId: this.config.env, episodes, deterministic, seed });
     this.logger.info({ episodes, deterministic, mean: r.mean, std: r.std }, 'evaluation');
     return r;
@@ -403,7 +467,7 @@ class TrainerImpl implements Trainer {
       ema: this.learner.ema,
       obsNorm: rms ? { mean: Float64Array.from(rms.mean), var: Float64Array.from(rms.var), count: rms.count } : undefined,
       rng: this.rng.getState(),
-      ...(this.runner?.getState && !isTensorEnv(this.env) ? { runner: this.runner.getState() } : {}),
+      ...(this.savesRunner ? { runner: this.runner!.getState!() } : {}),
     };
   }
 
@@ -444,12 +508,12 @@ class TrainerImpl implements Trainer {
     this.recentLengths = [...s.recentLengths];
     this.rng = Rng.fromState(s.rng);
     if (this.config.mode === 'steps') {
-      if (s.runner && this.runner?.setState) {
+      if (s.runner && this.savesRunner) {
         // the envs' running episodes, exactly as they were: the resumed run is bit-identical
-        this.runner.setState(s.runner);
+        this.runner!.setState!(s.runner);
       } else {
         this.runner?.dispose();
-        // no env state saved (tensor-native envs, older states): fresh episodes seeded from a
+        // no env state saved (tensor-native envs, workers, envs without getState, older states): fresh episodes seeded from a
         // copy of the saved stream, so the state itself is unchanged by resuming
         this.runner = this.makeRunner(this.rng.clone().nextSeed());
       }
@@ -464,6 +528,18 @@ class TrainerImpl implements Trainer {
     this.policy.dispose();
     this.value?.dispose();
     this.env.close();
+  }
+}
+
+/** Whether a runner's env can save its whole state (probed once: `getState()` throws a TypeError for an env without one). */
+function canSaveState(runner: Runner): boolean {
+  if (typeof runner.getState !== 'function' || typeof runner.setState !== 'function') return false;
+  try {
+    runner.getState();
+    return true;
+  } catch (err) {
+    if (err instanceof TypeError) return false;
+    throw err;
   }
 }
 

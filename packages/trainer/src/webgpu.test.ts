@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTrainer, type IterationMetrics } from './trainer.js';
 import type { TrainConfig } from './config.js';
 
-type Numbers = Omit<IterationMetrics, 'stepsPerSec'>;
+type Numbers = Omit<IterationMetrics, 'stepsPerSec' | 'rolloutSeconds' | 'updateSeconds'>;
 
 async function run(backend: 'cpu' | 'webgpu', cfg: Partial<TrainConfig>, iterations: number): Promise<{ metrics: Numbers[]; weights: Float32Array[]; tensors: number[] }> {
   await initTf({ backend });
@@ -17,7 +17,7 @@ async function run(backend: 'cpu' | 'webgpu', cfg: Partial<TrainConfig>, iterati
   const metrics: Numbers[] = [];
   const tensors: number[] = [];
   for (let k = 0; k < iterations; k++) {
-    const { stepsPerSec: _wall, ...m } = trainer.step();
+    const { stepsPerSec: _wall, rolloutSeconds: _r, updateSeconds: _u, ...m } = trainer.step();
     metrics.push(m);
     tensors.push(tf.memory().numTensors);
   }
@@ -75,7 +75,8 @@ describe('training on webgpu (SwiftShader) equals cpu', () => {
     b.setState(state);
     const ma = a.step();
     const mb = b.step();
-    expect({ ...mb, stepsPerSec: 0 }).toEqual({ ...ma, stepsPerSec: 0 });
+    const timeless = { stepsPerSec: 0, rolloutSeconds: 0, updateSeconds: 0 };
+    expect({ ...mb, ...timeless }).toEqual({ ...ma, ...timeless });
     expect(b.policy.getWeights()).toEqual(a.policy.getWeights());
     const e = b.evaluate({ episodes: 3, deterministic: false }); // sampled: short episodes (one read-back per step on SwiftShader is slow)
     expect(e.returns).toHaveLength(3);

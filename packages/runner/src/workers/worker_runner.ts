@@ -12,8 +12,9 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { makeVec, Rng, type MakeVecOptions, type VectorEnv } from '@rl/env';
 import type { Policy } from '@rl/policy';
-import { backendInfo, tf, type BackendName } from '@rl/tf';
+import { backendInfo, type BackendName } from '@rl/tf';
 import type { Runner, RunnerStats } from '../rollout.js';
+import { batchFromHost, onesMask } from '../batch.js';
 import { checkSpaces } from '../spaces_check.js';
 import type { RolloutBatch } from '../types.js';
 import {
@@ -323,36 +324,28 @@ class ThreadRunner implements WorkerRunner {
     const lenAt = new Int32Array(out.epLength);
     const returns: number[] = [];
     const lengths: number[] = [];
+    const ends: number[] = [];
     for (let s = 0; s < tn; s++) {
       if (term[s] !== 0 || trunc[s] !== 0) {
         returns.push(retAt[s]!);
         lengths.push(lenAt[s]!);
+        ends.push(s);
       }
     }
     this.envSteps += tn;
     this.episodes += returns.length;
-    // The buffers are this rollout's own (see buffers()): no copy here.
-    const tensors = {
-      obs: tf.tensor3d(new Float32Array(out.obs), [steps, n, od]),
-      actions: this.discrete ? tf.tensor2d(new Int32Array(out.actions), [steps, n], 'int32') : tf.tensor3d(new Float32Array(out.actions), [steps, n, ad], 'float32'),
-      rewards: tf.tensor2d(new Float32Array(out.rewards), [steps, n]),
-      terminated: tf.tensor2d(term, [steps, n]),
-      truncated: tf.tensor2d(trunc, [steps, n]),
-      finalObs: tf.tensor3d(new Float32Array(out.finalObs), [steps, n, od]),
-      lastObs: tf.tensor2d(new Float32Array(out.lastObs), [n, od]),
-      mask: tf.ones([steps, n]) as tf.Tensor2D,
+    // The buffers are this rollout's own (see buffers()): no copy here; the batch keeps them as its host arrays.
+    const host = {
+      obs: new Float32Array(out.obs),
+      actions: this.discrete ? new Int32Array(out.actions) : new Float32Array(out.actions),
+      rewards: new Float32Array(out.rewards),
+      terminated: term,
+      truncated: trunc,
+      mask: onesMask(tn),
+      finalObs: new Float32Array(out.finalObs),
+      lastObs: new Float32Array(out.lastObs),
     };
-    return {
-      ...tensors,
-      episodeReturns: returns,
-      episodeLengths: lengths,
-      numSteps: tn,
-      steps,
-      numEnvs: n,
-      dispose: () => {
-        for (const t of Object.values(tensors)) t.dispose();
-      },
-    };
+    return batchFromHost(host, { steps, numEnvs: n, obsDim: od, discrete: this.discrete, actionDim: ad, allReal: true }, { episodeReturns: returns, episodeLengths: lengths, episodeEnds: ends, numSteps: tn });
   }
 
   dispose(): void {

@@ -1,5 +1,15 @@
-import { InvalidArgumentError } from 'commander';
+/**
+ * Command-line flags derived from a zod object schema (the trainer's config, `@rl/distributed`'s
+ * run options): one flag per field with its kind, default, range and help text read from the
+ * schema, and the parser of a flag's text. `rl train` (commander) and `rl-distributed`
+ * (node:util parseArgs) both build their flags here, so no flag table is written by hand.
+ */
 import type { z } from 'zod';
+
+/** A flag's text that is not a value of its kind (the caller adds the flag's name). */
+export class FlagValueError extends Error {
+  override readonly name = 'FlagValueError';
+}
 
 /** How one config field is given on the command line. */
 export interface FieldFlag {
@@ -15,6 +25,8 @@ export interface FieldFlag {
   readonly defaultValue?: unknown;
   /** The schema's description, if any. */
   readonly description?: string;
+  /** What the default is when the schema computes it (`.meta({ defaultText })`), e.g. `shards`. */
+  readonly defaultText?: string;
   /** Inclusive numeric bounds, when the schema states them. */
   readonly min?: number;
   readonly max?: number;
@@ -37,6 +49,7 @@ interface Inspect {
     };
   };
   readonly description?: string;
+  meta?(): Record<string, unknown> | undefined;
   readonly shape?: Record<string, Inspect>;
   readonly options?: readonly unknown[];
   readonly minValue?: number | null;
@@ -44,12 +57,21 @@ interface Inspect {
   readonly isInt?: boolean;
 }
 
+/** camelCase → kebab-case (`stepsPerIter` → `steps-per-iter`). */
 export const kebab = (s: string): string => s.replace(/([a-z0-9])([A-Z])/g, '$1-$2').replace(/_/g, '-').toLowerCase();
 
-function unwrap(s: Inspect): { inner: Inspect; defaultValue?: unknown; description?: string } {
+/** The flag name a schema gives with `.meta({ flag: 'name' })` (e.g. `round-timeout` for `roundTimeoutMs`). */
+const metaText = (s: Inspect, key: 'flag' | 'defaultText'): string | undefined => {
+  const f = typeof s.meta === 'function' ? s.meta()?.[key] : undefined;
+  return typeof f === 'string' ? f : undefined;
+};
+
+function unwrap(s: Inspect): { inner: Inspect; defaultValue?: unknown; description?: string; flag?: string; defaultText?: string } {
   let cur = s;
   let defaultValue: unknown;
   let description = s.description;
+  let flag = metaText(s, 'flag');
+  let defaultText = metaText(s, 'defaultText');
   for (;;) {
     const t = cur._zod.def.type;
     if ((t === 'default' || t === 'prefault') && defaultValue === undefined) {
@@ -59,21 +81,26 @@ function unwrap(s: Inspect): { inner: Inspect; defaultValue?: unknown; descripti
     if ((t === 'default' || t === 'prefault' || t === 'optional' || t === 'nullable' || t === 'readonly') && cur._zod.def.innerType) {
       cur = cur._zod.def.innerType;
       description ??= cur.description;
+      flag ??= metaText(cur, 'flag');
+      defaultText ??= metaText(cur, 'defaultText');
       continue;
     }
-    return { inner: cur, defaultValue, description };
+    return { inner: cur, defaultValue, description, ...(flag ? { flag } : {}), ...(defaultText ? { defaultText } : {}) };
   }
 }
 
 /**
  * One flag per leaf field of a zod object schema (nested objects are flattened:
- * `policy.hidden` → `--policy-hidden`), with kind, default, description and bounds read from
- * the schema, so the CLI's flags never drift from the trainer's config record.
+ * `policy.hidden` → `--policy-hidden`; `.meta({ flag })` names a flag otherwise), with kind,
+ * default, description and bounds read from the schema, so flags never drift from the record.
+ *
+ * @example
+ * schemaFlags(trainConfigSchema).find((f) => f.flag === 'num-envs'); // { kind: 'int', defaultValue: 16, min: 1, … }
  */
 export function schemaFlags(schema: z.ZodType, exclude: readonly string[] = []): FieldFlag[] {
   const out: FieldFlag[] = [];
   const walk = (s: Inspect, path: string[], parentDefault: unknown): void => {
-    const { inner, defaultValue: dv, description } = unwrap(s);
+    const { inner, defaultValue: dv, description, flag: named, defaultText } = unwrap(s);
     const defaultValue = dv !== undefined ? dv : parentDefault;
     const t = inner._zod.def.type;
     if (t === 'object' && inner.shape) {
@@ -83,9 +110,9 @@ export function schemaFlags(schema: z.ZodType, exclude: readonly string[] = []):
       }
       return;
     }
-    const flag = path.map(kebab).join('-');
+    const flag = named ?? path.map(kebab).join('-');
     if (exclude.includes(path.join('.'))) return;
-    const base = { path, flag, defaultValue, description };
+    const base = { path, flag, defaultValue, description, ...(defaultText ? { defaultText } : {}) };
     if (t === 'number') {
       const min = inner.minValue ?? undefined;
       const max = inner.maxValue ?? undefined;
@@ -111,11 +138,11 @@ export function schemaFlags(schema: z.ZodType, exclude: readonly string[] = []):
   return out;
 }
 
-/** Parses a flag's text into the value the schema expects (commander reports the thrown message). */
+/** Parses a flag's text into the value the schema expects; throws a {@link FlagValueError} saying what is wrong with the text. */
 export function parseFlagValue(f: FieldFlag, text: string): unknown {
   const num = (s: string): number => {
     const n = Number(s.trim());
-    if (s.trim() === '' || Number.isNaN(n)) throw new InvalidArgumentError(`"${s}" is not a number.`);
+    if (s.trim() === '' || Number.isNaN(n)) throw new FlagValueError(`"${s}" is not a number.`);
     return n;
   };
   switch (f.kind) {
@@ -126,7 +153,7 @@ export function parseFlagValue(f: FieldFlag, text: string): unknown {
       const t = text.toLowerCase();
       if (['true', '1', 'yes'].includes(t)) return true;
       if (['false', '0', 'no'].includes(t)) return false;
-      throw new InvalidArgumentError(`"${text}" is not a boolean (true or false).`);
+      throw new FlagValueError(`"${text}" is not a boolean (true or false).`);
     }
     case 'number[]':
       return text.split(',').filter((s) => s.trim() !== '').map(num);
@@ -138,7 +165,7 @@ export function parseFlagValue(f: FieldFlag, text: string): unknown {
       } catch {
         // a bare word (e.g. `--workers auto` for a number | "auto" field); the schema judges it
         if (/^[A-Za-z][\w-]*$/.test(text.trim())) return text.trim();
-        throw new InvalidArgumentError(`"${text}" is not valid JSON.`);
+        throw new FlagValueError(`"${text}" is not valid JSON.`);
       }
     default:
       return text;
@@ -155,6 +182,7 @@ export function flagHelp(f: FieldFlag): string {
   if (lo || hi) parts.push([lo, hi].filter(Boolean).join(' and '));
   if (f.kind === 'number[]' || f.kind === 'string[]') parts.push('comma-separated');
   if (f.defaultValue !== undefined) parts.push(`(default: ${JSON.stringify(f.defaultValue)})`);
+  else if (f.defaultText !== undefined) parts.push(`(default: ${f.defaultText})`);
   return parts.join('; ');
 }
 

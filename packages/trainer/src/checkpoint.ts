@@ -1,8 +1,22 @@
+/**
+ * Crash-safe checkpoints (Node only): the one checkpoint format of the framework, written by
+ * `rl train` / `rl resume` (a trainer's state) and by `@rl/distributed`'s learner (its round
+ * state). A checkpoint is a directory `ckpt-<iteration>` holding `checkpoint.json` (format,
+ * counters, the state as JSON with references) and `state.bin` (every typed array of the state,
+ * sha256-checked; see `state_codec.ts`). The payload is any plain-data record, so a driver can
+ * store more records beside the trainer's state.
+ */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { fsyncPath, writeFileSynced } from './atomic.js';
-import { CliError } from './errors.js';
-import { decodeState, encodeState } from './state-codec.js';
+import { fsyncPath, renameDurably, writeFileSynced } from '@rl/policy/durable';
+import { decodeState, encodeState } from './state_codec.js';
+
+export { decodeState, encodeState, type EncodedState } from './state_codec.js';
+
+/** A checkpoint that is missing, corrupt or of another format; the message names the file. */
+export class CheckpointError extends Error {
+  override readonly name = 'CheckpointError';
+}
 
 /** Counters saved beside the trainer's state in every checkpoint. */
 export interface CheckpointMeta {
@@ -15,11 +29,11 @@ export interface CheckpointMeta {
 }
 
 /** A checkpoint read back from disk. */
-export interface Checkpoint extends CheckpointMeta {
+export interface Checkpoint<S = unknown> extends CheckpointMeta {
   /** Directory of the checkpoint. */
   readonly dir: string;
-  /** The trainer's state, as `getState()` returned it. */
-  readonly state: unknown;
+  /** The state as it was written (e.g. a trainer's `getState()`). */
+  readonly state: S;
 }
 
 const FORMAT = 'rl-checkpoint';
@@ -64,8 +78,7 @@ export function writeCheckpoint(dir: string, meta: CheckpointMeta, state: unknow
   const doc = { format: FORMAT, version: VERSION, ...meta, createdAt: new Date().toISOString(), blobBytes: enc.blob.byteLength, blobSha256: enc.sha256, state: enc.json };
   writeFileSynced(join(tmp, 'checkpoint.json'), JSON.stringify(doc));
   fsyncPath(tmp);
-  renameSync(tmp, final);
-  fsyncPath(dir);
+  renameDurably(tmp, final);
   const all = listCheckpoints(dir);
   for (const old of all.slice(0, Math.max(0, all.length - keep))) {
     // rename first (atomic), then delete: a crash mid-delete leaves a .tmp- directory, never a half checkpoint
@@ -76,40 +89,40 @@ export function writeCheckpoint(dir: string, meta: CheckpointMeta, state: unknow
   return final;
 }
 
-/** Reads one checkpoint directory; throws a {@link CliError} naming the file that is missing or corrupt. */
+/** Reads one checkpoint directory; throws a {@link CheckpointError} naming the file that is missing or corrupt. */
 export function readCheckpoint(ckptDir: string): Checkpoint {
   const jsonPath = join(ckptDir, 'checkpoint.json');
   const binPath = join(ckptDir, 'state.bin');
-  for (const p of [jsonPath, binPath]) if (!existsSync(p)) throw new CliError(`${p}: file missing from checkpoint`);
+  for (const p of [jsonPath, binPath]) if (!existsSync(p)) throw new CheckpointError(`${p}: file missing from checkpoint`);
   let doc: Record<string, unknown>;
   try {
     doc = JSON.parse(readFileSync(jsonPath, 'utf8')) as Record<string, unknown>;
   } catch (err) {
-    throw new CliError(`${jsonPath}: not valid JSON (${(err as Error).message})`);
+    throw new CheckpointError(`${jsonPath}: not valid JSON (${(err as Error).message})`);
   }
   if (doc.format !== FORMAT || doc.version !== VERSION) {
-    throw new CliError(`${jsonPath}: not an rl checkpoint (format ${JSON.stringify(doc.format)} version ${JSON.stringify(doc.version)}; expected ${FORMAT} ${VERSION})`);
+    throw new CheckpointError(`${jsonPath}: not an rl checkpoint (format ${JSON.stringify(doc.format)} version ${JSON.stringify(doc.version)}; expected ${FORMAT} ${VERSION})`);
   }
   for (const k of ['iteration', 'envSteps', 'wallSeconds', 'blobBytes'] as const) {
     if (typeof doc[k] !== 'number' || !Number.isFinite(doc[k]) || (doc[k] as number) < 0) {
-      throw new CliError(`${jsonPath}: field "${k}" must be a non-negative number, got ${JSON.stringify(doc[k])}`);
+      throw new CheckpointError(`${jsonPath}: field "${k}" must be a non-negative number, got ${JSON.stringify(doc[k])}`);
     }
   }
   const blob = new Uint8Array(readFileSync(binPath));
-  if (blob.byteLength !== doc.blobBytes) throw new CliError(`${binPath}: ${blob.byteLength} bytes, expected ${String(doc.blobBytes)} (truncated or corrupt)`);
+  if (blob.byteLength !== doc.blobBytes) throw new CheckpointError(`${binPath}: ${blob.byteLength} bytes, expected ${String(doc.blobBytes)} (truncated or corrupt)`);
   let state: unknown;
   try {
     state = decodeState(doc.state, blob, String(doc.blobSha256));
   } catch (err) {
-    throw new CliError(`${binPath}: corrupt checkpoint data (${(err as Error).message})`);
+    throw new CheckpointError(`${binPath}: corrupt checkpoint data (${(err as Error).message})`);
   }
   return { dir: ckptDir, iteration: doc.iteration as number, envSteps: doc.envSteps as number, wallSeconds: doc.wallSeconds as number, state };
 }
 
-/** The newest complete checkpoint in `dir`; throws a {@link CliError} when there is none. */
+/** The newest complete checkpoint in `dir`; throws a {@link CheckpointError} when there is none. */
 export function readLatestCheckpoint(dir: string): Checkpoint {
   const all = listCheckpoints(dir);
   const last = all[all.length - 1];
-  if (!last) throw new CliError(`${dir}: no checkpoint found (expected a ckpt-NNNNNNNN directory)`);
+  if (!last) throw new CheckpointError(`${dir}: no checkpoint found (expected a ckpt-NNNNNNNN directory)`);
   return readCheckpoint(last.dir);
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { deepMerge, flagHelp, parseFlagValue, schemaFlags, setPath } from './schema-flags.js';
+import { deepMerge, flagHelp, parseFlagValue, schemaFlags, setPath } from './flags.js';
 
 const schema = z.object({
   envId: z.string().default('CartPole-v1').describe('Gymnasium id'),

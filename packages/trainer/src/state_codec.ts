@@ -1,3 +1,7 @@
+/**
+ * The lossless encoding of a state (Node only): plain JSON with every typed array moved into one
+ * sha256-checked binary blob. What `checkpoint.ts` writes into a checkpoint directory.
+ */
 import { createHash } from 'node:crypto';
 
 /** Typed arrays a checkpoint can hold, by constructor name. */

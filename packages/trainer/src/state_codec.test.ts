@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeState, encodeState } from './state-codec.js';
+import { decodeState, encodeState } from './state_codec.js';
 
 describe('encodeState / decodeState', () => {
   it('round-trips nested records with typed arrays, float64 bits, NaN and Infinity', () => {

@@ -1,0 +1,93 @@
+/**
+ * A {@link RolloutBatch} and its host arrays: built once from the arrays a JS rollout filled
+ * (the tensors are made from them, the arrays stay on the batch as `host`), or read back once
+ * from a tensor-native batch.
+ */
+import { tf } from '@rl/tf';
+import type { HostBatch, RolloutBatch } from './types.js';
+
+/** Shape of a batch: T, N, the observation width and, for Box actions, the action width. */
+export interface BatchShape {
+  readonly steps: number;
+  readonly numEnvs: number;
+  readonly obsDim: number;
+  /** Discrete actions are int32 `[T, N]`; Box actions float32 `[T, N, actionDim]`. */
+  readonly discrete: boolean;
+  readonly actionDim: number;
+  /** Every step is real (`host.mask` all ones, step mode): the mask tensor is filled on the backend instead of uploaded. */
+  readonly allReal?: boolean;
+}
+
+const ones = new Map<number, Float32Array>();
+
+/** A read-only array of `n` ones, shared by every step-mode batch of that size (their `host.mask`). */
+export function onesMask(n: number): Float32Array {
+  let m = ones.get(n);
+  if (!m) {
+    if (ones.size > 16) ones.clear(); // a few sizes in any one run
+    m = new Float32Array(n).fill(1);
+    ones.set(n, m);
+  }
+  return m;
+}
+
+/** The episodes that ended in a batch (see {@link RolloutBatch}). */
+export interface BatchEpisodes {
+  readonly episodeReturns: readonly number[];
+  readonly episodeLengths: readonly number[];
+  readonly episodeEnds: readonly number[];
+  /** Real env steps (T·N without padding). */
+  readonly numSteps: number;
+}
+
+/**
+ * The batch whose tensors are made from `host` (one upload per array) and which keeps `host`,
+ * so consumers read rewards, flags, mask and observations without a read-back.
+ */
+export function batchFromHost(host: HostBatch, shape: BatchShape, episodes: BatchEpisodes): RolloutBatch {
+  const { steps: T, numEnvs: N, obsDim: d } = shape;
+  const tensors = {
+    obs: tf.tensor3d(host.obs, [T, N, d]),
+    actions: shape.discrete ? tf.tensor2d(host.actions, [T, N], 'int32') : tf.tensor3d(host.actions, [T, N, shape.actionDim], 'float32'),
+    rewards: tf.tensor2d(host.rewards, [T, N]),
+    terminated: tf.tensor2d(host.terminated, [T, N]),
+    truncated: tf.tensor2d(host.truncated, [T, N]),
+    finalObs: tf.tensor3d(host.finalObs, [T, N, d]),
+    lastObs: tf.tensor2d(host.lastObs, [N, d]),
+    mask: shape.allReal ? (tf.ones([T, N]) as tf.Tensor2D) : tf.tensor2d(host.mask, [T, N]),
+  };
+  return {
+    ...tensors,
+    ...episodes,
+    steps: T,
+    numEnvs: N,
+    host,
+    dispose: () => {
+      for (const t of Object.values(tensors)) t.dispose();
+    },
+  };
+}
+
+/**
+ * The batch's host arrays: `batch.host` when the runner kept them, else every tensor read back
+ * in one `dataSync` (a tensor-native batch).
+ */
+export function hostBatch(batch: RolloutBatch): HostBatch {
+  if (batch.host) return batch.host;
+  const parts = [batch.obs, batch.actions, batch.rewards, batch.terminated, batch.truncated, batch.mask, batch.finalObs, batch.lastObs];
+  const flat = tf.tidy(() => tf.concat(parts.map((t) => tf.cast(t, 'float32').reshape([-1]))));
+  const all = Float32Array.from(flat.dataSync());
+  flat.dispose();
+  let off = 0;
+  const [obs, actions, rewards, terminated, truncated, mask, finalObs, lastObs] = parts.map((t) => all.subarray(off, (off += t.size)));
+  return {
+    obs: obs!,
+    actions: batch.actions.dtype === 'int32' ? Int32Array.from(actions!) : actions!,
+    rewards: rewards!,
+    terminated: terminated!,
+    truncated: truncated!,
+    mask: mask!,
+    finalObs: finalObs!,
+    lastObs: lastObs!,
+  };
+}
