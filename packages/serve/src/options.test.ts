@@ -56,7 +56,7 @@ describe('flags from SERVE_OPTIONS', () => {
     expect(() => parseServeFlag('maxBatch', '0')).toThrow('--max-batch must be an integer from 1 to 1048576, got "0"');
     expect(() => parseServeFlag('port', 'http')).toThrow('--port must be an integer from 0 to 65535, got "http"');
     expect(() => parseServeFlag('port', '')).toThrow('--port must be');
-    expect(() => parseServeFlag('backend', 'gpu')).toThrow('--backend must be one of auto, tensorflow-gpu, tensorflow, wasm, cpu, got "gpu"');
+    expect(() => parseServeFlag('backend', 'gpu')).toThrow('--backend must be one of auto, webgpu, tensorflow-gpu, tensorflow, wasm, cpu, got "gpu"');
     expect(() => parseServeFlag('modelName', 'a:predict')).toThrow(/--model-name must be letters, digits/);
   });
 });
