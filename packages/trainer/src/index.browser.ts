@@ -26,7 +26,7 @@ export {
 } from './reinforce.js';
 export type { PolicyGradient, PolicyGradientOptions, ValueFunction, BatchData, Learner, UpdateConfig, UpdateMetrics, Estimate } from './reinforce.js';
 /** When things happen in a run: seed order, learning-rate schedule, stop rule, evaluation seed. */
-export { runSeeds, learningRate, stopReason, evaluationSeed } from './schedule.js';
+export { runSeeds, learningRate, stopReason, evaluationSeed, evaluationDue } from './schedule.js';
 export type { RunSeeds, RunProgress, StopReason } from './schedule.js';
 /** Adam / SGD with exact serialisable state, and the global gradient norm. */
 export { createOptimizer, globalNorm } from './optim.js';
@@ -41,7 +41,7 @@ export type { FieldFlag } from './flags.js';
 export { makeTrainingEnv, vectorizationOf, createTrainingPolicy } from './setup.js';
 /** The training loop. */
 export { createTrainer, train, envIds, policyMetadata, TIMING_FIELDS } from './trainer.js';
-export type { Trainer, TrainerOptions, TrainerState, TrainResult, IterationMetrics, EvalOptions, EvalResult, RunHooks } from './trainer.js';
+export type { Trainer, TrainerOptions, TrainerState, TrainResult, IterationMetrics, EvalOptions, EvalResult, RunHooks, TrainingEvaluation, BestPolicyState, PolicyChoice, PolicyOrigin, SavePolicyOptions } from './trainer.js';
 /** Evaluation of a policy on fresh seeded envs (Trainer.evaluate and `rl eval` run it). */
 export { evaluatePolicy, evaluatePolicySync } from './evaluate.js';
 export type { EvaluatePolicyOptions } from './evaluate.js';
