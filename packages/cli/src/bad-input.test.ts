@@ -78,7 +78,7 @@ describe.concurrent('rl train: bad input writes nothing', () => {
     const r = await rl(['train', '--out', dir, '--force', ...tiny]);
     expect(r.status, r.stderr).toBe(0);
     expect(existsSync(join(dir, 'old.txt'))).toBe(false);
-    expect(readdirSync(dir).sort()).toEqual(['checkpoints', 'config.json', 'curve.svg', 'metrics.jsonl', 'model', 'run.json', 'train.log']);
+    expect(readdirSync(dir).sort()).toEqual(['checkpoints', 'config.json', 'curve.svg', 'evaluations.jsonl', 'metrics.jsonl', 'model', 'model-last', 'run.json', 'train.log']);
   });
 
   it('--backend tensorflow-gpu when it is not installed names the package', async () => {

@@ -3,6 +3,7 @@ import { writeFileAtomic } from '@rl/policy/durable';
 import { readLatestCheckpoint, removeTempCheckpoints } from '@rl/trainer/checkpoint';
 import { CliError } from './errors.js';
 import { createRunLogger } from './log.js';
+import { readEvaluations, truncateEvaluations } from './evaluations.js';
 import { readMetrics, truncateMetrics } from './metrics.js';
 import { acquireRunLock } from './lock.js';
 import { openRunDir, readRunJson, removeStaleModelDirs, RUN_FILES, type RunFile } from './rundir.js';
@@ -32,9 +33,11 @@ async function resumeLocked(dir: string, runFile: RunFile, opts: { totalSteps?: 
   if (existing.length < ckpt.iteration) {
     throw new CliError(`${metricsPath}: holds ${existing.length} iterations but the latest checkpoint (${ckpt.dir}) is at iteration ${ckpt.iteration}; the file is corrupt`);
   }
+  readEvaluations(join(dir, RUN_FILES.evaluations), { tornTail: true }); // a corrupt evaluations.jsonl is an error before anything changes
   // TensorFlow.js and the trainer load only once the cheap checks have passed.
   const { initBackend, openSession, resolveTrainConfig } = await import('./session.js');
   const { driveTraining, finishRun } = await import('./drive.js');
+  const { publishModels } = await import('./models.js');
   const stored = resolveTrainConfig(raw, () => configPath, configPath);
   const config = opts.totalSteps !== undefined ? { ...stored, totalSteps: opts.totalSteps } : stored;
   const tty = process.stderr.isTTY === true;
@@ -55,13 +58,16 @@ async function resumeLocked(dir: string, runFile: RunFile, opts: { totalSteps?: 
   // Everything checked: now the directory may change.
   removeTempCheckpoints(join(dir, RUN_FILES.checkpoints));
   removeStaleModelDirs(dir);
-  // model/ is replaced by two renames; a crash between them leaves none, so write it again now.
-  await session.savePolicy(join(dir, RUN_FILES.model));
+  // model/ and model-last/ are each replaced by two renames; a crash between them leaves none, so
+  // write both again now from the checkpoint: model/ its best evaluated policy (the state holds
+  // it), model-last/ its current one.
+  await publishModels(dir, session);
   const previous = truncateMetrics(metricsPath, ckpt.iteration);
+  const previousEvaluations = truncateEvaluations(join(dir, RUN_FILES.evaluations), ckpt.iteration);
   if (config.totalSteps !== stored.totalSteps) writeFileAtomic(configPath, `${JSON.stringify(config, null, 2)}\n`);
   logger.attach(dir);
   const log = logger.log;
   log.info({ runDir: resolve(dir), checkpoint: ckpt.dir, iteration: ckpt.iteration, envSteps: ckpt.envSteps, droppedIterations: existing.length - ckpt.iteration, totalSteps: config.totalSteps, backend }, 'run resumed');
-  const result = await driveTraining({ dir, trainer: session, runOptions: runFile, wallSecondsBefore: ckpt.wallSeconds, previous, log, tty });
+  const result = await driveTraining({ dir, trainer: session, runOptions: runFile, wallSecondsBefore: ckpt.wallSeconds, previous, previousEvaluations, log, tty });
   await finishRun(dir, session, config, result, logger);
 }

@@ -6,6 +6,7 @@ import { layerConfig, type ConfigLayers } from './config.js';
 import { acquireRunLock, assertUnlocked } from './lock.js';
 import { createRunLogger, type RunLogger } from './log.js';
 import { driveTraining, finishRun } from './drive.js';
+import { publishModels } from './models.js';
 import { checkOutDir, commitRunDir, defaultRunDir, RUN_DEFAULTS, RUN_FILES, stageRunDir, writeRunFile, type RunOptions } from './rundir.js';
 import { deepMerge, type FieldFlag } from '@rl/trainer';
 import { flagConfig } from './train-options.js';
@@ -50,7 +51,7 @@ export async function trainCommand(opts: Record<string, unknown>, flags: readonl
   const session = await openSession(config, logger.log);
   phases.trainerBuilt = Math.round(performance.now());
 
-  // The run directory appears complete (config, run.json, empty metrics, checkpoint 0, model) or not at all.
+  // The run directory appears complete (config, run.json, empty metrics and evaluations, checkpoint 0, model/, model-last/) or not at all.
   const staged = stageRunDir(out);
   let release: () => void;
   try {
@@ -58,8 +59,9 @@ export async function trainCommand(opts: Record<string, unknown>, flags: readonl
     writeFileAtomic(join(staged, RUN_FILES.config), `${JSON.stringify(config, null, 2)}\n`);
     writeRunFile(staged, runOptions);
     writeFileSync(join(staged, RUN_FILES.metrics), '');
+    writeFileSync(join(staged, RUN_FILES.evaluations), '');
     writeFileSync(join(staged, RUN_FILES.log), '');
-    await session.savePolicy(join(staged, RUN_FILES.model));
+    await publishModels(staged, session); // model/ and model-last/: the initial policy
     writeCheckpoint(join(staged, RUN_FILES.checkpoints), { iteration: session.iteration, envSteps: session.envSteps, wallSeconds: 0 }, session.getState(), runOptions.keepCheckpoints);
     commitRunDir(staged, out, force);
     release = acquireRunLock(out, 'train'); // the lock moved with the directory; take it over at its new path
@@ -73,7 +75,7 @@ export async function trainCommand(opts: Record<string, unknown>, flags: readonl
   if (tty) process.stderr.write(`rl train: ${config.env}, ${config.totalSteps.toLocaleString('en-US')} env steps, backend ${backend.backend} → ${out}\n`);
   const log = logger.log;
   log.info({ runDir: resolve(out), config, configFiles: [layers.envFile, layers.userFile].filter(Boolean), backend, ...runOptions, msSinceProcessStart: phases }, 'run started');
-  const result = await driveTraining({ dir: out, trainer: session, runOptions, wallSecondsBefore: 0, previous: [], log, tty });
+  const result = await driveTraining({ dir: out, trainer: session, runOptions, wallSecondsBefore: 0, previous: [], previousEvaluations: [], log, tty });
   await finishRun(out, session, config, result, logger);
   release();
 }
