@@ -8,14 +8,13 @@
 // reach the command itself. A published package has no src/ and its bin imports dist/ directly.
 import { existsSync, readdirSync } from 'node:fs';
 import { register } from 'node:module';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isBuilt, ROOT } from './build-stamp.mjs';
 
-/** The packages under packages/ whose dist/ is missing or older than their sources. */
-export function staleBuilds() {
-  const dir = join(ROOT, 'packages');
-  return readdirSync(dir).filter((d) => existsSync(join(dir, d, 'tsconfig.build.json')) && !isBuilt(join(dir, d)));
+/** The packages (directories with a tsconfig.build.json) under `packagesDir` whose dist/ is missing or not built from their sources as they are. */
+export function staleBuilds(packagesDir = join(ROOT, 'packages')) {
+  return readdirSync(packagesDir).filter((d) => existsSync(join(packagesDir, d, 'tsconfig.build.json')) && !isBuilt(join(packagesDir, d)));
 }
 
 /** Lets this process import TypeScript sources with the "source" export condition (tsx's ESM hooks). */
@@ -28,16 +27,19 @@ export async function enableSources() {
   if (!process.env.RL_DEBUG) process.setSourceMapsEnabled(false);
 }
 
-/** Runs the package at `pkgDir` (a directory URL or path): its dist/main.js when the builds are fresh, else src/main.ts. */
-export async function launch(pkgDir) {
+/**
+ * Runs the package at `pkgDir` (a directory URL or path): its dist/main.js when every package
+ * under `packagesDir` is built from its current sources, else its src/main.ts.
+ */
+export async function launch(pkgDir, packagesDir = join(ROOT, 'packages')) {
   const dir = pkgDir instanceof URL ? pkgDir : pathToFileURL(join(pkgDir, '/'));
-  const stale = staleBuilds();
+  const stale = staleBuilds(packagesDir);
   if (stale.length === 0) {
     await import(new URL('dist/main.js', dir).href);
     return;
   }
   if (process.stderr.isTTY && process.env.RL_LOG_LEVEL !== 'silent') {
-    process.stderr.write(`(running from TypeScript sources: ${stale.map((d) => `packages/${d}`).join(', ')} changed since the last \`pnpm build\`, which makes start-up faster)\n`);
+    process.stderr.write(`(running from TypeScript sources: ${stale.map((d) => relative(ROOT, join(packagesDir, d))).join(', ')} changed since the last \`pnpm build\`, which makes start-up faster)\n`);
   }
   await enableSources();
   await import(new URL('src/main.ts', dir).href);
