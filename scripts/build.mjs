@@ -1,17 +1,19 @@
 #!/usr/bin/env node
-// `pnpm build`: builds dist/ (JavaScript + .d.ts, by tsc) of the packages under packages/, in
-// dependency order, each against the others' built types (tsconfig.build.json). A package whose
-// dist/ matches its sources (scripts/build-stamp.mjs) is skipped; any other is rebuilt from an
-// empty dist/, so nothing of a deleted source lingers into a tarball.
+// `pnpm build`: builds dist/ (JavaScript + .d.ts, by tsc) of the packages under packages/, as many
+// at once as there are cores, each after the packages it depends on and against their built types
+// (tsconfig.build.json). A package whose dist/ matches its sources (scripts/build-stamp.mjs) is
+// skipped; any other is rebuilt from an empty dist/, so nothing of a deleted source lingers into
+// a tarball.
 //
 //   node scripts/build.mjs                 every package
 //   node scripts/build.mjs packages/trainer [...]   these and the workspace packages they depend on
 //   --force                                rebuild even when up to date
 //
 // Each package's `build` and `prepack` scripts call this, so `pnpm pack` always packs a fresh build.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { inputsHash, isBuilt, ROOT, STAMP } from './build-stamp.mjs';
 
@@ -51,19 +53,22 @@ const visit = (name) => {
 for (const name of requested.length > 0 ? requested.map((d) => byDir.get(d)) : [...packages.keys()].sort()) visit(name);
 
 const tsc = createRequire(join(ROOT, 'package.json')).resolve('typescript/bin/tsc');
-for (const name of order) {
+
+/** Builds one package: tsc into an emptied dist/, the hand-written CommonJS copied, then the stamp. */
+async function build(name) {
   const { dir } = packages.get(name);
   if (!force && isBuilt(dir)) {
     console.log(`build: ${name} up to date`);
-    continue;
+    return;
   }
   const started = Date.now();
   rmSync(join(dir, 'dist'), { recursive: true, force: true });
-  const r = spawnSync(process.execPath, [tsc, '-p', join(dir, 'tsconfig.build.json')], { stdio: 'inherit', cwd: dir });
-  if (r.status !== 0) {
-    console.error(`build: ${name} failed (tsc -p ${relative(ROOT, join(dir, 'tsconfig.build.json'))}, exit ${r.status ?? r.signal})`);
-    process.exit(1);
-  }
+  const status = await new Promise((done) => {
+    const child = spawn(process.execPath, [tsc, '-p', join(dir, 'tsconfig.build.json')], { stdio: 'inherit', cwd: dir });
+    child.on('error', () => done(127));
+    child.on('close', (code, signal) => done(code ?? signal));
+  });
+  if (status !== 0) throw new Error(`build: ${name} failed (tsc -p ${relative(ROOT, join(dir, 'tsconfig.build.json'))}, exit ${status})`);
   const src = join(dir, 'src');
   for (const rel of readdirSync(src, { recursive: true })) {
     if (!COPIED.some((ext) => rel.endsWith(ext))) continue;
@@ -73,4 +78,26 @@ for (const name of order) {
   }
   writeFileSync(join(dir, STAMP), inputsHash(dir) + '\n');
   console.log(`build: ${name} built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+// As many builds at once as there are cores, each once the packages it depends on are built.
+const pending = new Set(order);
+const running = new Map();
+const built = new Set();
+const ready = (name) => packages.get(name).deps.every((d) => !pending.has(d) || built.has(d));
+try {
+  while (pending.size > 0 || running.size > 0) {
+    for (const name of pending) {
+      if (running.size >= availableParallelism()) break;
+      if (running.has(name) || !ready(name)) continue;
+      running.set(name, build(name).then(() => name));
+    }
+    const name = await Promise.race(running.values());
+    running.delete(name);
+    pending.delete(name);
+    built.add(name);
+  }
+} catch (err) {
+  console.error(err.message);
+  process.exit(1);
 }
