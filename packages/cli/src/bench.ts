@@ -2,6 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CliError } from './errors.js';
+import { enableTypeScript } from './typescript.js';
 
 /** The repo's benchmarks directory. */
 export const BENCH_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'benchmarks');
@@ -102,6 +103,7 @@ export async function benchCommand(which: keyof typeof BENCHES, opts: BenchOptio
   const resultsDir = process.env.RL_BENCH_RESULTS_DIR ?? join(BENCH_DIR, 'results');
   const report = join(resultsDir, `${b.name}.md`);
   const started = Date.now();
+  await enableTypeScript();
   const mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
   if (b.entry !== undefined) {
     const fn = mod[b.entry];

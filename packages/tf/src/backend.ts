@@ -1,11 +1,13 @@
-import * as tf from '@tensorflow/tfjs';
-import '@tensorflow/tfjs-backend-wasm';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import tf from './tfjs.cjs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { BackendUnavailableError } from './errors.js';
 import { initWebgpu, type WebgpuAdapter } from './webgpu_node.js';
+import { bindReadBackEngine } from './read_backs.js';
+
+const { setWasmPaths } = tf.wasm;
+bindReadBackEngine(() => tf.engine());
 
 /**
  * Backends `initTf` accepts in Node. `auto` picks the fastest one available; `webgpu` is the GPU
