@@ -22,3 +22,5 @@ export type {
   BrowserInitTfOptions,
   WasmPaths,
 } from './browser.js';
+export { useFastWasmKernels, useStockWasmKernels, fastWasmKernels, useFastWasmMatMul, FAST_WASM_KERNELS } from './wasm_kernels.js';
+export type { FastWasmKernel, FastWasmKernelOptions } from './wasm_kernels.js';
