@@ -19,7 +19,6 @@
  *
  *   npx tsx --conditions=source benchmarks/update.ts [--quick] [--no-peer] [--no-ablation] [--batches 1024,4096]
  */
-import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { Box, Discrete, Rng } from '@rl/env';
@@ -27,7 +26,7 @@ import { createPolicy, type NetworkPolicyHandle } from '@rl/policy';
 import type { RolloutBatch } from '@rl/runner';
 import { createOptimizer, policyGradient, type BatchData, type Optimizer } from '@rl/trainer';
 import { fastWasmKernels, initTf, tf, useFastWasmKernels, useStockWasmKernels, type BackendName, type FastWasmKernel } from '@rl/tf';
-import { machineInfo, markdownTable, median, writeReport } from './lib/report.js';
+import { machineInfo, markdownTable, median, procLoadavg, writeReport } from './lib/report.js';
 import { runTorchPeer, type TorchPeerRun } from './lib/torch_peer.js';
 
 /** Backends `rl bench update` tries. */
@@ -131,14 +130,6 @@ export interface UpdateBenchResult {
 const OBS_DIM = 4;
 const ACTIONS = 2;
 const STEPS = 64;
-
-function procLoad(): string {
-  try {
-    return readFileSync('/proc/loadavg', 'utf8').trim();
-  } catch {
-    return loadavg().map((x) => x.toFixed(2)).join(' ');
-  }
-}
 
 /** The synthetic batch (same numbers on every backend) and its read-back, as the trainer holds them. */
 interface Problem {
@@ -312,7 +303,7 @@ export async function runUpdateBench(opts: UpdateBenchOptions = {}): Promise<Upd
   const repeats = opts.repeats ?? 5;
   const cpuMax = opts.cpuMaxBatch ?? 16384;
   const log = opts.log ?? ((l: string) => console.log(l));
-  const loadBefore = procLoad();
+  const loadBefore = procLoadavg();
   log(`load before: ${loadBefore}`);
   const rows: UpdateBenchRow[] = [];
   const skipped: { backend: UpdateBackend; reason: string }[] = [];
@@ -368,7 +359,7 @@ export async function runUpdateBench(opts: UpdateBenchOptions = {}): Promise<Upd
     if (backend === 'wasm') useKernels(kernelsBefore);
   }
   const peer = opts.peer === false ? [] : runPeers(batches, opts.peerThreads ?? [2, 1], opts.peerSeconds ?? 0.4, log);
-  const loadAfter = procLoad();
+  const loadAfter = procLoadavg();
   log(`load after: ${loadAfter}`);
   const markdown = report({ rows, skipped, ablation, profiles, peer, repack, batches, backends, seconds, repeats, loadBefore, loadAfter, peerOff: opts.peer === false });
   if (opts.write ?? true) {

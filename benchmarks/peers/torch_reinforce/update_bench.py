@@ -31,6 +31,18 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from reinforce import blas_in_use, mlp  # noqa: E402  (also disables dist validation)
 
 
+def reinforce_update(policy, opt, obs, act, ret):
+    """One REINFORCE update on a batch (obs, actions, returns), as reinforce.py
+    runs it with the batch-mean baseline and advantage normalisation."""
+    logp = Categorical(logits=policy(obs)).log_prob(act)
+    adv = ret - ret.mean()
+    adv = (adv - adv.mean()) / (adv.std() + 1e-8)
+    loss = -(logp * adv).mean()
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -63,13 +75,7 @@ def main():
         ret = torch.rand(bsz) * 100
 
         def update():
-            logp = Categorical(logits=policy(obs)).log_prob(act)
-            adv = ret - ret.mean()
-            adv = (adv - adv.mean()) / (adv.std() + 1e-8)
-            loss = -(logp * adv).mean()
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
+            reinforce_update(policy, opt, obs, act, ret)
 
         for _ in range(args.warmup):
             update()
