@@ -19,15 +19,18 @@
  *
  *   npx tsx --conditions=source benchmarks/update.ts [--quick] [--no-peer] [--no-ablation] [--batches 1024,4096]
  */
+import { createRequire } from 'node:module';
 import { loadavg } from 'node:os';
 import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { Box, Discrete, Rng } from '@rl/env';
 import { createPolicy, type NetworkPolicyHandle } from '@rl/policy';
 import type { RolloutBatch } from '@rl/runner';
-import { createOptimizer, policyGradient, type BatchData, type Optimizer } from '@rl/trainer';
+import { createOptimizer, globalNorm, normalize, policyGradient, type BatchData, type Optimizer } from '@rl/trainer';
 import { fastWasmKernels, initTf, tf, useFastWasmKernels, useStockWasmKernels, type BackendName, type FastWasmKernel } from '@rl/tf';
 import { machineInfo, markdownTable, median, procLoadavg, writeReport } from './lib/report.js';
 import { runTorchPeer, type TorchPeerRun } from './lib/torch_peer.js';
+import { CTL, type UpdateWorkerInit } from './lib/update_protocol.js';
 
 /** Backends `rl bench update` tries. */
 export type UpdateBackend = 'wasm' | 'cpu' | 'webgpu';
@@ -46,6 +49,8 @@ export interface UpdateBenchOptions {
   readonly repeats?: number;
   /** The ablation table on wasm; default true. */
   readonly ablation?: boolean;
+  /** The two-thread prototype on wasm (the batch split in halves along T, one half in a worker thread, gradients summed); default true. */
+  readonly twoThreads?: boolean;
   /** The kernel profile of ours on wasm at the smallest and largest B; default true. */
   readonly profile?: boolean;
   /** Run the PyTorch peer; default true. */
@@ -80,6 +85,13 @@ export interface UpdateTiming {
 export interface UpdateBenchRow extends UpdateTiming {
   readonly backend: UpdateBackend;
   readonly batch: number;
+}
+
+/** The two-thread prototype at one B. */
+export interface TwoThreadRow extends UpdateTiming {
+  readonly batch: number;
+  /** max |Δ| / max |∇| over every variable between its summed gradient and the one-thread gradient of the same batch and weights. */
+  readonly gradientRelDiff: number;
 }
 
 /** One line of the ablation table: a configuration of forward and kernels on wasm at one B. */
@@ -120,6 +132,7 @@ export interface UpdateBenchResult {
   /** Backends that could not be set up, with the reason. */
   readonly skipped: readonly { readonly backend: UpdateBackend; readonly reason: string }[];
   readonly ablation: readonly AblationRow[];
+  readonly twoThreads: readonly TwoThreadRow[];
   readonly profiles: readonly UpdateProfile[];
   readonly peer: readonly PeerUpdateResult[];
   readonly markdown: string;
@@ -173,8 +186,7 @@ function update(policy: NetworkPolicyHandle, opt: Optimizer, p: Problem): void {
   let mean = 0;
   for (const r of p.returns) mean += r;
   mean /= p.returns.length;
-  const advantages = p.returns.map((r) => r - mean);
-  const pg = policyGradient(policy, p.batch, { advantages, normalizeAdvantages: true, data: p.data });
+  const pg = policyGradient(policy, p.batch, { advantages: p.returns.map((r) => r - mean), normalizeAdvantages: true, data: p.data });
   const guard = tf.stack([pg.loss, pg.gradNorm]);
   guard.dataSync();
   guard.dispose();
@@ -272,6 +284,126 @@ async function profileUpdate(policy: NetworkPolicyHandle, opt: Optimizer, p: Pro
   return { batch: p.batch.numSteps, kernels: top.reduce((a, k) => a + k.calls, 0), kernelMs: top.reduce((a, k) => a + k.ms, 0), top: top.slice(0, 8) };
 }
 
+/** The advantages the update uses: Â = R − mean R, normalised over the whole batch. */
+function advantagesOf(p: Problem): Float32Array {
+  let mean = 0;
+  for (const r of p.returns) mean += r;
+  mean /= p.returns.length;
+  return normalize(p.returns.map((r) => r - mean), p.data.mask);
+}
+
+/**
+ * The two-thread prototype: the batch is split in halves along T (so both halves keep the
+ * batch's N, and `policyGradient`'s 1/N sums to the whole batch's), the first half's gradient is
+ * computed here while a worker thread (lib/update_worker.ts) computes the second's with the same
+ * `policyGradient`; the two are summed and Adam steps once. Weights, observations, actions and
+ * advantages go over in shared memory each update, as a trainer would send them.
+ */
+class TwoThreadGradient {
+  private constructor(
+    private readonly worker: Worker,
+    private readonly ctl: Int32Array,
+    private readonly weights: Float32Array,
+    private readonly grads: Float32Array,
+    private readonly data: Float32Array,
+    private readonly maxHalf: number,
+  ) {}
+
+  static async start(maxBatch: number, numWeights: number): Promise<TwoThreadGradient> {
+    const maxHalf = maxBatch / 2;
+    const init: UpdateWorkerInit = {
+      ctl: new SharedArrayBuffer(16),
+      weights: new SharedArrayBuffer(4 * numWeights),
+      grads: new SharedArrayBuffer(4 * (numWeights + 2)),
+      data: new SharedArrayBuffer(4 * maxHalf * (OBS_DIM + 2)),
+      maxHalf,
+      obsDim: OBS_DIM,
+      actions: ACTIONS,
+      hidden: [64, 64],
+    };
+    const fromSource = import.meta.url.endsWith('.ts');
+    const entry = new URL(fromSource ? './lib/update_worker.ts' : './lib/update_worker.js', import.meta.url).href;
+    const loader = fromSource ? new URL('esm/api/index.mjs', pathToFileURL(createRequire(import.meta.url).resolve('tsx'))).href : undefined;
+    const boot = `const { workerData } = require('node:worker_threads');
+(workerData.loader ? import(workerData.loader).then((m) => m.register()) : Promise.resolve()).then(() => import(workerData.entry)).catch((e) => { console.error(e); process.exit(1); });`;
+    const worker = new Worker(boot, { eval: true, workerData: { ...init, entry, loader }, execArgv: fromSource ? ['--conditions=source'] : [] });
+    worker.unref();
+    const ctl = new Int32Array(init.ctl);
+    const t0 = performance.now();
+    while (Atomics.load(ctl, 0) === CTL.Starting) {
+      if (performance.now() - t0 > 120_000) throw new Error('runUpdateBench: the update worker did not start within 120 s');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    if (Atomics.load(ctl, 0) === CTL.Failed) throw new Error('runUpdateBench: the update worker failed to start (its error is on stderr)');
+    return new TwoThreadGradient(worker, ctl, new Float32Array(init.weights), new Float32Array(init.grads), new Float32Array(init.data), maxHalf);
+  }
+
+  /** ∇θJ of the whole batch (the two halves summed), with loss, entropy and ‖∇θJ‖. Caller disposes the tensors. */
+  gradient(policy: NetworkPolicyHandle, p: Problem): { gradJ: tf.Tensor[]; loss: tf.Scalar; gradNorm: tf.Scalar } {
+    const { steps: T, numEnvs: N } = p.batch;
+    const half = T / 2;
+    const n = half * N;
+    if (n > this.maxHalf) throw new RangeError(`runUpdateBench: a half batch of ${n} samples does not fit the worker's ${this.maxHalf}`);
+    const adv = advantagesOf(p);
+    // the second half → the worker
+    let o = 0;
+    for (const w of policy.getWeights()) this.weights.set(w, (o += w.length) - w.length);
+    this.data.set((p.batch.obs.dataSync() as Float32Array).subarray(n * OBS_DIM), 0);
+    this.data.set((p.batch.actions.dataSync() as Int32Array).subarray(n), this.maxHalf * OBS_DIM);
+    this.data.set(adv.subarray(n), this.maxHalf * (OBS_DIM + 1));
+    Atomics.store(this.ctl, 1, half);
+    Atomics.store(this.ctl, 2, N);
+    Atomics.store(this.ctl, 0, CTL.Work);
+    Atomics.notify(this.ctl, 0);
+    // the first half here
+    const first = tf.tidy(() => ({ obs: tf.slice(p.batch.obs, [0, 0, 0], [half, N, OBS_DIM]) as tf.Tensor3D, actions: tf.slice(p.batch.actions, [0, 0], [half, N]), mask: tf.slice(p.batch.mask, [0, 0], [half, N]) as tf.Tensor2D }));
+    const cut = (x: ArrayLike<number>): Float32Array => (x as Float32Array).subarray(0, n);
+    const firstData: BatchData = { steps: half, numEnvs: N, rewards: cut(p.data.rewards), terminated: cut(p.data.terminated), truncated: cut(p.data.truncated), mask: cut(p.data.mask) };
+    const pg = policyGradient(policy, { ...p.batch, ...first, steps: half, numSteps: n }, { advantages: adv.subarray(0, n), data: firstData });
+    tf.dispose([first.obs, first.actions, first.mask]);
+    Atomics.wait(this.ctl, 0, CTL.Work);
+    if (Atomics.load(this.ctl, 0) !== CTL.Idle) throw new Error('runUpdateBench: the update worker failed (its error is on stderr)');
+    let g = 0;
+    const gradJ = pg.gradJ.map((x) => tf.tidy(() => tf.add(x, tf.tensor(this.grads.subarray(g, (g += x.size)), x.shape))));
+    const loss = tf.tidy(() => tf.add(pg.loss, this.grads[g]!) as tf.Scalar);
+    pg.dispose();
+    return { gradJ, loss, gradNorm: globalNorm(gradJ) };
+  }
+
+  /** The update with two threads: ∇θJ as above, the NaN guard's read-back, Adam. */
+  update(policy: NetworkPolicyHandle, opt: Optimizer, p: Problem): void {
+    const { gradJ, loss, gradNorm } = this.gradient(policy, p);
+    const guard = tf.stack([loss, gradNorm]);
+    guard.dataSync();
+    opt.ascend(gradJ);
+    tf.dispose([guard, loss, gradNorm, ...gradJ]);
+  }
+
+  async close(): Promise<void> {
+    Atomics.store(this.ctl, 0, CTL.Exit);
+    Atomics.notify(this.ctl, 0);
+    await this.worker.terminate();
+  }
+}
+
+/** max |a − b| / max |b| over every variable: how far the two-thread gradient is from the one-thread one. */
+function gradientDiff(policy: NetworkPolicyHandle, p: Problem, two: TwoThreadGradient): number {
+  const ref = policyGradient(policy, p.batch, { advantages: advantagesOf(p), data: p.data });
+  const got = two.gradient(policy, p);
+  let worst = 0;
+  ref.gradJ.forEach((r, i) => {
+    const a = got.gradJ[i]!.dataSync();
+    const b = r.dataSync();
+    let d = 0;
+    let m = 0;
+    for (let j = 0; j < b.length; j++) (d = Math.max(d, Math.abs(a[j]! - b[j]!))), (m = Math.max(m, Math.abs(b[j]!)));
+    worst = Math.max(worst, d / Math.max(m, 1e-30));
+  });
+  ref.dispose();
+  tf.dispose([...got.gradJ, got.loss, got.gradNorm]);
+  return worst;
+}
+
 function runPeers(batches: readonly number[], threads: readonly number[], seconds: number, log: (l: string) => void): PeerUpdateResult[] {
   return threads.map((t) => {
     const args = ['--threads', String(t), '--batches', batches.join(','), '--repeats', '5', '--seconds', String(seconds)];
@@ -308,6 +440,7 @@ export async function runUpdateBench(opts: UpdateBenchOptions = {}): Promise<Upd
   const rows: UpdateBenchRow[] = [];
   const skipped: { backend: UpdateBackend; reason: string }[] = [];
   const ablation: AblationRow[] = [];
+  const twoThreads: TwoThreadRow[] = [];
   const profiles: UpdateProfile[] = [];
   const repack: { batch: number; cachedMs: number; freshMs: number }[] = [];
   const kernelsBefore = fastWasmKernels();
@@ -356,28 +489,48 @@ export async function runUpdateBench(opts: UpdateBenchOptions = {}): Promise<Upd
         p.dispose();
       }
     }
+    if (backend === 'wasm' && (opts.twoThreads ?? true)) {
+      useKernels(['BatchMatMul', 'Transpose', 'Sum', 'Identity']);
+      const { policy: tp, opt: to } = makePolicy(true);
+      const two = await TwoThreadGradient.start(Math.max(...batches), tp.weightShapes.reduce((a, sh) => a + sh.reduce((x, y) => x * y, 1), 0));
+      try {
+        for (const b of batches) {
+          const p = problem(b);
+          const gradientRelDiff = gradientDiff(tp, p, two);
+          const t = time(() => two.update(tp, to, p), seconds, repeats);
+          twoThreads.push({ batch: b, gradientRelDiff, ...t });
+          log(`wasm, 2 threads B=${String(b).padStart(5)}  ${t.ms.toFixed(2)} ms (best ${t.msBest.toFixed(2)}; summed ∇θJ within ${gradientRelDiff.toExponential(1)} of one thread's)  load ${t.load1.toFixed(2)}`);
+          p.dispose();
+        }
+      } finally {
+        await two.close();
+        to.dispose();
+        tp.dispose();
+      }
+    }
     if (backend === 'wasm') useKernels(kernelsBefore);
   }
   const peer = opts.peer === false ? [] : runPeers(batches, opts.peerThreads ?? [2, 1], opts.peerSeconds ?? 0.4, log);
   const loadAfter = procLoadavg();
   log(`load after: ${loadAfter}`);
-  const markdown = report({ rows, skipped, ablation, profiles, peer, repack, batches, backends, seconds, repeats, loadBefore, loadAfter, peerOff: opts.peer === false });
+  const markdown = report({ rows, skipped, ablation, twoThreads, profiles, peer, repack, batches, backends, seconds, repeats, loadBefore, loadAfter, peerOff: opts.peer === false });
   if (opts.write ?? true) {
     writeReport({
       name: 'update',
       title: 'Update speed (one REINFORCE update, tanh 64-64 categorical policy)',
       machine: machineInfo({ tfjs: tf.version.tfjs, backend: rows.map((r) => r.backend).filter((x, i, a) => a.indexOf(x) === i).join(', ') }),
       markdown,
-      data: { rows, skipped, ablation, profiles, repack, peer, load: { before: loadBefore, after: loadAfter }, options: { batches, backends, seconds, repeats } },
+      data: { rows, skipped, ablation, twoThreads, profiles, repack, peer, load: { before: loadBefore, after: loadAfter }, options: { batches, backends, seconds, repeats } },
     });
   }
-  return { rows, skipped, ablation, profiles, peer, markdown, load: { before: loadBefore, after: loadAfter } };
+  return { rows, skipped, ablation, twoThreads, profiles, peer, markdown, load: { before: loadBefore, after: loadAfter } };
 }
 
 function report(o: {
   rows: readonly UpdateBenchRow[];
   skipped: readonly { backend: UpdateBackend; reason: string }[];
   ablation: readonly AblationRow[];
+  twoThreads: readonly TwoThreadRow[];
   profiles: readonly UpdateProfile[];
   peer: readonly PeerUpdateResult[];
   repack: readonly { batch: number; cachedMs: number; freshMs: number }[];
@@ -395,14 +548,17 @@ function report(o: {
   const measured = o.backends.filter((be) => o.rows.some((r) => r.backend === be));
   const peer2 = o.peer.find((p) => p.threads === 2 && p.ran);
   const peer1 = o.peer.find((p) => p.threads === 1 && p.ran);
-  const header = ['B', ...measured.map((be) => `ours, ${be} (ms)`), 'peer, 2 threads (ms)', 'peer, 1 thread (ms)', 'ours wasm / peer 2 thr', 'ours wasm / peer 1 thr', 'load (1 min)'];
+  const two = (b: number): TwoThreadRow | undefined => o.twoThreads.find((r) => r.batch === b);
+  const header = ['B', ...measured.map((be) => `ours, ${be} (ms)`), ...(o.twoThreads.length ? ['ours, wasm, 2 threads (prototype)'] : []), 'peer, 2 threads (ms)', 'peer, 1 thread (ms)', 'ours wasm / peer 2 thr', 'ours wasm / peer 1 thr', ...(o.twoThreads.length ? ['2-thread prototype / peer 2 thr'] : []), 'load (1 min)'];
   const body = o.batches.map((b) => [
     b,
     ...measured.map((be) => ms(ours(be, b)?.ms)),
+    ...(o.twoThreads.length ? [ms(two(b)?.ms)] : []),
     ms(peer2?.ms[b]),
     ms(peer1?.ms[b]),
     ratio(ours('wasm', b)?.ms, peer2?.ms[b]),
     ratio(ours('wasm', b)?.ms, peer1?.ms[b]),
+    ...(o.twoThreads.length ? [ratio(two(b)?.ms, peer2?.ms[b])] : []),
     o.rows.filter((r) => r.batch === b).map((r) => r.load1.toFixed(1)).join(' / '),
   ]);
   const peerNotes = o.peerOff ? ['Peer: skipped: --no-peer.'] : o.peer.map((p) => `Peer, ${p.threads} thread${p.threads > 1 ? 's' : ''}: ${p.ran ? p.note : `peer ${p.note}`}.`);
@@ -420,6 +576,12 @@ function report(o: {
     `**Goals** (ours on wasm / the peer with 2 threads): ${goals.join('; ')}.`,
     ...peerNotes,
     ...(o.skipped.length ? [`Skipped backends: ${o.skipped.map((s) => `${s.backend} (${s.reason})`).join('; ')}.`] : []),
+    ...(o.twoThreads.length
+      ? [
+          '**Two threads (prototype, not in the trainer).** The batch split in halves along T; this thread computes the first half\'s `policyGradient` while a `worker_threads` worker computes the second\'s (weights, observations, actions and advantages over shared memory each update), the gradients are summed, Adam steps once. ' +
+            `Speed-up over one thread: ${o.twoThreads.map((t) => `B=${t.batch} ${ratio(ours('wasm', t.batch)?.ms, t.ms)}`).join(', ')}; summed gradient within ${o.twoThreads.map((t) => t.gradientRelDiff.toExponential(1)).join(' / ')} (max relative) of the one-thread gradient. With a 1-minute load above 2 the two threads rarely both have a core, so this column is only meaningful on a quiet machine.`,
+        ]
+      : []),
   ];
   if (o.ablation.length) {
     const variants = [...new Set(o.ablation.map((a) => a.variant))];
