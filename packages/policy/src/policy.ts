@@ -150,6 +150,11 @@ class NetworkPolicy implements Policy {
     return this.obsNorm ? this.normalizer.apply(obs, this.obsNorm) : obs;
   }
 
+  /** The network output as a differentiable function of the weights: one dense op per layer, or `model.apply`. */
+  private output(x: tf.Tensor2D): tf.Tensor2D {
+    return this.chain ? denseChainForward(this.chain, x) : (this.model.apply(x) as tf.Tensor2D);
+  }
+
   private makeDistribution(out: tf.Tensor2D): Distribution {
     if (this.actionSpace.type === 'Discrete') return new Categorical(out, this.actionSpace.start);
     return new DiagGaussian(out, this.logStd!);
@@ -160,11 +165,6 @@ class NetworkPolicy implements Policy {
     checkObsTensor(obs, this.observationSpace, 'policy.distribution');
     this.prepareInput();
     return this.makeDistribution(this.output(this.input(obs)));
-  }
-
-  /** The network output as a differentiable function of the weights: one dense op per layer, or `model.apply`. */
-  private output(x: tf.Tensor2D): tf.Tensor2D {
-    return this.chain ? denseChainForward(this.chain, x) : (this.model.apply(x) as tf.Tensor2D);
   }
 
   act(obs: tf.Tensor2D, opts: { readonly deterministic?: boolean } = {}): tf.Tensor {
