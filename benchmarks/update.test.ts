@@ -41,7 +41,7 @@ describe('update benchmark (quick smoke run)', () => {
     expect(json.data.load.before).toMatch(/\d/);
     const md = readFileSync(join(dir, 'RESULTS.md'), 'utf8');
     expect(md).toContain('<!-- begin update -->');
-    expect(md).toMatch(/\| 128 \| [\d.]+ \| [\d.]+ \|/);
+    expect(md).toMatch(/\| 128 \| [\d.]+ \([\d.]+\) \| [\d.]+ \([\d.]+\) \|/);
     expect(md).toContain(peer.ran ? 'Peer, 1 thread: ran:' : 'Peer, 1 thread: peer skipped:');
     expect(existsSync(join(dir, 'update.md'))).toBe(true);
   }, 180_000);

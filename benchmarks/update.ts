@@ -116,6 +116,8 @@ export interface UpdateProfile {
   /** Sum of all per-call minima (kernel time; the rest of an update is JavaScript dispatch). */
   readonly kernelMs: number;
   readonly top: readonly ProfileLine[];
+  /** The slowest single kernel calls, with their input shapes. */
+  readonly slowest: readonly { readonly kernel: string; readonly shapes: string; readonly ms: number }[];
 }
 
 /** The peer at one thread count. */
@@ -278,10 +280,10 @@ function repackProbe(b: number, calls: number): { cachedMs: number; freshMs: num
 
 /** Per-kernel profile of ours: per call the minimum over `updates` profiled updates. */
 async function profileUpdate(policy: NetworkPolicyHandle, opt: Optimizer, p: Problem, updates: number): Promise<UpdateProfile> {
-  let calls: { name: string; ms: number }[] | undefined;
+  let calls: { name: string; shapes: string; ms: number }[] | undefined;
   for (let i = 0; i < updates; i++) {
     const info = await tf.profile(() => update(policy, opt, p));
-    const ks = info.kernels.map((k) => ({ name: k.name, ms: k.kernelTimeMs as number }));
+    const ks = info.kernels.map((k) => ({ name: k.name, shapes: k.inputShapes.map((sh) => `[${sh.join(', ')}]`).join(' '), ms: k.kernelTimeMs as number }));
     if (!calls || calls.length !== ks.length) calls = ks;
     else ks.forEach((k, j) => (calls![j]!.ms = Math.min(calls![j]!.ms, k.ms)));
   }
@@ -295,7 +297,8 @@ async function profileUpdate(policy: NetworkPolicyHandle, opt: Optimizer, p: Pro
     by.set(c.name, e);
   }
   const top = [...by.entries()].map(([kernel, e]) => ({ kernel, ...e })).sort((a, b) => b.ms - a.ms);
-  return { batch: p.batch.numSteps, kernels: top.reduce((a, k) => a + k.calls, 0), kernelMs: top.reduce((a, k) => a + k.ms, 0), top: top.slice(0, 8) };
+  const slowest = calls!.filter((k) => !wrappers.has(k.name)).sort((a, b) => b.ms - a.ms).slice(0, 7).map((k) => ({ kernel: k.name, shapes: k.shapes, ms: k.ms }));
+  return { batch: p.batch.numSteps, kernels: top.reduce((a, k) => a + k.calls, 0), kernelMs: top.reduce((a, k) => a + k.ms, 0), top: top.slice(0, 8), slowest };
 }
 
 /** The advantages the update uses: Â = R − mean R, normalised over the whole batch. */
@@ -568,6 +571,7 @@ function report(o: {
   const peer2 = o.peer.find((p) => p.threads === 2 && p.ran);
   const peer1 = o.peer.find((p) => p.threads === 1 && p.ran);
   const two = (b: number): TwoThreadRow | undefined => o.twoThreads.find((r) => r.batch === b);
+  const withBest = (t: { ms: number; msBest: number } | undefined): string => (t && Number.isFinite(t.ms) ? `${ms(t.ms)} (${ms(t.msBest)})` : '–');
   // the peer at its best: the faster of its 2-thread and 1-thread figures (OpenMP's 2 threads lose to 1 on a loaded machine)
   const peerBest = (b: number): { ms: number; threads: number } | undefined =>
     o.peer.filter((p) => p.ran && p.ms[b] !== undefined).map((p) => ({ ms: p.ms[b]!, threads: p.threads })).sort((x, y) => x.ms - y.ms)[0];
@@ -575,10 +579,10 @@ function report(o: {
   const header = ['B', ...measured.map((be) => `ours, ${be} (ms)`), ...(o.twoThreads.length ? ['ours, wasm, 2 threads (prototype)'] : []), 'peer, 2 threads (ms)', 'peer, 1 thread (ms)', 'ours wasm / best peer', ...(o.twoThreads.length ? ['2-thread prototype / best peer'] : []), 'load (1 min)'];
   const body = o.batches.map((b) => [
     b,
-    ...measured.map((be) => ms(ours(be, b)?.ms)),
-    ...(o.twoThreads.length ? [ms(two(b)?.ms)] : []),
-    ms(peer2?.ms[b]),
-    ms(peer1?.ms[b]),
+    ...measured.map((be) => withBest(ours(be, b))),
+    ...(o.twoThreads.length ? [withBest(two(b))] : []),
+    withBest(peer2 && { ms: peer2.ms[b]!, msBest: peer2.msBest[b]! }),
+    withBest(peer1 && { ms: peer1.ms[b]!, msBest: peer1.msBest[b]! }),
     ratio(ours('wasm', b)?.ms, peerBest(b)?.ms) + threadsOf(b),
     ...(o.twoThreads.length ? [ratio(two(b)?.ms, peerBest(b)?.ms)] : []),
     o.rows.filter((r) => r.batch === b).map((r) => r.load1.toFixed(1)).join(' / '),
@@ -592,7 +596,7 @@ function report(o: {
     return `B=${b} ${(r / p).toFixed(2)}× (goal ≤ ${limit}×: ${r / p <= limit ? 'met' : 'NOT met'})`;
   });
   const parts = [
-    `Milliseconds per update, median of ${o.repeats} runs of ≥ ${o.seconds} s after a warm-up. ` +
+    `Milliseconds per update: median of ${o.repeats} runs of ≥ ${o.seconds} s after a warm-up (the best run in parentheses). ` +
       'Ours: `policyGradient` + the loss/‖∇θJ‖ read-back + `createOptimizer` Adam on a `createPolicy` policy (tanh 64-64, categorical), on wasm with `useFastWasmKernels`; the peer: `update_bench.py` (forward, `Categorical.log_prob`, normalised advantage, backward, `Adam.step`). Same batch layout for both: B samples of 4-dimensional observations.',
     markdownTable(header, body),
     `**Goals** (ours on wasm, one thread / the peer at its best, the faster of its 2-thread and 1-thread runs): ${goals.join('; ')}.`,
@@ -620,9 +624,12 @@ function report(o: {
     }
   }
   for (const p of o.profiles) {
+    const whole = ours('wasm', p.batch)?.msBest;
     parts.push(
-      `**Kernel profile, ours on wasm, B = ${p.batch}** (\`tf.profile\`, per call the minimum of 4 updates): ${p.kernels} kernels, ${ms(p.kernelMs)} ms of kernel time; ` +
-        p.top.map((k) => `${k.kernel} ${ms(k.ms)} ms (${k.calls}×)`).join(', ') + '.',
+      `**Kernel profile, ours on wasm, B = ${p.batch}** (\`tf.profile\`, per call the minimum of 4 updates): ${p.kernels} kernels, ${ms(p.kernelMs)} ms of kernel time` +
+        (whole ? `, against the update's best ${ms(whole)} ms (the difference, ≈ ${ms(Math.max(0, whole - p.kernelMs))} ms, is JavaScript — tfjs' dispatch, taping, tidy — plus the noise between two separate measurements)` : '') +
+        '; by kernel: ' + p.top.map((k) => `${k.kernel} ${ms(k.ms)} ms (${k.calls}×)`).join(', ') + '. ' +
+        'Slowest calls: ' + p.slowest.map((k) => `${k.kernel} ${k.shapes} ${ms(k.ms)} ms`).join('; ') + '.',
     );
   }
   parts.push(
