@@ -38,7 +38,7 @@ interface BenchEntry {
 }
 
 /** The benchmarks `rl bench` runs. */
-export type BenchName = 'env' | 'rollout' | 'train' | 'policy' | 'serve' | 'distributed';
+export type BenchName = 'env' | 'rollout' | 'train' | 'policy' | 'serve' | 'distributed' | 'update';
 
 /** `rl bench <which>` → the benchmark file, its report and its entry point. */
 export const BENCHES: Readonly<Record<BenchName, BenchEntry>> = {
@@ -62,6 +62,13 @@ export const BENCHES: Readonly<Record<BenchName, BenchEntry>> = {
   serve: { file: 'serve.ts', name: 'serve', entry: 'runServeBench', args: (o) => (o.quick ? { duration: 3, warmup: 1 } : {}) },
   // one learner and 1/2/4 actor processes over a local nats-server vs one process
   distributed: { file: 'distributed.ts', name: 'distributed', entry: 'runDistributedBench', args: (o) => (o.quick ? { actors: [1], rounds: 5 } : {}) },
+  // one REINFORCE update at B = 1024, 4096, 16384 on each backend, beside the PyTorch peer's update (2 threads and 1)
+  update: {
+    file: 'update.ts',
+    name: 'update',
+    entry: 'runUpdateBench',
+    args: (o) => ({ ...(o.quick ? { batches: [1024, 4096], seconds: 0.15, repeats: 3, ablation: false } : {}), ...(o.peer === false ? { peer: false } : {}) }),
+  },
 };
 
 /** Variants of `rl bench rollout`: `--workers 1,2` (worker threads), `--browser` (headless Chromium), `--backend webgpu` (WebGPU in Node beside wasm). */
@@ -82,7 +89,7 @@ export const ROLLOUT_VARIANTS: Readonly<Record<'workers' | 'browser' | 'webgpu',
 };
 
 /**
- * `rl bench env|rollout|train|policy|serve|distributed` (rollout: `--workers 1,2`, `--browser`): runs the benchmark in this process (its module is
+ * `rl bench env|rollout|train|policy|serve|distributed|update` (rollout: `--workers 1,2`, `--browser`): runs the benchmark in this process (its module is
  * imported and its exported run function called; `--quick` is read by the benchmark from
  * the command line), which writes results/<name>.json|md, any plots, and its RESULTS.md
  * section; then prints the report's markdown (the table).

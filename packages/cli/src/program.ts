@@ -155,16 +155,16 @@ export function buildProgram(trainer: TrainerFlagSource | undefined, serveFlags?
   program
     .command('bench')
     .description('Run a benchmark, print its table and write results (benchmarks/results/, benchmarks/RESULTS.md).')
-    .addArgument(new Command().createArgument('<which>', 'env | rollout | train | policy | serve | distributed').choices(['env', 'rollout', 'train', 'policy', 'serve', 'distributed']))
+    .addArgument(new Command().createArgument('<which>', 'env | rollout | train | policy | serve | distributed | update').choices(['env', 'rollout', 'train', 'policy', 'serve', 'distributed', 'update']))
     .option('--quick', 'a short run (fewer sizes, seeds and repeats) (default: false)')
-    .option('--no-peer', 'skip the PyTorch peer (rollout, train) (default: run it when installed)')
+    .option('--no-peer', 'skip the PyTorch peer (rollout, train, update) (default: run it when installed)')
     .addOption(new Option('--seeds <list>', 'train: comma-separated seeds (default: 1,2,3,4,5; 1,2,3 with --quick)').argParser(intList('--seeds')))
     .option('--envs <list>', 'train: comma-separated env ids (default: CartPole-v1, Acrobot-v1, Pendulum-v1, MountainCar-v0)', (t: string) => t.split(',').map((s) => s.trim()).filter(Boolean))
     .addOption(new Option('--workers <list>', 'rollout: comma-separated worker-thread counts; runs the worker-thread rollout benchmark (default: off)').argParser(intList('--workers')))
     .option('--browser', 'rollout: tensor-native rollouts in headless Chromium on webgpu and webgl (default: off)')
     .option('--backend <list>', 'rollout: comma-separated Node backends; with webgpu, WebGPU in Node beside wasm (N up to 65,536, updates; results/rollout-webgpu) (default: wasm,cpu)', (t: string) => t.split(',').map((s) => s.trim()).filter(Boolean))
-    .addHelpText('after', '\n  env      env steps/s of generic vs native vector envs\n  rollout  batched rollout steps/s (policy + envs), wasm and cpu; --backend webgpu: WebGPU in Node beside wasm\n  train    time to solve CartPole-v1 (whole processes) and final returns of the other envs\n  policy   policy act() throughput vs bare tfjs\n  serve    rl serve over HTTP: requests/s and latency, micro-batching on vs off\n  distributed  one learner + 1/2/4 actor processes over a local NATS server vs one process')
-    .action(async (which: 'env' | 'rollout' | 'train' | 'policy' | 'serve' | 'distributed', opts: { quick?: boolean; peer?: boolean; seeds?: number[]; envs?: string[]; workers?: number[]; browser?: boolean; backend?: string[] }) => {
+    .addHelpText('after', '\n  env      env steps/s of generic vs native vector envs\n  rollout  batched rollout steps/s (policy + envs), wasm and cpu; --backend webgpu: WebGPU in Node beside wasm\n  train    time to solve CartPole-v1 (whole processes) and final returns of the other envs\n  policy   policy act() throughput vs bare tfjs\n  serve    rl serve over HTTP: requests/s and latency, micro-batching on vs off\n  distributed  one learner + 1/2/4 actor processes over a local NATS server vs one process\n  update   ms of one REINFORCE update at B = 1024, 4096, 16384 per backend, beside the PyTorch peer')
+    .action(async (which: 'env' | 'rollout' | 'train' | 'policy' | 'serve' | 'distributed' | 'update', opts: { quick?: boolean; peer?: boolean; seeds?: number[]; envs?: string[]; workers?: number[]; browser?: boolean; backend?: string[] }) => {
       const { benchCommand } = await import('./bench.js');
       await benchCommand(which, opts);
     });

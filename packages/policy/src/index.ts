@@ -11,6 +11,9 @@ export type { MlpOptions, MlpActivation } from './mlp.js';
 export { orthogonal } from './orthogonal.js';
 /** Fused fast forward over Dense chains (tanh rewritten as sigmoid). */
 export { FastForward } from './fast_path.js';
+/** A Dense layer as one differentiable op (fused forward, tanh as 2σ(2z) − 1; its own gradient). */
+export { dense, denseChainForward } from './dense.js';
+export type { DenseActivation, DenseSource } from './dense.js';
 /** Policies: built from spaces, or wrapping a user model. */
 export { createPolicy, fromModel, checkObsTensor } from './policy.js';
 export type { PolicyOptions, FromModelOptions, NetworkPolicyHandle } from './policy.js';

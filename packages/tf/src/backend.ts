@@ -4,10 +4,10 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { BackendUnavailableError } from './errors.js';
 import { initWebgpu, type WebgpuAdapter } from './webgpu_node.js';
-import { bindReadBackEngine } from './read_backs.js';
+import { bindTf } from './bound_tf.js';
 
 const { setWasmPaths } = tf.wasm;
-bindReadBackEngine(() => tf.engine());
+bindTf(tf);
 
 /**
  * Backends `initTf` accepts in Node. `auto` picks the fastest one available; `webgpu` is the GPU

@@ -6,10 +6,10 @@
  */
 import * as tf from './tfjs.browser.js';
 import '@tensorflow/tfjs-backend-webgpu';
-import { bindReadBackEngine } from './read_backs.js';
+import { bindTf } from './bound_tf.js';
 
 const { setWasmPaths } = tf.wasm;
-bindReadBackEngine(() => tf.engine());
+bindTf(tf);
 
 /** Backends `initTf` accepts in a browser. `auto` prefers webgpu, then webgl, wasm, cpu. */
 export type BrowserBackendName = 'auto' | 'webgpu' | 'webgl' | 'wasm' | 'cpu';

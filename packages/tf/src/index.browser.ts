@@ -25,3 +25,5 @@ export type {
 /** Counting read-backs (engine reads), the same as the Node entry's. */
 export { countReadBacks, deviceReadCount } from './read_backs.js';
 export type { ReadBackCount } from './read_backs.js';
+export { useFastWasmKernels, useStockWasmKernels, fastWasmKernels, useFastWasmMatMul, FAST_WASM_KERNELS } from './wasm_kernels.js';
+export type { FastWasmKernel, FastWasmKernelOptions } from './wasm_kernels.js';

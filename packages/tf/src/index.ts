@@ -15,3 +15,5 @@ export { findSharedLibrary, gpuDeviceNodes, inContainer } from './system.js';
 /** Counting read-backs (engine reads; GPU buffer maps on WebGPU in Node). */
 export { countReadBacks, deviceReadCount } from './read_backs.js';
 export type { ReadBackCount } from './read_backs.js';
+export { useFastWasmKernels, useStockWasmKernels, fastWasmKernels, useFastWasmMatMul, FAST_WASM_KERNELS } from './wasm_kernels.js';
+export type { FastWasmKernel, FastWasmKernelOptions } from './wasm_kernels.js';

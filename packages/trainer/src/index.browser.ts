@@ -46,4 +46,5 @@ export type { Trainer, TrainerOptions, TrainerState, TrainResult, IterationMetri
 export { evaluatePolicy, evaluatePolicySync } from './evaluate.js';
 export type { EvaluatePolicyOptions } from './evaluate.js';
 /** Faster transposed matMul on the wasm backend (installed by createTrainer). */
-export { useFastWasmMatMul } from './wasm_matmul.js';
+/** The previous name of @rl/tf's useFastWasmKernels (kept for callers of the trainer's export). */
+export { useFastWasmMatMul } from '@rl/tf';

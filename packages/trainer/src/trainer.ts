@@ -7,13 +7,12 @@ import { pino, type Logger } from 'pino';
 import { getSpec, registeredIds, Rng, RunningMeanStd, type RngState } from '@rl/env';
 import { valueNetwork, type Policy, type ValueNetwork } from '@rl/policy';
 import { createRunner, isTensorEnv, rolloutEpisodes, type AnyVectorEnv, type RolloutBatch, type Runner, type RunnerState } from '@rl/runner';
-import { backendInfo, initTf, tf } from '@rl/tf';
+import { backendInfo, initTf, tf, useFastWasmKernels } from '@rl/tf';
 import { DEFAULT_CONFIG, resolveConfig, type TrainConfig } from './config.js';
 import { createOptimizer, type Optimizer, type OptimizerState } from './optim.js';
 import { reinforceUpdate, type Learner } from './reinforce.js';
 import { evaluationSeed, learningRate, runSeeds, stopReason, type StopReason } from './schedule.js';
 import { createTrainingPolicy, makeTrainingEnv, vectorizationOf } from './setup.js';
-import { useFastWasmMatMul } from './wasm_matmul.js';
 import { evaluatePolicySync, type EvalResult } from './evaluate.js';
 
 export type { EvalResult };
@@ -185,7 +184,7 @@ export async function createTrainer(partial: Partial<TrainConfig> = {}, opts: Tr
   } else if (!current) {
     await initTf({ backend: 'auto', log: (msg, fields) => logger.info(fields, msg) });
   }
-  if (tf.getBackend() === 'wasm') useFastWasmMatMul();
+  if (tf.getBackend() === 'wasm') useFastWasmKernels();
   let workerRunner: WorkerRunnerFactory | undefined;
   if (config.workers !== 1) {
     // loaded only when asked for (the browser build of @rl/runner has no worker threads); a
