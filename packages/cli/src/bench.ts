@@ -21,7 +21,7 @@ export interface BenchOptions {
   readonly workers?: readonly number[];
   /** rollout: tensor-native rollouts in headless Chromium on webgpu / webgl (runs benchmarks/browser.ts instead). */
   readonly browser?: boolean;
-  /** rollout: the Node backends to measure; with `webgpu` among them, benchmarks/rollout-webgpu.ts runs (webgpu beside wasm, N up to 65,536, updates). */
+  /** rollout, update: the Node backends to measure; rollout with `webgpu` among them, benchmarks/rollout-webgpu.ts runs (webgpu beside wasm, N up to 65,536, updates). */
   readonly backend?: readonly string[];
 }
 
@@ -67,7 +67,7 @@ export const BENCHES: Readonly<Record<BenchName, BenchEntry>> = {
     file: 'update.ts',
     name: 'update',
     entry: 'runUpdateBench',
-    args: (o) => ({ ...(o.quick ? { batches: [1024, 4096], seconds: 0.15, repeats: 3, ablation: false } : {}), ...(o.peer === false ? { peer: false } : {}) }),
+    args: (o) => ({ ...(o.quick ? { batches: [1024, 4096], seconds: 0.15, repeats: 3, ablation: false } : {}), ...(o.peer === false ? { peer: false } : {}), ...(o.backend ? { backends: o.backend } : {}) }),
   },
 };
 
@@ -100,7 +100,7 @@ export async function benchCommand(which: keyof typeof BENCHES, opts: BenchOptio
     const { BACKENDS } = await import('@rl/tf');
     const bad = opts.backend.filter((n) => n === 'auto' || !(BACKENDS as readonly string[]).includes(n));
     if (bad.length) throw new CliError(`bench ${which}: --backend ${bad.join(',')}: expected a comma-separated list of ${BACKENDS.filter((n) => n !== 'auto').join(', ')}`);
-    if (which !== 'rollout') throw new CliError(`bench ${which}: --backend applies to \`rl bench rollout\` only`);
+    if (which !== 'rollout' && which !== 'update') throw new CliError(`bench ${which}: --backend applies to \`rl bench rollout\` and \`rl bench update\` only`);
     if (opts.workers || opts.browser) throw new CliError('bench rollout: --backend is a separate benchmark from --workers and --browser; give one');
   }
   const webgpu = which === 'rollout' && opts.backend?.includes('webgpu');
