@@ -39,16 +39,16 @@ function write(rel: string, text: string): string {
   return p;
 }
 
-/** Runs `calls` (each `[path, expect?]`) through loadEnvModule in one child process and returns what each gave. */
-function loadInChild(calls: readonly (readonly [string, string?])[], cwd = work): { ok?: { path: string; ids: string[] }; error?: string; name?: string }[] {
+/** Runs `calls` (each `[path, expect?, resolveFrom?]`) through loadEnvModule in one child process and returns what each gave. */
+function loadInChild(calls: readonly (readonly [string, string?, string?])[], cwd = work): { ok?: { path: string; ids: string[] }; error?: string; name?: string }[] {
   const script = write(
     `child-${Math.random().toString(36).slice(2)}.mjs`,
     `const { loadEnvModule } = await import(${JSON.stringify(pathToFileURL(join(import.meta.dirname, 'env_module.ts')).href)});
 const { make } = await import(${JSON.stringify(pathToFileURL(join(import.meta.dirname, 'index.ts')).href)});
 const out = [];
-for (const [path, expect] of ${JSON.stringify(calls.map(([p, e]) => [p, e ?? null]))}) {
+for (const [path, expect, resolveFrom] of ${JSON.stringify(calls.map(([p, e, f]) => [p, e ?? null, f ?? null]))}) {
   try {
-    const m = await loadEnvModule(path, expect === null ? {} : { expect });
+    const m = await loadEnvModule(path, { ...(expect === null ? {} : { expect }), ...(resolveFrom === null ? {} : { resolveFrom }) });
     if (m.ids.length) make(m.ids[0]).reset();
     out.push({ ok: { path: m.path, ids: m.ids } });
   } catch (e) {
@@ -74,6 +74,12 @@ describe('loadEnvModule', () => {
       { ok: { path: ts, ids: ['WalkTs-v0'] } },
       { ok: { path: ts, ids: ['WalkTs-v0'] } },
     ]);
+  });
+
+  it('resolves the other @rl packages a module outside any project imports, beside a second fallback location', () => {
+    const uses = write('loose/uses-trainer.ts', `${envSource('Ck-v0', true)}import { checkpointName } from '@rl/trainer/checkpoint';\nexport const first: string = checkpointName(0);\n`);
+    const trainer = pathToFileURL(join(ROOT, 'packages', 'trainer', 'src', 'index.ts')).href;
+    expect(loadInChild([[uses, 'Ck-v0', trainer]])).toEqual([{ ok: { path: uses, ids: ['Ck-v0'] } }]);
   });
 
   it('loads the TypeScript files an env module imports as ES modules too', () => {

@@ -87,13 +87,18 @@ export async function resolve(specifier, context, next) {
 
 const hooked = new Set<string>();
 
+/** Registers the hooks of `data` (a module URL of their own: Node runs one instance per URL). */
+function hook(data: { from: string; loader?: string }): void {
+  registerHooks(`data:text/javascript,${encodeURIComponent(`${HOOKS}\n// from ${data.from}`)}`, { data });
+}
+
 /** Registers the hooks once (ES modules, fallback from this package), and one fallback hook per other location. */
 function installHooks(resolveFrom: string | undefined): void {
-  if (hooked.size === 0) registerHooks(`data:text/javascript,${encodeURIComponent(HOOKS)}`, { data: { from: import.meta.url, loader: import.meta.url } });
+  if (hooked.size === 0) hook({ from: import.meta.url, loader: import.meta.url });
   hooked.add(import.meta.url);
   if (resolveFrom === undefined || hooked.has(resolveFrom)) return;
   hooked.add(resolveFrom);
-  registerHooks(`data:text/javascript,${encodeURIComponent(HOOKS)}`, { data: { from: resolveFrom } });
+  hook({ from: resolveFrom });
 }
 
 const loaded = new Map<string, Promise<readonly string[]>>();
