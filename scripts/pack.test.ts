@@ -133,4 +133,54 @@ console.log(JSON.stringify({ ...out, numTensors: tf.memory().numTensors, from: i
     expect(Number.isFinite(r.returnMean)).toBe(true);
     expect(r.numTensors).toBe(0);
   });
+
+  it("plain node: train({ envModule }) imports a user's env module; a TypeScript one without a loader is refused, saying what to do", () => {
+    const walk = (ext: string): string =>
+      `import { Box, Discrete, Rng, register } from '@rl/env';
+class Walk {
+  id = 'Walk-v0';
+  observationSpace = new Box(-1, 1, [1]);
+  actionSpace = new Discrete(2);
+  unwrapped = this;
+  rng = new Rng(0);
+  x = 0;
+  reset(opts = {}) {
+    if (opts.seed !== undefined) this.rng = new Rng(opts.seed);
+    this.x = this.rng.uniform(0.2, 0.9);
+    return { obs: Float32Array.of(this.x), info: {} };
+  }
+  step(a${ext === 'ts' ? ': number' : ''}) {
+    this.x = Math.max(-1, Math.min(1, this.x + (a === 1 ? 0.1 : -0.1)));
+    return { obs: Float32Array.of(this.x), reward: -Math.abs(this.x), terminated: Math.abs(this.x) < 0.05, truncated: false, info: {} };
+  }
+  close() {}
+}
+register('Walk-v0', { entryPoint: () => new Walk(), maxEpisodeSteps: 30 });
+`;
+    mkdirSync(join(project, 'envs'));
+    writeFileSync(join(project, 'envs', 'walk.js'), walk('js'));
+    writeFileSync(join(project, 'envs', 'walk-typed.ts'), walk('ts'));
+    writeFileSync(
+      join(project, 'module.mjs'),
+      `import { train } from '@rl/trainer';
+import { loadEnvModule } from '@rl/env/module';
+const { trainer, result } = await train({ env: 'Walk-v0', envModule: 'envs/walk.js', numEnvs: 4, stepsPerIter: 16, totalSteps: 128, hidden: [8], evalEpisodes: 0, logLevel: 'silent' });
+const out = { envModule: trainer.config.envModule, envSteps: result.envSteps };
+trainer.dispose();
+try {
+  await loadEnvModule('envs/walk-typed.ts');
+} catch (e) {
+  out.typescript = e.message;
+}
+console.log(JSON.stringify(out));
+`,
+    );
+    const out = execFileSync(process.execPath, ['module.mjs'], { cwd: project, encoding: 'utf8', env: { ...process.env, RL_LOG_LEVEL: 'silent' } });
+    const r = JSON.parse(out.trim().split('\n').at(-1)!) as { envModule: string; envSteps: number; typescript: string };
+    expect(r.envModule).toBe(join(project, 'envs', 'walk.js'));
+    expect(r.envSteps).toBe(128);
+    expect(r.typescript).toBe(
+      `env module ${join(project, 'envs', 'walk-typed.ts')}: cannot import TypeScript in this process: run it under tsx (\`pnpm tsx script.ts\`, \`node --import tsx …\`) or compile the module to JavaScript`,
+    );
+  });
 });
