@@ -5,7 +5,7 @@
  * of its own through `train()`.
  */
 import { execFileSync } from 'node:child_process';
-import { lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -135,31 +135,9 @@ console.log(JSON.stringify({ ...out, numTensors: tf.memory().numTensors, from: i
   });
 
   it("plain node: train({ envModule }) imports a user's env module; a TypeScript one without a loader is refused, saying what to do", () => {
-    const walk = (ext: string): string =>
-      `import { Box, Discrete, Rng, register } from '@rl/env';
-class Walk {
-  id = 'Walk-v0';
-  observationSpace = new Box(-1, 1, [1]);
-  actionSpace = new Discrete(2);
-  unwrapped = this;
-  rng = new Rng(0);
-  x = 0;
-  reset(opts = {}) {
-    if (opts.seed !== undefined) this.rng = new Rng(opts.seed);
-    this.x = this.rng.uniform(0.2, 0.9);
-    return { obs: Float32Array.of(this.x), info: {} };
-  }
-  step(a${ext === 'ts' ? ': number' : ''}) {
-    this.x = Math.max(-1, Math.min(1, this.x + (a === 1 ? 0.1 : -0.1)));
-    return { obs: Float32Array.of(this.x), reward: -Math.abs(this.x), terminated: Math.abs(this.x) < 0.05, truncated: false, info: {} };
-  }
-  close() {}
-}
-register('Walk-v0', { entryPoint: () => new Walk(), maxEpisodeSteps: 30 });
-`;
     mkdirSync(join(project, 'envs'));
-    writeFileSync(join(project, 'envs', 'walk.js'), walk('js'));
-    writeFileSync(join(project, 'envs', 'walk-typed.ts'), walk('ts'));
+    // the repo's JavaScript example env, and the same file named .ts (Node alone imports no .ts)
+    for (const name of ['walk.js', 'walk-typed.ts']) copyFileSync(join(ROOT, 'examples', 'walk-env.js'), join(project, 'envs', name));
     writeFileSync(
       join(project, 'module.mjs'),
       `import { train } from '@rl/trainer';

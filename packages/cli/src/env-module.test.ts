@@ -25,34 +25,13 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 const reachTs = join(work, 'envs', 'reach-env.ts');
 copyFileSync(join(ROOT, 'examples', 'reach-env.ts'), reachTs);
 
-/** A JavaScript env without getState (walk to 0 on a line), and modules that are wrong in one way each. */
-const walkJs = (id: string, obsDim = 1): string => `import { Box, Discrete, Rng, register } from '@rl/env';
-class Walk {
-  id = ${JSON.stringify(id)};
-  observationSpace = new Box(-1, 1, [${obsDim}]);
-  actionSpace = new Discrete(2);
-  unwrapped = this;
-  rng = new Rng(0);
-  x = 0;
-  reset(opts = {}) {
-    if (opts.seed !== undefined) this.rng = new Rng(opts.seed);
-    this.x = this.rng.uniform(0.2, 0.9);
-    return { obs: new Float32Array(${obsDim}).fill(this.x), info: {} };
-  }
-  step(a) {
-    if (!this.actionSpace.contains(a)) throw new RangeError(this.id + ': action ' + a + ' is not in ' + this.actionSpace);
-    this.x = Math.max(-1, Math.min(1, this.x + (a === 1 ? 0.1 : -0.1)));
-    return { obs: new Float32Array(${obsDim}).fill(this.x), reward: -Math.abs(this.x), terminated: Math.abs(this.x) < 0.05, truncated: false, info: {} };
-  }
-  close() {}
-}
-register(${JSON.stringify(id)}, { entryPoint: () => new Walk(), maxEpisodeSteps: 30 });
-`;
+/** The repo's JavaScript example env (no getState), and modules that are wrong in one way each. */
+const walk = join(work, 'envs', 'walk.js');
+copyFileSync(join(ROOT, 'examples', 'walk-env.js'), walk);
 const file = (name: string, text: string): string => {
   writeFileSync(join(work, 'envs', name), text);
   return join(work, 'envs', name);
 };
-const walk = file('walk.js', walkJs('Walk-v0'));
 
 const tiny = ['--num-envs', '4', '--steps-per-iter', '16', '--hidden', '8', '--backend', 'cpu', '--eval-episodes', '0', '--checkpoint-every', '2'];
 const config = (run: string): Record<string, unknown> => JSON.parse(readFileSync(join(run, RUN_FILES.config), 'utf8')) as Record<string, unknown>;
@@ -126,7 +105,7 @@ describe('rl … --env-module (real processes, a user env outside the repo)', ()
       expect(served.metadata).toMatchObject({ envId: 'Walk-v0' });
       expect(served.stderr).toContain(`rl serve: warning: ${join(run, RUN_FILES.config)}: envModule ${walk}: no such file`);
       // a module given with the flag must fit the policy: one whose Walk-v0 has other spaces is refused
-      const wide = file('wide.js', walkJs('Walk-v0', 3));
+      const wide = file('wide.js', `import { Box, Discrete, register } from '@rl/env';\nregister('Walk-v0', { entryPoint: () => ({ id: 'Walk-v0', observationSpace: new Box(-1, 1, [3]), actionSpace: new Discrete(2), close() {} }) });\n`);
       const refused = await rl(['serve', run, '--port', '0', '--env-module', wide]);
       expect(refused.status).toBe(1);
       expect(refused.stderr).toBe(
