@@ -124,19 +124,22 @@ describe('rl … --env-module (real processes, a user env outside the repo)', ()
     const throws = file('throws.js', `throw new Error('no physics table');\n`);
     const nothing = file('nothing.ts', `export const size: number = 3;\n`);
     const out = join(work, 'never');
-    const [missing, thrown, empty, otherId, envAsFile] = await Promise.all([
+    const cfg = file('nope.json', JSON.stringify({ envModule: 'envs/nope.js', numEnvs: 4 }));
+    const [missing, fromConfig, thrown, empty, otherId, envAsFile] = await Promise.all([
       rl(['train', '--env-module', 'envs/nope.ts', '--out', out], { cwd: work }),
+      rl(['train', '--config', cfg, '--out', out], { cwd: work }),
       rl(['train', '--env-module', throws, '--out', out]),
       rl(['train', '--env-module', nothing, '--out', out]),
       rl(['train', '--env-module', reachTs, '--env', 'Mine-v0', '--out', out]),
       rl(['train', '--env', './envs/reach-env.ts', '--out', out], { cwd: work }),
     ]);
     expect(missing.stderr).toBe(`rl train: --env-module envs/nope.ts (${join(work, 'envs', 'nope.ts')}): no such file\n`);
+    expect(fromConfig.stderr).toBe(`rl train: ${cfg}: envModule envs/nope.js (${join(work, 'envs', 'nope.js')}): no such file\n`);
     expect(thrown.stderr).toBe(`rl train: --env-module ${throws}: cannot import it: no physics table\n`);
     expect(empty.stderr).toMatch(new RegExp(`^rl train: --env-module ${nothing}: registers no env: importing it must call register\\(id, …\\) of @rl/env`));
     expect(otherId.stderr).toBe(`rl train: --env-module ${reachTs}: registers Reach-v0, not env id "Mine-v0"\n`);
     expect(envAsFile.stderr).toMatch(/env = "\.\/envs\/reach-env\.ts": unknown env id; registered: CartPole-v1, .* \(from --env\); a file is given with --env-module \.\/envs\/reach-env\.ts/);
-    for (const r of [missing, thrown, empty, otherId, envAsFile]) expect(r.status).toBe(1);
+    for (const r of [missing, fromConfig, thrown, empty, otherId, envAsFile]) expect(r.status).toBe(1);
     expect(existsSync(out)).toBe(false);
   }, 120_000);
 
