@@ -1,5 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { withRunEnvModule } from './env-module.js';
 import { CliError } from './errors.js';
 import { openRunDir, readRunJson, RUN_FILES } from './rundir.js';
 
@@ -10,6 +11,8 @@ export interface EvalOptions {
   readonly seed?: number;
   readonly backend?: string;
   readonly json?: boolean;
+  /** A user's env module (default: the one the run's config.json records). */
+  readonly envModule?: string;
 }
 
 /** `rl eval DIR`: runs the run's saved policy (where @rl/policy's `findPolicyDir` finds it: model/) on the run's env and prints mean ± std return and length. */
@@ -34,7 +37,7 @@ export async function evalCommand(dir: string, opts: EvalOptions): Promise<void>
   }
   // The trainer loads only once the cheap checks have passed.
   const { evaluateSaved, evaluationSeed, initBackend, resolveTrainConfig } = await import('./session.js');
-  const config = resolveTrainConfig(raw, () => configPath, configPath);
+  const config = resolveTrainConfig(await withRunEnvModule(dir, raw, opts.envModule), () => configPath, configPath);
   const backend = await initBackend((opts.backend ?? config.backend) as typeof config.backend);
   const episodes = opts.episodes ?? 100;
   const deterministic = opts.deterministic === true;

@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
 import { writeFileAtomic } from '@rl/policy/durable';
 import { readLatestCheckpoint, removeTempCheckpoints } from '@rl/trainer/checkpoint';
+import { withRunEnvModule } from './env-module.js';
 import { CliError } from './errors.js';
 import { createRunLogger } from './log.js';
 import { readMetrics, truncateMetrics } from './metrics.js';
@@ -13,7 +14,7 @@ import { openRunDir, readRunJson, removeStaleModelDirs, RUN_FILES, type RunFile 
  * restores the trainer from the checkpoint, cuts metrics.jsonl back to the checkpoint's
  * iteration and continues training.
  */
-export async function resumeCommand(dir: string, opts: { totalSteps?: number }): Promise<void> {
+export async function resumeCommand(dir: string, opts: { totalSteps?: number; envModule?: string }): Promise<void> {
   const runFile = openRunDir(dir);
   const release = acquireRunLock(dir, 'resume');
   try {
@@ -23,7 +24,7 @@ export async function resumeCommand(dir: string, opts: { totalSteps?: number }):
   }
 }
 
-async function resumeLocked(dir: string, runFile: RunFile, opts: { totalSteps?: number }): Promise<void> {
+async function resumeLocked(dir: string, runFile: RunFile, opts: { totalSteps?: number; envModule?: string }): Promise<void> {
   const configPath = join(dir, RUN_FILES.config);
   const raw = readRunJson(dir, RUN_FILES.config);
   const ckpt = readLatestCheckpoint(join(dir, RUN_FILES.checkpoints));
@@ -35,7 +36,8 @@ async function resumeLocked(dir: string, runFile: RunFile, opts: { totalSteps?: 
   // TensorFlow.js and the trainer load only once the cheap checks have passed.
   const { initBackend, openSession, resolveTrainConfig } = await import('./session.js');
   const { driveTraining, finishRun } = await import('./drive.js');
-  const stored = resolveTrainConfig(raw, () => configPath, configPath);
+  // a user's env: its module first (--env-module, else the recorded one), then the config names a registered env
+  const stored = resolveTrainConfig(await withRunEnvModule(dir, raw, opts.envModule), () => configPath, configPath);
   const config = opts.totalSteps !== undefined ? { ...stored, totalSteps: opts.totalSteps } : stored;
   const tty = process.stderr.isTTY === true;
   const logger = createRunLogger({ console: !tty });
@@ -58,7 +60,11 @@ async function resumeLocked(dir: string, runFile: RunFile, opts: { totalSteps?: 
   // model/ is replaced by two renames; a crash between them leaves none, so write it again now.
   await session.savePolicy(join(dir, RUN_FILES.model));
   const previous = truncateMetrics(metricsPath, ckpt.iteration);
-  if (config.totalSteps !== stored.totalSteps) writeFileAtomic(configPath, `${JSON.stringify(config, null, 2)}\n`);
+  // config.json records a new total and the module where --env-module found it (else its path as it was written)
+  if (config.totalSteps !== stored.totalSteps || opts.envModule !== undefined) {
+    const recorded = opts.envModule === undefined && typeof raw.envModule === 'string' ? { envModule: raw.envModule } : {};
+    writeFileAtomic(configPath, `${JSON.stringify({ ...config, ...recorded }, null, 2)}\n`);
+  }
   logger.attach(dir);
   const log = logger.log;
   log.info({ runDir: resolve(dir), checkpoint: ckpt.dir, iteration: ckpt.iteration, envSteps: ckpt.envSteps, droppedIterations: existing.length - ckpt.iteration, totalSteps: config.totalSteps, backend }, 'run resumed');

@@ -10,6 +10,7 @@ import { ConfigError, createTrainer, evaluatePolicySync, resolveConfig, type Tra
 
 export { evaluationSeed } from '@rl/trainer';
 import type { Logger } from 'pino';
+import { userEnvHint } from './env-module.js';
 import { CliError } from './errors.js';
 
 export type { TrainConfig, Trainer };
@@ -25,7 +26,7 @@ export function resolveTrainConfig(partial: Record<string, unknown>, sourceOf: (
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     const n = err.issues.length;
-    const lines = err.issues.map((i) => `  - ${i.field} = ${i.value === undefined ? 'undefined' : JSON.stringify(i.value)}: ${i.message} (from ${sourceOf(i.field)})`);
+    const lines = err.issues.map((i) => `  - ${i.field} = ${i.value === undefined ? 'undefined' : JSON.stringify(i.value)}: ${i.message} (from ${sourceOf(i.field)})${i.field === 'env' ? userEnvHint(i.value) : ''}`);
     throw new CliError(`${file ? `${file}: ` : ''}invalid config, ${n} bad field${n === 1 ? '' : 's'}:\n${lines.join('\n')}`);
   }
 }

@@ -2,7 +2,9 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { writeFileAtomic } from '@rl/policy/durable';
 import { writeCheckpoint } from '@rl/trainer/checkpoint';
-import { layerConfig, type ConfigLayers } from './config.js';
+import { layerConfig, readConfigFile, type ConfigLayers } from './config.js';
+import { givenEnvModule, loadEnvModuleFor } from './env-module.js';
+import { CliError } from './errors.js';
 import { acquireRunLock, assertUnlocked } from './lock.js';
 import { createRunLogger, type RunLogger } from './log.js';
 import { driveTraining, finishRun } from './drive.js';
@@ -21,10 +23,27 @@ export function fieldSource(field: string, flagValues: Record<string, unknown>, 
   return flag ? `--${flag.flag}` : 'defaults';
 }
 
+/**
+ * `rl train`'s env module (`--env-module`, else the --config file's `envModule`), imported before
+ * the config is validated, its path made absolute. With no env named (`--env`, the config file),
+ * the env is the one the module registers.
+ */
+async function withEnvModule(flagValues: Record<string, unknown>, userFile: string | undefined): Promise<Record<string, unknown>> {
+  const user = userFile ? readConfigFile(userFile) : {};
+  const given = flagValues.envModule ?? user.envModule;
+  if (typeof given !== 'string' || given.length === 0) return flagValues;
+  const ref = givenEnvModule(given, 'envModule' in flagValues ? '--env-module' : `${userFile}: envModule`);
+  const named = flagValues.env ?? user.env;
+  const ids = await loadEnvModuleFor(ref, typeof named === 'string' ? named : undefined);
+  if (named !== undefined) return { ...flagValues, envModule: ref.path };
+  if (ids.length !== 1) throw new CliError(`${ref.source} ${ref.given} registers ${ids.join(', ')}: name the one to train with --env`);
+  return { ...flagValues, env: ids[0], envModule: ref.path };
+}
+
 /** Resolves the layered config or throws a CliError listing every bad field, its value, where it came from and what is allowed. */
 export async function buildTrainConfig(opts: Record<string, unknown>, flags: readonly FieldFlag[]): Promise<{ config: TrainConfig; layers: ConfigLayers }> {
-  const flagValues = flagConfig(opts, flags);
   const userFile = typeof opts.config === 'string' ? opts.config : undefined;
+  const flagValues = await withEnvModule(flagConfig(opts, flags), userFile);
   const layers = layerConfig(flagValues, userFile, 'CartPole-v1', deepMerge);
   const config = resolveTrainConfig(layers.partial, (field) => fieldSource(field, flagValues, layers, flags));
   return { config, layers };

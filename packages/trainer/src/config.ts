@@ -31,6 +31,11 @@ const oneOf = <T extends string>(values: readonly [T, ...T[]]) =>
  */
 export const trainConfigSchema = z.strictObject({
   env: z.string({ error: 'must be a registered env id (string)' }).min(1, 'must be a registered env id').default('CartPole-v1').describe('Registered env id, e.g. `CartPole-v1`.'),
+  envModule: z
+    .string({ error: 'must be the path of a module file (string)' })
+    .min(1, 'must be the path of a module file')
+    .optional()
+    .describe('A .js or .ts file that registers `env` with @rl/env\'s `register` when imported (Node): imported before `env` is looked up, relative to the current directory, recorded as its absolute path (none: `env` is built in).'),
   seed: z.number({ error: 'must be an integer' }).int('must be an integer').min(0, 'must be an integer ≥ 0').max(2 ** 31 - 1, 'must be < 2^31').default(1).describe('Seed of everything random (weights, envs, action sampling).'),
   numEnvs: posInt('an integer ≥ 1').default(16).describe('N: envs stepped together as one batch.'),
   stepsPerIter: posInt('an integer ≥ 1').default(64).describe('T: steps per env per iteration in `steps` mode (in `episodes` mode the env\'s time limit caps an episode).'),

@@ -39,6 +39,8 @@ export { schemaFlags, parseFlagValue, flagHelp, deepMerge, setPath, kebab, FlagV
 export type { FieldFlag } from './flags.js';
 /** The N envs and πθ of a run from its config (`envVectorization`, `auto` resolved in one place). */
 export { makeTrainingEnv, vectorizationOf, createTrainingPolicy } from './setup.js';
+/** A run's `envModule` (Node only): the user's module that registers its env. */
+export { importEnvModule } from './env_module.js';
 /** The training loop. */
 export { createTrainer, train, envIds, policyMetadata, TIMING_FIELDS } from './trainer.js';
 export type { Trainer, TrainerOptions, TrainerState, TrainResult, IterationMetrics, EvalOptions, EvalResult, RunHooks } from './trainer.js';
