@@ -27,6 +27,9 @@ export { ObsNormalizer, checkObsNorm } from './obs_norm.js';
 /** Validation of a parsed policy.json. */
 export { parsePolicyFile } from './policy_file.js';
 export type { ParsedPolicyFile } from './policy_file.js';
+/** What loaders check of a saved model: file digests (policy.json's `files`) and finite weights. */
+export { PolicyIntegrityError, checkDigest, checkFiniteWeights } from './weights_check.js';
+export type { FileDigest, FileDigests } from './weights_check.js';
 /** Loading a saved policy directory over HTTP. */
 export { loadPolicyFromUrl } from './load_url.js';
 export type { LoadPolicyFromUrlOptions } from './load_url.js';
