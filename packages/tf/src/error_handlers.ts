@@ -22,20 +22,21 @@ const EVENTS = ['uncaughtException', 'unhandledRejection'] as const;
 export async function withoutAddedErrorHandlers<T>(init: () => Promise<T>): Promise<T> {
   const proc = (globalThis as { process?: NodeJS.Process }).process;
   if (!proc || typeof proc.listeners !== 'function') return init();
-  const before = new Map(EVENTS.map((e) => [e, new Set(proc.listeners(e))]));
+  const listeners = (e: (typeof EVENTS)[number]): Function[] => proc.listeners(e as 'uncaughtException');
+  const before = new Map(EVENTS.map((e) => [e, new Set(listeners(e))]));
   try {
     return await init();
   } finally {
     for (const e of EVENTS) {
-      for (const l of proc.listeners(e)) {
-        if (!before.get(e)!.has(l) && isEmscriptenRethrow(l)) proc.off(e, l as (...args: unknown[]) => void);
+      for (const l of listeners(e)) {
+        if (!before.get(e)!.has(l) && isEmscriptenRethrow(l)) proc.off(e as 'uncaughtException', l as (err: Error) => void);
       }
     }
   }
 }
 
 /** Emscripten's handlers only rethrow (`throw ex` / `throw reason`); a program's handlers added meanwhile are left alone. */
-function isEmscriptenRethrow(listener: (...args: never[]) => unknown): boolean {
+function isEmscriptenRethrow(listener: Function): boolean {
   const src = Function.prototype.toString.call(listener).replace(/[\s;]+/g, '');
   return /^function\((\w+)\)\{(if\(!\(\1instanceofExitStatus\)\)\{throw\1\}|throw\1)\}$/.test(src);
 }
