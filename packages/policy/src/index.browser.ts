@@ -19,6 +19,9 @@ export { FastForward } from './fast_path.js';
 /** Policies: built from spaces, or wrapping a user model. */
 export { createPolicy, fromModel, checkObsTensor } from './policy.js';
 export type { PolicyOptions, FromModelOptions, NetworkPolicyHandle } from './policy.js';
+/** What a policy network costs in memory (arithmetic on its shape, measured factors). */
+export { parameterCount, trainingBytes, forwardBytes } from './network_memory.js';
+export type { NetworkShape } from './network_memory.js';
 /** State-value network V(s). */
 export { valueNetwork } from './value.js';
 export type { ValueNetwork, ValueNetworkOptions } from './value.js';

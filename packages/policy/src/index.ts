@@ -14,6 +14,9 @@ export { FastForward } from './fast_path.js';
 /** Policies: built from spaces, or wrapping a user model. */
 export { createPolicy, fromModel, checkObsTensor } from './policy.js';
 export type { PolicyOptions, FromModelOptions, NetworkPolicyHandle } from './policy.js';
+/** What a policy network costs in memory (arithmetic on its shape, measured factors). */
+export { parameterCount, trainingBytes, forwardBytes } from './network_memory.js';
+export type { NetworkShape } from './network_memory.js';
 /** State-value network V(s). */
 export { valueNetwork } from './value.js';
 export type { ValueNetwork, ValueNetworkOptions } from './value.js';
@@ -25,7 +28,7 @@ export type { ReadModelOptions } from './io.js';
 /** Durable file writing (atomic replace, fsync of file and directory, whole-line appends, temporaries of killed processes). */
 export { writeFileSynced, writeFileAtomic, appendLine, fsyncPath, renameDurably, processAlive, isStaleTemporary, removeStaleTemporaries } from './durable.js';
 /** Publishing a directory atomically (a link swung to a fresh version), and reading one version of it. */
-export { publishDirectory, resolvePublished, readPublished, listVersions, versionName, defaultLayout, PUBLISH_STEPS, KEEP_PREVIOUS, GRACE_MS } from './publish.js';
+export { publishDirectory, resolvePublished, readPublished, listVersions, versionName, defaultLayout, PUBLISH_STEPS, KEEP_PREVIOUS, GRACE_MS, MAX_VERSIONS } from './publish.js';
 export type { PublishLayout, PublishOptions, PublishStep } from './publish.js';
 /** Atomic policy save. */
 export { savePolicy, policyJson, POLICY_JSON, POLICY_FORMAT, POLICY_FORMAT_VERSION, PACKAGE_VERSION } from './save.js';

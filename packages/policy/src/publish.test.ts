@@ -10,7 +10,7 @@ import { removeStaleTemporaries } from './durable.js';
 import { fileIO } from './io.js';
 import { loadPolicyModel, readPolicyFile, verifyPolicyDir } from './load.js';
 import { createPolicy } from './policy.js';
-import { KEEP_PREVIOUS, listVersions, publishDirectory, PUBLISH_STEPS, readPublished } from './publish.js';
+import { KEEP_PREVIOUS, listVersions, MAX_VERSIONS, publishDirectory, PUBLISH_STEPS, readPublished } from './publish.js';
 import type { Policy } from './types.js';
 
 const PKG = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -86,6 +86,10 @@ describe('savePolicy publishes a version behind a link', () => {
     expect(listVersions(target).map((v) => v.seq)).toEqual([6 - KEEP_PREVIOUS, 5, 6]);
     expect(readFileSync(join(target, 'k'), 'utf8')).toBe('6');
     expect(readdirSync(dirname(target)).filter((n) => !/^\.model\.v\d+$/.test(n))).toEqual(['model']);
+    // many saves within the grace period: at most MAX_VERSIONS stay, the newest ones
+    const rapid = join(root, 'rapid', 'model');
+    for (let k = 1; k <= MAX_VERSIONS + 5; k++) await publishDirectory(rapid, (d) => writeFileSync(join(d, 'k'), String(k)));
+    expect(listVersions(rapid).map((v) => v.seq)).toEqual(Array.from({ length: MAX_VERSIONS }, (_, i) => i + 6));
   });
 
   it('a real directory (the older layout) becomes a link on its first save; the swap layout keeps a directory', async () => {

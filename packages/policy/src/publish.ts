@@ -11,8 +11,9 @@
  * once ({@link resolvePublished}) and read every file from that version directory, which is
  * never modified after it is published. Old versions are removed only when they are neither the
  * current one nor among the {@link KEEP_PREVIOUS} before it, and {@link GRACE_MS} have passed
- * since they were replaced, so a reader in the middle of a load keeps its files (a reader that
- * still loses them — stalled for longer — retries: {@link readPublished}). The link is relative,
+ * since they were replaced (or more than {@link MAX_VERSIONS} exist), so a reader in the middle
+ * of a load keeps its files; a reader that still loses them — stalled for longer — retries the
+ * whole read on the version published since ({@link readPublished}). The link is relative,
  * so a moved or copied directory (`cp -r`, `rsync -a`, tar) keeps working. Plain tfjs loading
  * `<name>/model.json` by path or over HTTP follows the link like any directory.
  *
@@ -35,8 +36,10 @@ export type PublishLayout = 'link' | 'swap';
 
 /** Versions kept before the current one, whatever their age. */
 export const KEEP_PREVIOUS = 2;
-/** Older versions are removed only this long after they were replaced (ms). */
+/** Older versions are removed only this long after they were replaced (ms)… */
 export const GRACE_MS = 5_000;
+/** …unless there are more than this many versions in all (the current one included): a run saving many times a second keeps at most this many. */
+export const MAX_VERSIONS = 8;
 
 /** The steps of a publication, in order (see {@link publishDirectory}); the test hook pauses at one of them. */
 export const PUBLISH_STEPS = ['written', 'versioned', 'linked', 'published'] as const;
@@ -219,14 +222,19 @@ function publishedAt(path: string): number {
   }
 }
 
-/** Removes old versions of `path`: older than the current one `seq`, not among the {@link KEEP_PREVIOUS} before it, replaced at least `graceMs` ago. */
+/**
+ * Removes old versions of `path`: older than the current one `seq`, not among the
+ * {@link KEEP_PREVIOUS} before it, and replaced at least `graceMs` ago or beyond the newest
+ * {@link MAX_VERSIONS} (a reader that loses one then retries, see {@link readPublished}).
+ */
 function prune(path: string, seq: number, graceMs: number): void {
   const versions = listVersions(path);
   const older = versions.filter((v) => v.seq < seq);
   const now = Date.now();
-  for (const v of older.slice(0, Math.max(0, older.length - KEEP_PREVIOUS))) {
+  const beyondCap = versions.length - MAX_VERSIONS;
+  for (const [i, v] of older.slice(0, Math.max(0, older.length - KEEP_PREVIOUS)).entries()) {
     const successor = versions[versions.indexOf(v) + 1]!; // exists: the current version is newer
-    if (now - publishedAt(successor.path) < graceMs) continue;
+    if (i >= beyondCap && now - publishedAt(successor.path) < graceMs) continue;
     // renamed first (atomic), so a version is whole or gone from its name
     const doomed = join(dirname(path), `.${basename(path)}.old-${process.pid}-${now}-${counter++}`);
     try {
