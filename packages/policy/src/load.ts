@@ -11,7 +11,7 @@ import type { Box, Space } from '@rl/env';
 import { MODEL_JSON, readJson, readModelArtifacts } from './io.js';
 import { fromModel } from './policy.js';
 import type { NetworkPolicyHandle } from './policy.js';
-import type { ActionWithDistribution } from './types.js';
+import type { ActionWithDistribution, NetworkSpec } from './types.js';
 import { POLICY_JSON } from './save.js';
 import { parsePolicyFile, type ParsedPolicyFile } from './policy_file.js';
 import { findPolicyDir } from './policy_dir.js';
@@ -130,6 +130,8 @@ export interface InferencePolicy {
   readonly actionSpace: Space;
   /** policy.json's `metadata` plus `distribution`, `versions` and `savedAt`. */
   readonly metadata: Record<string, unknown>;
+  /** How the MLP was built (hidden widths, activation), or null for a wrapped user model. */
+  readonly network: NetworkSpec | null;
   /** The action for one observation (`obsDim` numbers). */
   act(obs: ArrayLike<number>, opts?: { readonly deterministic?: boolean }): PlainAction;
   /** Actions for a batch: an array of observations, or one flat Float32Array of `B·obsDim` values. */
@@ -224,6 +226,7 @@ export async function loadPolicy(where: string, opts: LoadPolicyOptions = {}): P
     observationSpace: policy.observationSpace,
     actionSpace: actSpace,
     metadata: policy.metadata,
+    network: policy.network ?? null,
     act(obs, o = {}) {
       if (obs === null || typeof obs !== 'object' || typeof obs.length !== 'number') throw new TypeError(`policy.act: expected an array of ${d} numbers, got ${JSON.stringify(obs)}`);
       if (obs.length !== d) throw new RangeError(`policy.act: observation has length ${obs.length}, expected ${d} for ${policy.observationSpace.toString()}`);
