@@ -1,11 +1,10 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { verifyPolicyDir } from '@rl/policy';
 import { listCheckpoints, readCheckpoint } from '@rl/trainer/checkpoint';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rl, rlSpawn, type RlResult } from './harness.js';
+import { deadPid, rl, rlSpawn, type RlResult } from './harness.js';
 import { acquireRunLock, lockPathOf } from './lock.js';
 import { readMetrics } from './metrics.js';
 import { openRunDir } from './rundir.js';
@@ -21,12 +20,6 @@ beforeAll(() => {
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 const tiny = ['--num-envs', '4', '--steps-per-iter', '16', '--eval-episodes', '0', '--checkpoint-every', '4', '--curve-seconds', '0.2'];
-
-/** A pid no process has now: a child that has exited. */
-function deadPid(): number {
-  const r = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
-  return Number(r.stdout);
-}
 
 /** What a run directory written by one process at a time satisfies (nothing interleaved, nothing half-replaced). */
 function checkIntact(dir: string): number {

@@ -1,10 +1,9 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { verifyPolicyDir } from '@rl/policy';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rl, rlSpawn } from './harness.js';
+import { deadPid, rl, rlSpawn } from './harness.js';
 import { readMetrics } from './metrics.js';
 
 // Issue 16 item 7: an interrupted set-up cleans up after itself, and what a killed process left
@@ -18,7 +17,6 @@ beforeAll(() => {
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 const tiny = ['--total-steps', '256', '--num-envs', '4', '--steps-per-iter', '16', '--eval-episodes', '0'];
-const deadPid = (): number => Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout);
 
 /** Starts `rl train --out <dir>` and resolves once its staging directory exists (set-up under way: the backend is starting). */
 async function inSetup(dir: string): Promise<ReturnType<typeof rlSpawn>> {
