@@ -1,4 +1,3 @@
-import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { withRunEnvModule } from './env-module.js';
 import { CliError } from './errors.js';
@@ -21,19 +20,11 @@ export async function evalCommand(dir: string, opts: EvalOptions): Promise<void>
   const configPath = join(dir, RUN_FILES.config);
   const raw = readRunJson(dir, RUN_FILES.config);
   const { findPolicyDir } = await import('@rl/policy');
-  const locate = (): string => findPolicyDir(dir).policyDir;
   let modelDir: string;
   try {
-    modelDir = locate();
+    modelDir = findPolicyDir(dir).policyDir; // a training run publishes model/ atomically: it is never missing
   } catch (err) {
-    // a run that is training replaces model/ by two renames; between them only .model.* exists for an instant
-    if (!readdirSync(dir).some((n) => n.startsWith(`.${RUN_FILES.model}.`))) throw new CliError((err as Error).message);
-    await new Promise((r) => setTimeout(r, 250));
-    try {
-      modelDir = locate();
-    } catch (again) {
-      throw new CliError((again as Error).message);
-    }
+    throw new CliError((err as Error).message);
   }
   // The trainer loads only once the cheap checks have passed.
   const { evaluateSaved, evaluationSeed, initBackend, resolveTrainConfig } = await import('./session.js');

@@ -15,6 +15,7 @@ import { evaluationSeed, learningRate, runSeeds, stopReason, type StopReason } f
 import { createTrainingPolicy, makeTrainingEnv, vectorizationOf } from './setup.js';
 import { evaluatePolicySync, type EvalResult } from './evaluate.js';
 import { importEnvModule } from './env_module.js';
+import { checkRunMemory } from './memory.js';
 
 export type { EvalResult };
 
@@ -192,6 +193,7 @@ export async function createTrainer(partial: Partial<TrainConfig> = {}, opts: Tr
   } else if (!current) {
     await initTf({ backend: 'auto', log: (msg, fields) => logger.info(fields, msg) });
   }
+  checkRunMemory(config, { backend: tf.getBackend() }); // before the envs, networks and buffers exist
   if (tf.getBackend() === 'wasm') useFastWasmKernels();
   let workerRunner: WorkerRunnerFactory | undefined;
   if (config.workers !== 1) {
