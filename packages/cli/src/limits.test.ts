@@ -33,7 +33,7 @@ describe.concurrent('sizes that cannot fit are refused before anything is writte
   it.each([
     [['--num-envs', '1e9'], /^rl train: the run needs about 3\.3 TB for its rollout arrays \(--num-envs 1,000,000,000 × --steps-per-iter 64 = 64,000,000,000 rows\), one array of [\d,]+ numbers, more than the 4,294,967,296 a typed array can hold; lower --num-envs or --steps-per-iter\n$/],
     [['--hidden', '30000,30000'], /^rl train: the run needs about \d+ GB of tensors, more than the wasm backend's 4\.3 GB of memory: the networks \(weights, gradients, Adam moments\) \d+ GB \(--hidden 30000,30000\); lower --hidden\n$/],
-    [['--num-envs', '1000000', '--steps-per-iter', '1'], /^rl train: the run needs about 5\.5 GB of tensors, more than the wasm backend's 4\.3 GB of memory: the update's batch and activations 5\.5 GB \(--num-envs 1,000,000 × --steps-per-iter 1 = 1,000,000 rows, --hidden 64,64\); lower --num-envs or --steps-per-iter or --hidden\n$/],
+    [['--num-envs', '2000000', '--steps-per-iter', '1'], /^rl train: the run needs about 7\.3 GB of tensors, more than the wasm backend's 4\.3 GB of memory: the update's batch and activations 7\.3 GB \(--num-envs 2,000,000 × --steps-per-iter 1 = 2,000,000 rows, --hidden 64,64\); lower --num-envs or --steps-per-iter or --hidden\n$/],
     [['--steps-per-iter', '1e9'], /^rl train: the run needs about 832 GB for its rollout arrays \(--num-envs 16 × --steps-per-iter 1,000,000,000 = 16,000,000,000 rows\).*; lower --num-envs or --steps-per-iter\n$/],
     [['--eval-episodes', '10000000'], /^rl train: the run needs about \d+ GB (for its evaluation episodes|of tensors \(the evaluation after training\)).*--eval-episodes 10,000,000.*; lower --eval-episodes\n$/],
   ])('rl train %s', async (flags, message) => {

@@ -3,8 +3,10 @@
  * and the server compare it with the machine's limits before they build anything. The factors
  * are measured (tfjs 4.22, wasm, `tf.profile` peak bytes) on MLP policies, 4-256 units wide,
  * batches of 1,024-262,144 rows:
- * - a training step (rollout tensors, forward, backward, Adam), per row of the batch:
- *   ≈ 4·(10·Σhidden + 10·obs + 10·outputs + 30) bytes (64-64 CartPole: 5,434 measured, 5,480 here);
+ * - a training step (rollout tensors, forward, backward through the fused `dense` op, Adam), per
+ *   row of the batch: ≈ 4·(6.5·Σhidden + 10·obs + 10·outputs + 20) bytes (re-measured
+ *   2026-12-02 after the fused `dense` gradient: 16-unit 664, 64-64 3,332, 256 6,428 measured;
+ *   736, 3,648, 6,976 here; a learned V adds its parameters, not its rows: its fit is a later phase);
  * - `act` / `actWithDistribution`, per row: ≈ 4·(2·Σhidden + 2·obs + 4·outputs + 8) bytes
  *   (64-64: 1,028 measured, 1,096 here);
  * - parameters: a training step holds ≈ 24 copies at its peak (weights, gradient, Adam's
@@ -36,10 +38,10 @@ const sum = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0);
  * samples (see the file header for the factors).
  *
  * @example
- * trainingBytes({ obsSize: 4, hidden: [64, 64], outputs: 2 }, 65_536); // ≈ 360 MB
+ * trainingBytes({ obsSize: 4, hidden: [64, 64], outputs: 2 }, 65_536); // ≈ 240 MB
  */
 export function trainingBytes(shape: NetworkShape, rows: number): number {
-  const perRow = F32 * (10 * sum(shape.hidden) + 10 * shape.obsSize + 10 * shape.outputs + 30);
+  const perRow = F32 * (6.5 * sum(shape.hidden) + 10 * shape.obsSize + 10 * shape.outputs + 20);
   return rows * perRow + 24 * F32 * parameterCount(shape, true);
 }
 
