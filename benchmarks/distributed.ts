@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { DISTRIBUTED_BIN, resolveDistributed, runLearner, startLocalNats, type RoundMetrics } from '@rl/distributed';
 import { initTf, tf } from '@rl/tf';
 import { createTrainer } from '@rl/trainer';
-import { machineInfo, markdownTable, median, writeReport } from './lib/report.js';
+import { machineInfo, markdownTable, median, procLoadavg, writeReport } from './lib/report.js';
 
 /** Options of {@link runDistributedBench}. */
 export interface DistributedBenchOptions {
@@ -87,7 +87,7 @@ export async function runDistributedBench(opts: DistributedBenchOptions = {}): P
   const log = opts.log ?? ((l: string) => console.log(l));
   for (const k of ks) if (envs % k !== 0) throw new RangeError(`runDistributedBench: ${envs} envs do not split evenly over ${k} actors`);
   await initTf({ backend });
-  const loadBefore = readLoad();
+  const loadBefore = procLoadavg();
   const rows: DistributedBenchRow[] = [];
   const base = { env: ENV, seed: 1, stepsPerIter: steps, hidden, backend, logLevel: 'silent' as const };
 
@@ -175,7 +175,7 @@ export async function runDistributedBench(opts: DistributedBenchOptions = {}): P
   } finally {
     await nats.stop();
   }
-  const loadAfter = readLoad();
+  const loadAfter = procLoadavg();
   const markdown = report(rows, { envs, steps, rounds, hidden, backend, parameters, loadBefore, loadAfter });
   if (opts.write ?? true) {
     writeReport({
@@ -197,14 +197,6 @@ function procCpuSeconds(pid: number): number {
     return (Number(f[11]) + Number(f[12])) / 100; // fields 14, 15 in clock ticks (USER_HZ = 100)
   } catch {
     return 0;
-  }
-}
-
-function readLoad(): string {
-  try {
-    return readFileSync('/proc/loadavg', 'utf8').trim();
-  } catch {
-    return loadavg().map((x) => x.toFixed(2)).join(' ');
   }
 }
 

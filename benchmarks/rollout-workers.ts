@@ -12,7 +12,6 @@
  *   npx tsx --conditions=source benchmarks/rollout-workers.ts [--quick] [--no-peer] [--workers 1,2] [--ns 64,1024]
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -20,7 +19,7 @@ import { makeVec } from '@rl/env';
 import { createPolicy } from '@rl/policy';
 import { createRunner, createWorkerRunner, type Runner, type WorkerRunner } from '@rl/runner';
 import { initTf, tf } from '@rl/tf';
-import { machineInfo, markdownTable, median, writeReport } from './lib/report.js';
+import { machineInfo, markdownTable, median, procLoadavg, writeReport } from './lib/report.js';
 
 /** Options of {@link runWorkersBench}. */
 export interface WorkersBenchOptions {
@@ -83,14 +82,6 @@ const PY = '/usr/bin/python3';
 const ENV = 'CartPole-v1';
 /** The peer is stopped (and reported as skipped) after this long: torch's 2 OpenMP threads crawl on an oversubscribed machine. */
 const PEER_TIMEOUT_MS = 150_000;
-
-function procLoad(): string {
-  try {
-    return readFileSync('/proc/loadavg', 'utf8').trim();
-  } catch {
-    return loadavg().map((x) => x.toFixed(2)).join(' ');
-  }
-}
 
 /**
  * Times `runner.rollout(T)` with T sized so one call takes ≥ `seconds`: median steps/s of
@@ -207,7 +198,7 @@ export async function runWorkersBench(opts: WorkersBenchOptions = {}): Promise<W
   const seconds = opts.seconds ?? 0.5;
   const repeats = opts.repeats ?? 3;
   const log = opts.log ?? ((l: string) => console.log(l));
-  const loadBefore = procLoad();
+  const loadBefore = procLoadavg();
   log(`load before: ${loadBefore}`);
   await initTf({ backend: 'wasm' });
   const rows: WorkersBenchRow[] = [];
@@ -245,7 +236,7 @@ export async function runWorkersBench(opts: WorkersBenchOptions = {}): Promise<W
   }
   const peer = opts.peer === false ? { ran: false, note: 'skipped: --no-peer', stepsPerSec: {} } : runPeer(ns, log);
   log(`peer: ${peer.note}`);
-  const loadAfter = procLoad();
+  const loadAfter = procLoadavg();
   log(`load after: ${loadAfter}`);
   const markdown = report(rows, peer, { ns, ks, seconds, repeats, loadBefore, loadAfter });
   if (opts.write ?? true) {

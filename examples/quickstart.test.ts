@@ -18,7 +18,8 @@ describe("the README's thirty-second example", () => {
   });
 
   it('runs: a batched rollout, then REINFORCE reaches mean return 195 on CartPole-v1', () => {
-    const out = execFileSync(process.execPath, ['--conditions=source', '--import', 'tsx', join(here, 'quickstart.ts')], {
+    // as the README says to run a script: `pnpm tsx FILE.ts` (the root package.json's tsx script)
+    const out = execFileSync('pnpm', ['tsx', 'examples/quickstart.ts'], {
       cwd: root,
       env: { ...process.env, RL_LOG_LEVEL: 'silent' },
       encoding: 'utf8',

@@ -1,4 +1,4 @@
-// The README's thirty-second example, kept runnable: `npx tsx --conditions=source examples/quickstart.ts`.
+// The README's thirty-second example, kept runnable: `pnpm tsx examples/quickstart.ts` (the repo's way to run a script of yours).
 import { makeVec } from '@rl/env';
 import { initTf } from '@rl/tf';
 import { createPolicy } from '@rl/policy';

@@ -2,7 +2,7 @@
  * Shared benchmark reporting: machine facts, JSON + markdown files in `benchmarks/results/`,
  * and one section per benchmark in `benchmarks/RESULTS.md` (replaced on each run).
  */
-import { cpus, totalmem, platform, arch, release } from 'node:os';
+import { cpus, totalmem, platform, arch, release, loadavg } from 'node:os';
 import { mkdirSync, readFileSync, writeFileSync, existsSync, renameSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -106,4 +106,13 @@ export function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const k = Math.floor(s.length / 2);
   return s.length % 2 ? s[k]! : (s[k - 1]! + s[k]!) / 2;
+}
+
+/** /proc/loadavg as one line (1, 5, 15-minute load, runnable/total threads, last pid); os.loadavg() where there is no /proc. */
+export function procLoadavg(): string {
+  try {
+    return readFileSync('/proc/loadavg', 'utf8').trim();
+  } catch {
+    return loadavg().map((x) => x.toFixed(2)).join(' ');
+  }
 }

@@ -2,6 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CliError } from './errors.js';
+import { enableTypeScript } from './typescript.js';
 
 /** The repo's benchmarks directory. */
 export const BENCH_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'benchmarks');
@@ -20,7 +21,7 @@ export interface BenchOptions {
   readonly workers?: readonly number[];
   /** rollout: tensor-native rollouts in headless Chromium on webgpu / webgl (runs benchmarks/browser.ts instead). */
   readonly browser?: boolean;
-  /** rollout: the Node backends to measure; with `webgpu` among them, benchmarks/rollout-webgpu.ts runs (webgpu beside wasm, N up to 65,536, updates). */
+  /** rollout, update: the Node backends to measure; rollout with `webgpu` among them, benchmarks/rollout-webgpu.ts runs (webgpu beside wasm, N up to 65,536, updates). */
   readonly backend?: readonly string[];
 }
 
@@ -37,7 +38,7 @@ interface BenchEntry {
 }
 
 /** The benchmarks `rl bench` runs. */
-export type BenchName = 'env' | 'rollout' | 'train' | 'policy' | 'serve' | 'distributed';
+export type BenchName = 'env' | 'rollout' | 'train' | 'policy' | 'serve' | 'distributed' | 'update';
 
 /** `rl bench <which>` → the benchmark file, its report and its entry point. */
 export const BENCHES: Readonly<Record<BenchName, BenchEntry>> = {
@@ -61,6 +62,13 @@ export const BENCHES: Readonly<Record<BenchName, BenchEntry>> = {
   serve: { file: 'serve.ts', name: 'serve', entry: 'runServeBench', args: (o) => (o.quick ? { duration: 3, warmup: 1 } : {}) },
   // one learner and 1/2/4 actor processes over a local nats-server vs one process
   distributed: { file: 'distributed.ts', name: 'distributed', entry: 'runDistributedBench', args: (o) => (o.quick ? { actors: [1], rounds: 5 } : {}) },
+  // one REINFORCE update at B = 1024, 4096, 16384 on each backend, beside the PyTorch peer's update (2 threads and 1)
+  update: {
+    file: 'update.ts',
+    name: 'update',
+    entry: 'runUpdateBench',
+    args: (o) => ({ ...(o.quick ? { batches: [1024, 4096], seconds: 0.15, repeats: 3, ablation: false } : {}), ...(o.peer === false ? { peer: false } : {}), ...(o.backend ? { backends: o.backend } : {}) }),
+  },
 };
 
 /** Variants of `rl bench rollout`: `--workers 1,2` (worker threads), `--browser` (headless Chromium), `--backend webgpu` (WebGPU in Node beside wasm). */
@@ -81,7 +89,7 @@ export const ROLLOUT_VARIANTS: Readonly<Record<'workers' | 'browser' | 'webgpu',
 };
 
 /**
- * `rl bench env|rollout|train|policy|serve|distributed` (rollout: `--workers 1,2`, `--browser`): runs the benchmark in this process (its module is
+ * `rl bench env|rollout|train|policy|serve|distributed|update` (rollout: `--workers 1,2`, `--browser`): runs the benchmark in this process (its module is
  * imported and its exported run function called; `--quick` is read by the benchmark from
  * the command line), which writes results/<name>.json|md, any plots, and its RESULTS.md
  * section; then prints the report's markdown (the table).
@@ -92,7 +100,7 @@ export async function benchCommand(which: keyof typeof BENCHES, opts: BenchOptio
     const { BACKENDS } = await import('@rl/tf');
     const bad = opts.backend.filter((n) => n === 'auto' || !(BACKENDS as readonly string[]).includes(n));
     if (bad.length) throw new CliError(`bench ${which}: --backend ${bad.join(',')}: expected a comma-separated list of ${BACKENDS.filter((n) => n !== 'auto').join(', ')}`);
-    if (which !== 'rollout') throw new CliError(`bench ${which}: --backend applies to \`rl bench rollout\` only`);
+    if (which !== 'rollout' && which !== 'update') throw new CliError(`bench ${which}: --backend applies to \`rl bench rollout\` and \`rl bench update\` only`);
     if (opts.workers || opts.browser) throw new CliError('bench rollout: --backend is a separate benchmark from --workers and --browser; give one');
   }
   const webgpu = which === 'rollout' && opts.backend?.includes('webgpu');
@@ -102,6 +110,7 @@ export async function benchCommand(which: keyof typeof BENCHES, opts: BenchOptio
   const resultsDir = process.env.RL_BENCH_RESULTS_DIR ?? join(BENCH_DIR, 'results');
   const report = join(resultsDir, `${b.name}.md`);
   const started = Date.now();
+  await enableTypeScript();
   const mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
   if (b.entry !== undefined) {
     const fn = mod[b.entry];

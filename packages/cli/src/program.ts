@@ -33,6 +33,10 @@ const intList = (name: string) => (text: string): number[] =>
     return n;
   });
 
+/** `--env-module` of the commands on a run (rl train derives its own from the trainer's config schema). */
+const envModuleOption = (): Option =>
+  new Option('--env-module <file>', 'a .ts or .js file that registers the run’s env (a user env) (default: the one the run’s config.json records, from rl train --env-module)');
+
 /**
  * The `rl` program. Each command's action imports its module only when it runs, so start-up
  * loads no TensorFlow.js or vega for commands that do not use them.
@@ -83,7 +87,8 @@ export function buildProgram(trainer: TrainerFlagSource | undefined, serveFlags?
     .description('Continue a run from its latest complete checkpoint (metrics.jsonl continues without gaps or duplicates).')
     .argument('<dir>', 'run directory made by rl train')
     .addOption(new Option('--total-steps <k>', 'new total env steps (default: the run’s totalSteps)').argParser(positiveInt('--total-steps')))
-    .action(async (dir: string, opts: { totalSteps?: number }) => {
+    .addOption(envModuleOption())
+    .action(async (dir: string, opts: { totalSteps?: number; envModule?: string }) => {
       const { resumeCommand } = await import('./resume.js');
       await resumeCommand(dir, opts);
     });
@@ -101,6 +106,7 @@ export function buildProgram(trainer: TrainerFlagSource | undefined, serveFlags?
     }))
     .option('--backend <name>', 'TensorFlow.js backend (default: the run’s backend)')
     .option('--json', 'print one JSON object instead of text (default: false)')
+    .addOption(envModuleOption())
     .action(async (dir: string, opts: Record<string, unknown>) => {
       const { evalCommand } = await import('./eval.js');
       await evalCommand(dir, opts);
@@ -114,6 +120,7 @@ export function buildProgram(trainer: TrainerFlagSource | undefined, serveFlags?
     )
     .argument('<dir>', 'run directory made by rl train (its model/), or a saved policy directory');
   for (const opt of serveFlags ? serveOptions(serveFlags) : []) serve.addOption(opt);
+  serve.addOption(new Option('--env-module <file>', 'a .ts or .js file that registers the policy’s env: checks that the policy fits it (default: the one the run records; serving needs none)'));
   serve.addHelpText('after', '\n/act and :predict sample the policy unless the request (or --deterministic) asks for the mode; see packages/serve/README.md.');
   serve.action(async (dir: string, opts: Record<string, unknown>) => {
     const { serveCommand } = await import('./serve.js');
@@ -134,10 +141,11 @@ export function buildProgram(trainer: TrainerFlagSource | undefined, serveFlags?
 
   program
     .command('check-env')
-    .description('Run the env checker on a registered env and print its findings; exit 0 when clean.')
-    .argument('<id>', 'registered env id, e.g. CartPole-v1')
+    .description('Run the env checker on an env and print its findings; exit 0 when clean or with warnings only.')
+    .argument('<id>', 'env id (e.g. CartPole-v1, or one --env-module registers), or a run directory (its env and env module)')
+    .option('--env-module <file>', 'a .ts or .js file that registers the env (a user env) (default: none, or the one the run records)')
     .option('--json', 'print the findings as JSON (default: false)')
-    .action(async (id: string, opts: { json?: boolean }) => {
+    .action(async (id: string, opts: { json?: boolean; envModule?: string }) => {
       const { checkEnvCommand } = await import('./check-env.js');
       await checkEnvCommand(id, opts);
     });
@@ -155,16 +163,16 @@ export function buildProgram(trainer: TrainerFlagSource | undefined, serveFlags?
   program
     .command('bench')
     .description('Run a benchmark, print its table and write results (benchmarks/results/, benchmarks/RESULTS.md).')
-    .addArgument(new Command().createArgument('<which>', 'env | rollout | train | policy | serve | distributed').choices(['env', 'rollout', 'train', 'policy', 'serve', 'distributed']))
+    .addArgument(new Command().createArgument('<which>', 'env | rollout | train | policy | serve | distributed | update').choices(['env', 'rollout', 'train', 'policy', 'serve', 'distributed', 'update']))
     .option('--quick', 'a short run (fewer sizes, seeds and repeats) (default: false)')
-    .option('--no-peer', 'skip the PyTorch peer (rollout, train) (default: run it when installed)')
+    .option('--no-peer', 'skip the PyTorch peer (rollout, train, update) (default: run it when installed)')
     .addOption(new Option('--seeds <list>', 'train: comma-separated seeds (default: 1,2,3,4,5; 1,2,3 with --quick)').argParser(intList('--seeds')))
     .option('--envs <list>', 'train: comma-separated env ids (default: CartPole-v1, Acrobot-v1, Pendulum-v1, MountainCar-v0)', (t: string) => t.split(',').map((s) => s.trim()).filter(Boolean))
     .addOption(new Option('--workers <list>', 'rollout: comma-separated worker-thread counts; runs the worker-thread rollout benchmark (default: off)').argParser(intList('--workers')))
     .option('--browser', 'rollout: tensor-native rollouts in headless Chromium on webgpu and webgl (default: off)')
-    .option('--backend <list>', 'rollout: comma-separated Node backends; with webgpu, WebGPU in Node beside wasm (N up to 65,536, updates; results/rollout-webgpu) (default: wasm,cpu)', (t: string) => t.split(',').map((s) => s.trim()).filter(Boolean))
-    .addHelpText('after', '\n  env      env steps/s of generic vs native vector envs\n  rollout  batched rollout steps/s (policy + envs), wasm and cpu; --backend webgpu: WebGPU in Node beside wasm\n  train    time to solve CartPole-v1 (whole processes) and final returns of the other envs\n  policy   policy act() throughput vs bare tfjs\n  serve    rl serve over HTTP: requests/s and latency, micro-batching on vs off\n  distributed  one learner + 1/2/4 actor processes over a local NATS server vs one process')
-    .action(async (which: 'env' | 'rollout' | 'train' | 'policy' | 'serve' | 'distributed', opts: { quick?: boolean; peer?: boolean; seeds?: number[]; envs?: string[]; workers?: number[]; browser?: boolean; backend?: string[] }) => {
+    .option('--backend <list>', 'rollout, update: comma-separated Node backends (update: default wasm,cpu,webgpu); rollout: with webgpu, WebGPU in Node beside wasm (N up to 65,536, updates; results/rollout-webgpu) (default: wasm,cpu)', (t: string) => t.split(',').map((s) => s.trim()).filter(Boolean))
+    .addHelpText('after', '\n  env      env steps/s of generic vs native vector envs\n  rollout  batched rollout steps/s (policy + envs), wasm and cpu; --backend webgpu: WebGPU in Node beside wasm\n  train    time to solve CartPole-v1 (whole processes) and final returns of the other envs\n  policy   policy act() throughput vs bare tfjs\n  serve    rl serve over HTTP: requests/s and latency, micro-batching on vs off\n  distributed  one learner + 1/2/4 actor processes over a local NATS server vs one process\n  update   ms of one REINFORCE update at B = 1024, 4096, 16384 per backend, beside the PyTorch peer')
+    .action(async (which: 'env' | 'rollout' | 'train' | 'policy' | 'serve' | 'distributed' | 'update', opts: { quick?: boolean; peer?: boolean; seeds?: number[]; envs?: string[]; workers?: number[]; browser?: boolean; backend?: string[] }) => {
       const { benchCommand } = await import('./bench.js');
       await benchCommand(which, opts);
     });

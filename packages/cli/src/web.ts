@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { enableTypeScript } from './typescript.js';
 
 /** Options of `rl web`. */
 export interface WebOptions {
@@ -21,6 +22,7 @@ export async function webCommand(opts: WebOptions): Promise<void> {
   const stopped = new Promise<void>((done) => (stop = done));
   process.once('SIGINT', () => stop());
   process.once('SIGTERM', () => stop());
+  await enableTypeScript(); // @rl/web (apps/web, the repo's app) is TypeScript only
   const { buildBundle, serveStatic, WEB_DIR } = await import('@rl/web/node');
   const out = await buildBundle({ which: 'app', outDir: resolve(opts.buildDir ?? resolve(WEB_DIR, 'dist')) });
   const runs = resolve(opts.runs ?? 'runs');

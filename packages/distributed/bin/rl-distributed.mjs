@@ -1,12 +1,13 @@
 #!/usr/bin/env node
-// rl-distributed: one process of a distributed run. Runs src/main.ts from source in THIS
-// process (a resolve hook adds the "source" export condition, tsx compiles TypeScript), so a
-// signal sent to this pid (SIGTERM from Kubernetes, SIGKILL in the fault tests) reaches the
-// actor or learner itself. Same as `node --conditions=source --import tsx src/main.ts …`.
-import { register } from 'node:module';
+// `rl-distributed`: one process (learner or actor) of a distributed run. Installed, it runs
+// the built JavaScript (dist/). In the repo (src/ present) scripts/launch.mjs runs dist/ when
+// `pnpm build` is up to date with the sources, else the TypeScript sources. One process either
+// way: signals sent to this pid (SIGTERM, SIGKILL) reach the command itself.
+import { existsSync } from 'node:fs';
 
-register('./source-condition.mjs', import.meta.url);
-const { register: registerTsx } = await import('tsx/esm/api');
-registerTsx();
-if (!process.env.RL_DEBUG) process.setSourceMapsEnabled(false);
-await import('../src/main.ts');
+if (existsSync(new URL('../src/main.ts', import.meta.url))) {
+  const { launch } = await import('../../../scripts/launch.mjs');
+  await launch(new URL('../', import.meta.url));
+} else {
+  await import('../dist/main.js');
+}

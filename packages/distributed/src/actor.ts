@@ -8,8 +8,7 @@ import { pino, type Logger } from 'pino';
 import { Kvm, type KV, type KvEntry } from '@nats-io/kv';
 import { Objm, type ObjectStore } from '@nats-io/obj';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { backendInfo, initTf, tf } from '@rl/tf';
-import { useFastWasmMatMul } from '@rl/trainer';
+import { backendInfo, initTf, tf, useFastWasmKernels } from '@rl/tf';
 import { names, sharedConfigKey, type DistributedOptions } from './config.js';
 import { connectNats, Inbox, watchClosed } from './nats.js';
 import { decodeGlobal, decodeWeights, decodeWeightsRef, encodeGrad, encodeGradRef, encodeStats, fnv1a, Kind, peek, ProtocolError, type GlobalMsg, type WeightsMsg } from './protocol.js';
@@ -45,7 +44,7 @@ export async function runActor(opts: DistributedOptions, hooks: ActorHooks = {})
   const instance = hooks.instance ?? process.pid;
   const log = (hooks.logger ?? pino({ level: train.logLevel, name: 'rl-actor' })).child({ role: 'actor', run: opts.run, shard });
   if (backendInfo()?.requested !== train.backend) await initTf({ backend: train.backend, log: (msg, f) => log.debug(f, msg) });
-  if (tf.getBackend() === 'wasm') useFastWasmMatMul(); // as createTrainer does: the backward pass's transposed matMuls
+  if (tf.getBackend() === 'wasm') useFastWasmKernels(); // as createTrainer does: the backward pass's products and sums
   const nm = names(opts.run);
   const configHash = fnv1a(sharedConfigKey(train));
   const policy = buildPolicy(train);

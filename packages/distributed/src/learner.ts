@@ -21,8 +21,8 @@ import { pino, type Logger } from 'pino';
 import { Kvm } from '@nats-io/kv';
 import { Objm, type ObjectStore } from '@nats-io/obj';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
-import { backendInfo, initTf, tf } from '@rl/tf';
-import { clipAndAscend, constantBaseline, createOptimizer, globalNorm, learningRate, policyMetadata, stopReason, updateEma, useFastWasmMatMul } from '@rl/trainer';
+import { backendInfo, initTf, tf, useFastWasmKernels } from '@rl/tf';
+import { clipAndAscend, constantBaseline, createOptimizer, globalNorm, learningRate, policyMetadata, stopReason, updateEma } from '@rl/trainer';
 import { names, sharedConfigKey, type DistributedOptions } from './config.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { connectNats, Inbox, watchClosed } from './nats.js';
@@ -110,7 +110,7 @@ export async function runLearner(opts: DistributedOptions, hooks: LearnerHooks =
   const train = opts.train;
   const log = (hooks.logger ?? pino({ level: train.logLevel, name: 'rl-learner' })).child({ role: 'learner', run: opts.run });
   if (backendInfo()?.requested !== train.backend) await initTf({ backend: train.backend, log: (msg, f) => log.debug(f, msg) });
-  if (tf.getBackend() === 'wasm') useFastWasmMatMul(); // as createTrainer does: the backward pass's transposed matMuls
+  if (tf.getBackend() === 'wasm') useFastWasmKernels(); // as createTrainer does: the backward pass's products and sums
   const nm = names(opts.run);
   const configKey = sharedConfigKey(train);
   const configHash = fnv1a(configKey);

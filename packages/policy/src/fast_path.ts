@@ -14,15 +14,9 @@
  * needed; `refresh()` forces it.
  */
 import { tf } from '@rl/tf';
+import type { DenseActivation, DenseSource } from './dense.js';
 
 type FusedActivation = 'linear' | 'relu' | 'sigmoid';
-type SourceActivation = 'linear' | 'relu' | 'sigmoid' | 'tanh';
-
-interface DenseSource {
-  readonly kernel: tf.Variable;
-  readonly bias: tf.Variable | undefined;
-  readonly activation: SourceActivation;
-}
 
 interface Derived {
   readonly kernel: tf.Tensor2D;
@@ -43,7 +37,7 @@ function activationName(layer: tf.layers.Layer): string {
  * The Dense layers of `model` in order, or `undefined` when the model is not a plain chain
  * of Dense layers with linear/relu/sigmoid/tanh activations (then the model runs as is).
  */
-function denseChain(model: tf.LayersModel): DenseSource[] | undefined {
+export function denseChain(model: tf.LayersModel): DenseSource[] | undefined {
   const layers = model.layers.filter((l) => l.getClassName() !== 'InputLayer');
   if (layers.length === 0 || model.inputs.length !== 1 || model.outputs.length !== 1) return undefined;
   // A chain: each layer's only input is the previous layer.
@@ -58,7 +52,7 @@ function denseChain(model: tf.LayersModel): DenseSource[] | undefined {
     if (!SUPPORTED.has(act)) return undefined;
     const w = layer.weights;
     if (w.length < 1 || w.length > 2 || w[0]!.shape.length !== 2) return undefined;
-    out.push({ kernel: w[0]!.read() as tf.Variable, bias: w.length === 2 ? (w[1]!.read() as tf.Variable) : undefined, activation: act as SourceActivation });
+    out.push({ kernel: w[0]!.read() as tf.Variable, bias: w.length === 2 ? (w[1]!.read() as tf.Variable) : undefined, activation: act as DenseActivation });
   }
   return out;
 }

@@ -3,7 +3,8 @@ import { Box, Rng } from '@rl/env';
 import type { RngState, Space } from '@rl/env';
 import { Categorical } from './categorical.js';
 import { DiagGaussian } from './diag_gaussian.js';
-import { FastForward } from './fast_path.js';
+import { denseChainForward, type DenseSource } from './dense.js';
+import { FastForward, denseChain } from './fast_path.js';
 import { buildMlp } from './mlp.js';
 import type { MlpActivation } from './mlp.js';
 import { ObsNormalizer, checkObsNorm } from './obs_norm.js';
@@ -20,7 +21,11 @@ export interface PolicyOptions {
   readonly seed?: number;
   /** Initial log σ of a Gaussian policy (every action dim); default 0. */
   readonly logStdInit?: number;
-  /** Run `act` through the fused fast forward when possible; default true. */
+  /**
+   * Run `act` through the fused fast forward, and `distribution` (what gradients are taken
+   * through) through one fused `dense` op per layer (dense.ts), when possible; default true. false:
+   * everything through the plain layers (`model.apply`).
+   */
   readonly fastPath?: boolean;
   /** Observation normalisation statistics to start with; default none. */
   readonly obsNorm?: ObsNormStats;
@@ -32,7 +37,11 @@ export interface FromModelOptions {
   readonly seed?: number;
   /** Initial log σ of a Gaussian policy: one number for every dim, or one per dim; default 0. */
   readonly logStdInit?: number | ArrayLike<number>;
-  /** Run `act` through the fused fast forward when the model is a plain Dense chain; default true. */
+  /**
+   * When the model is a plain Dense chain: run `act` through the fused fast forward, and
+   * `distribution` (what gradients are taken through) through one fused `dense` op (dense.ts) per
+   * layer; default true. false: everything through the plain layers (`model.apply`).
+   */
   readonly fastPath?: boolean;
   /** Observation normalisation statistics; default none. */
   readonly obsNorm?: ObsNormStats;
@@ -64,6 +73,8 @@ class NetworkPolicy implements Policy {
   obsNorm: ObsNormStats | undefined;
   private rng: Rng;
   private readonly fast: FastForward | undefined;
+  /** The model's Dense layers, for the taped forward of `distribution` (undefined: `model.apply`). */
+  private readonly chain: DenseSource[] | undefined;
   private readonly normalizer = new ObsNormalizer();
   private disposed = false;
 
@@ -105,6 +116,7 @@ class NetworkPolicy implements Policy {
     }
     this.obsNorm = opts.obsNorm;
     this.fast = opts.fastPath === false ? undefined : FastForward.for(model);
+    this.chain = opts.fastPath === false ? undefined : denseChain(model);
   }
 
   get trainableVariables(): readonly tf.Variable[] {
@@ -138,6 +150,11 @@ class NetworkPolicy implements Policy {
     return this.obsNorm ? this.normalizer.apply(obs, this.obsNorm) : obs;
   }
 
+  /** The network output as a differentiable function of the weights: one dense op per layer, or `model.apply`. */
+  private output(x: tf.Tensor2D): tf.Tensor2D {
+    return this.chain ? denseChainForward(this.chain, x) : (this.model.apply(x) as tf.Tensor2D);
+  }
+
   private makeDistribution(out: tf.Tensor2D): Distribution {
     if (this.actionSpace.type === 'Discrete') return new Categorical(out, this.actionSpace.start);
     return new DiagGaussian(out, this.logStd!);
@@ -147,7 +164,7 @@ class NetworkPolicy implements Policy {
     this.assertLive('distribution');
     checkObsTensor(obs, this.observationSpace, 'policy.distribution');
     this.prepareInput();
-    return this.makeDistribution(this.model.apply(this.input(obs)) as tf.Tensor2D);
+    return this.makeDistribution(this.output(this.input(obs)));
   }
 
   act(obs: tf.Tensor2D, opts: { readonly deterministic?: boolean } = {}): tf.Tensor {

@@ -1,6 +1,8 @@
 import { tf } from '@rl/tf';
 import { Box } from '@rl/env';
 import type { Space } from '@rl/env';
+import { denseChainForward } from './dense.js';
+import { denseChain } from './fast_path.js';
 import { buildMlp } from './mlp.js';
 import type { MlpActivation } from './mlp.js';
 import { ObsNormalizer, checkObsNorm } from './obs_norm.js';
@@ -17,6 +19,8 @@ export interface ValueNetworkOptions {
   readonly seed?: number;
   /** Observation normalisation statistics; default none. */
   readonly obsNorm?: ObsNormStats;
+  /** `predict` through one fused `dense` op per layer (dense.ts); default true. false: `model.apply`. */
+  readonly fastPath?: boolean;
 }
 
 /** A state-value network V(s): an MLP with one linear output (orthogonal init, head gain 1). */
@@ -57,6 +61,7 @@ export function valueNetwork(observationSpace: Space, opts: ValueNetworkOptions 
   });
   if (opts.obsNorm) checkObsNorm(opts.obsNorm, observationSpace.size, 'valueNetwork');
   const normalizer = new ObsNormalizer();
+  const chain = opts.fastPath === false ? undefined : denseChain(model);
   const shapes = model.weights.map((w) => [...w.shape] as number[]);
   const v: ValueNetwork = {
     observationSpace,
@@ -72,7 +77,8 @@ export function valueNetwork(observationSpace: Space, opts: ValueNetworkOptions 
       if (stats) normalizer.prepare(stats);
       return tf.tidy(() => {
         const x = stats ? normalizer.apply(obs, stats) : obs;
-        return tf.reshape(model.apply(x) as tf.Tensor2D, [-1]) as tf.Tensor1D;
+        const out = chain ? denseChainForward(chain, x) : (model.apply(x) as tf.Tensor2D);
+        return tf.reshape(out, [-1]) as tf.Tensor1D;
       });
     },
     getWeights() {

@@ -1,15 +1,13 @@
 #!/usr/bin/env node
-// Runs @rl/serve from its TypeScript sources: workspace packages resolve through their
-// "source" export condition (as with `node --conditions=source`), and tsx loads the .ts files.
-// Same as: node --conditions=source --import tsx packages/serve/src/main.ts DIR [flags]
-import { register } from 'node:module';
+// `rl-serve DIR [flags]`: a saved policy over HTTP. Installed, it runs
+// the built JavaScript (dist/). In the repo (src/ present) scripts/launch.mjs runs dist/ when
+// `pnpm build` is up to date with the sources, else the TypeScript sources. One process either
+// way: signals sent to this pid (SIGTERM, SIGKILL) reach the command itself.
+import { existsSync } from 'node:fs';
 
-const { register: registerTsx } = await import('tsx/esm/api');
-registerTsx();
-// Registered last, so it runs first and tsx sees the "source" condition too.
-const sourceCondition = `export async function resolve(specifier, context, next) {
-  const conditions = context.conditions.includes('source') ? context.conditions : [...context.conditions, 'source'];
-  return next(specifier, { ...context, conditions });
-}`;
-register(`data:text/javascript,${encodeURIComponent(sourceCondition)}`);
-await import(new URL('../src/main.ts', import.meta.url).href);
+if (existsSync(new URL('../src/main.ts', import.meta.url))) {
+  const { launch } = await import('../../../scripts/launch.mjs');
+  await launch(new URL('../', import.meta.url));
+} else {
+  await import('../dist/main.js');
+}

@@ -1,11 +1,14 @@
-import * as tf from '@tensorflow/tfjs';
-import '@tensorflow/tfjs-backend-wasm';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import tf from './tfjs.cjs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { BackendUnavailableError } from './errors.js';
+import { withoutAddedErrorHandlers } from './error_handlers.js';
 import { initWebgpu, type WebgpuAdapter } from './webgpu_node.js';
+import { bindTf } from './bound_tf.js';
+
+const { setWasmPaths } = tf.wasm;
+bindTf(tf);
 
 /**
  * Backends `initTf` accepts in Node. `auto` picks the fastest one available; `webgpu` is the GPU
@@ -92,7 +95,7 @@ async function trySimple(name: 'wasm' | 'cpu'): Promise<void> {
   }
   let ok = false;
   try {
-    ok = await tf.setBackend(name);
+    ok = await withoutAddedErrorHandlers(() => tf.setBackend(name)); // wasm: Emscripten's rethrowing error handlers removed
   } catch (err) {
     throw new BackendUnavailableError(`backend "${name}" failed to initialise: ${String(err)}`, { backend: name });
   }

@@ -1,13 +1,15 @@
 /**
  * The browser side of `@rl/tf`: the same `initTf` contract as the Node entry, with the GPU
- * backends a browser has — WebGPU (`@tensorflow/tfjs-backend-webgpu`) and WebGL (in the
- * `@tensorflow/tfjs` umbrella) — then wasm and cpu. Nothing here touches Node built-ins, so a
+ * backends a browser has — WebGPU (`@tensorflow/tfjs-backend-webgpu`) and WebGL
+ * (`@tensorflow/tfjs-backend-webgl`) — then wasm and cpu. Nothing here touches Node built-ins, so a
  * bundler (Vite, esbuild, webpack) can take `@rl/tf` through its `browser` export condition.
  */
-import * as tf from '@tensorflow/tfjs';
-import '@tensorflow/tfjs-backend-wasm';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import * as tf from './tfjs.browser.js';
 import '@tensorflow/tfjs-backend-webgpu';
+import { bindTf } from './bound_tf.js';
+
+const { setWasmPaths } = tf.wasm;
+bindTf(tf);
 
 /** Backends `initTf` accepts in a browser. `auto` prefers webgpu, then webgl, wasm, cpu. */
 export type BrowserBackendName = 'auto' | 'webgpu' | 'webgl' | 'wasm' | 'cpu';

@@ -15,3 +15,8 @@ export { findSharedLibrary, gpuDeviceNodes, inContainer } from './system.js';
 /** Counting read-backs (engine reads; GPU buffer maps on WebGPU in Node). */
 export { countReadBacks, deviceReadCount } from './read_backs.js';
 export type { ReadBackCount } from './read_backs.js';
+export { useFastWasmKernels, useStockWasmKernels, fastWasmKernels, useFastWasmMatMul, FAST_WASM_KERNELS } from './wasm_kernels.js';
+export type { FastWasmKernel, FastWasmKernelOptions } from './wasm_kernels.js';
+/** What this process can allocate: available memory, V8's heap, the longest typed array, a backend's tensor limit. */
+export { memoryLimits, WASM_MEMORY_LIMIT, MAX_ARRAY_ELEMENTS } from './memory.js';
+export type { MemoryLimits } from './memory.js';

@@ -3,9 +3,19 @@
  * every backend (and in a browser); on WebGPU in Node the GPU buffer maps themselves are also
  * counted, which includes reads that kernels make internally.
  */
-import * as tf from '@tensorflow/tfjs';
+import { tfcore } from './bound_tf.js';
 
 let deviceReads = 0;
+
+/** The tfjs engine of this process; each entry of @rl/tf (Node, browser) binds its own tfjs at load. */
+let engineOf: () => unknown = () => {
+  throw new Error('countReadBacks: @rl/tf has not bound a tfjs engine (import @rl/tf, not this file)');
+};
+
+/** Called once by each entry (backend.ts, browser.ts) with its tfjs `engine` getter. */
+export function bindReadBackEngine(engine: () => unknown): void {
+  engineOf = engine;
+}
 
 /** Called by the Node WebGPU backend each time it maps a GPU buffer to read it (synchronously or not). */
 export function noteDeviceRead(): void {
@@ -35,7 +45,7 @@ export interface ReadBackCount<T> {
  * const { result: batch, reads } = countReadBacks(() => runner.rollout(32)); // reads === 1 for a tensor-native env
  */
 export function countReadBacks<T>(fn: () => T): ReadBackCount<T> {
-  const engine = tf.engine() as unknown as Record<'readSync' | 'read', (...a: unknown[]) => unknown>;
+  const engine = tfcore.engine() as unknown as Record<'readSync' | 'read', (...a: unknown[]) => unknown>;
   const saved = { readSync: engine.readSync, read: engine.read };
   const own = { readSync: Object.prototype.hasOwnProperty.call(engine, 'readSync'), read: Object.prototype.hasOwnProperty.call(engine, 'read') };
   let reads = 0;

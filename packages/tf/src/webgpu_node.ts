@@ -7,7 +7,7 @@
  * when it is imported; releasing it afterwards lets Node exit), and gives the backend
  * synchronous reads (`dawn_sync.ts`). Node only.
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from './tfjs.cjs';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { mapReadSync, watchDawnEvents, type MappableBuffer } from './dawn_sync.js';
@@ -75,8 +75,8 @@ const SOFTWARE = /swiftshader|llvmpipe|lavapipe|softpipe|\bwarp\b|microsoft basi
 /** `GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST`. */
 const STAGING_USAGE = 0x0001 | 0x0008;
 
-/** The `webgpu` version @rl/tf is tested with (its optionalDependencies). */
-export const WEBGPU_PACKAGE_VERSION: string = (createRequire(import.meta.url)('../package.json') as { optionalDependencies: Record<string, string> }).optionalDependencies.webgpu!;
+/** The `webgpu` version @rl/tf is tested with (its peerDependencies). */
+export const WEBGPU_PACKAGE_VERSION: string = (createRequire(import.meta.url)('../package.json') as { peerDependencies: Record<string, string> }).peerDependencies.webgpu!;
 
 const INSTALL_PACKAGE = `pnpm add webgpu@${WEBGPU_PACKAGE_VERSION}`;
 

@@ -31,6 +31,11 @@ const oneOf = <T extends string>(values: readonly [T, ...T[]]) =>
  */
 export const trainConfigSchema = z.strictObject({
   env: z.string({ error: 'must be a registered env id (string)' }).min(1, 'must be a registered env id').default('CartPole-v1').describe('Registered env id, e.g. `CartPole-v1`.'),
+  envModule: z
+    .string({ error: 'must be the path of a module file (string)' })
+    .min(1, 'must be the path of a module file')
+    .optional()
+    .describe('A .js or .ts file that registers `env` with @rl/env\'s `register` when imported (Node): imported before `env` is looked up, relative to the current directory, recorded as its absolute path (none: `env` is built in).'),
   seed: z.number({ error: 'must be an integer' }).int('must be an integer').min(0, 'must be an integer ≥ 0').max(2 ** 31 - 1, 'must be < 2^31').default(1).describe('Seed of everything random (weights, envs, action sampling).'),
   numEnvs: posInt('an integer ≥ 1').default(16).describe('N: envs stepped together as one batch.'),
   stepsPerIter: posInt('an integer ≥ 1').default(64).describe('T: steps per env per iteration in `steps` mode (in `episodes` mode the env\'s time limit caps an episode).'),
@@ -66,7 +71,7 @@ export const trainConfigSchema = z.strictObject({
     .min(0, 'must be an integer ≥ 0')
     .default(0)
     .describe('Evaluate πθ during training each time this many more env steps are done, and once more at the end, on envs of their own seed (`runSeeds(seed).evalSeed`); the best evaluated policy is kept (0: no evaluation during training, the last policy is the one kept).'),
-  evalEpisodes: z.number({ error: 'must be an integer ≥ 0' }).int('must be an integer ≥ 0').min(0, 'must be an integer ≥ 0').default(10).describe('Episodes of each evaluation: those during training (`evalEvery`) and the one after training (0: none after training).'),
+  evalEpisodes: z.number({ error: 'must be an integer ≥ 0' }).int('must be an integer ≥ 0').min(0, 'must be an integer ≥ 0').default(10).describe('Episodes of each evaluation: those during training (`evalEvery`) and the one after training (0: no evaluation at all, none during training either).'),
   evalDeterministic: bool().default(true).describe('Evaluations act with the mode of π (argmax / mean) instead of sampling.'),
   stopOnEval: z.number({ error: 'must be a finite number or undefined' }).finite('must be finite').optional().describe('Stop once an evaluation during training reaches this mean return (needs `evalEvery` > 0; none: never).'),
   logLevel: oneOf(LOG_LEVELS as [LogLevel, ...LogLevel[]]).default(defaultLogLevel).describe('pino log level (default: the RL_LOG_LEVEL env var, else `info`).'),
@@ -109,14 +114,24 @@ export interface ConfigIssue {
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
   constructor(readonly issues: readonly ConfigIssue[]) {
-    super(`invalid training config (${issues.length} bad field${issues.length === 1 ? '' : 's'}):\n` + issues.map((i) => `  - ${i.field} = ${show(i.value)}: ${i.message}`).join('\n'));
+    super(`invalid training config (${issues.length} bad field${issues.length === 1 ? '' : 's'}):\n` + issues.map((i) => `  - ${i.field} = ${showValue(i.value)}: ${i.message}`).join('\n'));
   }
 }
 
-function show(v: unknown): string {
+/**
+ * A config value as an error message shows it: JSON, with NaN and ±Infinity written as such
+ * (JSON.stringify would say `null`), `undefined` for a missing one.
+ *
+ * @example
+ * showValue(Infinity);        // 'Infinity'
+ * showValue([64, NaN]);       // '[64,NaN]'
+ */
+export function showValue(v: unknown): string {
   if (v === undefined) return 'undefined';
+  const marks: string[] = [];
   try {
-    return JSON.stringify(v) ?? String(v);
+    const text = JSON.stringify(v, (_k, x: unknown) => (typeof x === 'number' && !Number.isFinite(x) ? `\u0000${marks.push(String(x)) - 1}\u0000` : x));
+    return text === undefined ? String(v) : text.replace(/"\\u0000(\d+)\\u0000"/g, (_, i: string) => marks[Number(i)]!);
   } catch {
     return String(v);
   }
@@ -157,7 +172,10 @@ export function resolveConfig(partial: Partial<TrainConfig> | Record<string, unk
         for (const k of iss.keys) issues.push({ field: k, message: `unknown field (known: ${Object.keys(trainConfigSchema.shape).join(', ')})`, value: given[k] });
       } else {
         const field = iss.path.map(String).join('.') || '(config)';
-        issues.push({ field, message: iss.message, value: valueAt(given, iss.path) });
+        const value = valueAt(given, iss.path);
+        // an integer field given an integer too large to be exact (1e20): say why it is refused
+        const unsafe = typeof value === 'number' && Number.isInteger(value) && !Number.isSafeInteger(value) && /integer/.test(iss.message);
+        issues.push({ field, message: unsafe ? `${iss.message} and at most ${Number.MAX_SAFE_INTEGER} (2^53 − 1)` : iss.message, value });
       }
     }
   }
@@ -169,8 +187,9 @@ export function resolveConfig(partial: Partial<TrainConfig> | Record<string, unk
     if (m.mode === 'episodes') issues.push({ field: 'workers', message: 'rollout workers need mode "steps" (episodes mode rolls out in the trainer\'s thread); use 1', value: m.workers });
     else if (m.envVectorization === 'tensor') issues.push({ field: 'workers', message: 'rollout workers step JS envs (envVectorization "auto", "native" or "generic"); use 1 with "tensor"', value: m.workers });
   }
-  if (typeof m.evalEvery === 'number' && m.evalEvery > 0 && m.evalEpisodes === 0) issues.push({ field: 'evalEpisodes', message: 'must be ≥ 1 when evalEvery > 0 (each evaluation during training runs evalEpisodes episodes)', value: 0 });
-  if (m.stopOnEval !== undefined && m.evalEvery === 0 && !issues.some((i) => i.field === 'stopOnEval')) issues.push({ field: 'stopOnEval', message: 'needs evalEvery > 0 (no evaluation during training would ever reach it)', value: m.stopOnEval });
+  if (m.stopOnEval !== undefined && (m.evalEvery === 0 || m.evalEpisodes === 0) && !issues.some((i) => i.field === 'stopOnEval')) {
+    issues.push({ field: 'stopOnEval', message: `needs evalEvery > 0 and evalEpisodes ≥ 1 (got evalEvery ${String(m.evalEvery)}, evalEpisodes ${String(m.evalEpisodes)}: no evaluation during training would ever reach it)`, value: m.stopOnEval });
+  }
   if (issues.length > 0 || !parsed.success) throw new ConfigError(issues);
   return freezeConfig(parsed.data);
 }

@@ -167,10 +167,17 @@ describe('evaluation during training', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it('refuses evaluations of no episodes and stopOnEval without evaluations', () => {
-    expect(() => resolveConfig({ evalEvery: 1000, evalEpisodes: 0 })).toThrow(ConfigError);
-    expect(() => resolveConfig({ evalEvery: 1000, evalEpisodes: 0 })).toThrow(/evalEpisodes = 0: must be ≥ 1 when evalEvery > 0/);
-    expect(() => resolveConfig({ stopOnEval: 400 })).toThrow(/stopOnEval = 400: needs evalEvery > 0/);
+  it('evalEpisodes 0 turns evaluations off, those during training too (a config file\'s evalEvery stays harmless)', async () => {
+    const { trainer, evaluations, calls } = await record({ evalEpisodes: 0, totalSteps: 4 * 128 });
+    expect(evaluations).toEqual([]);
+    expect(calls.filter((c) => c.includes('onEvaluation'))).toEqual([]);
+    expect(trainer.best).toBeUndefined();
+  });
+
+  it('refuses stopOnEval without evaluations', () => {
+    expect(() => resolveConfig({ stopOnEval: 400 })).toThrow(ConfigError);
+    expect(() => resolveConfig({ stopOnEval: 400 })).toThrow(/stopOnEval = 400: needs evalEvery > 0 and evalEpisodes ≥ 1/);
+    expect(() => resolveConfig({ evalEvery: 1000, evalEpisodes: 0, stopOnEval: 400 })).toThrow(/stopOnEval = 400: needs evalEvery > 0 and evalEpisodes ≥ 1 \(got evalEvery 1000, evalEpisodes 0/);
     expect(() => resolveConfig({ evalEvery: -1 })).toThrow(/evalEvery = -1: must be an integer ≥ 0/);
     expect(resolveConfig({ evalEvery: 1000, stopOnEval: 400 })).toMatchObject({ evalEvery: 1000, stopOnEval: 400, evalDeterministic: true });
   });

@@ -7,9 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Box, Discrete, Rng, type VectorEnv, type VectorStepResult } from '@rl/env';
 import { fromModel, type Policy } from '@rl/policy';
 import { createRunner } from '@rl/runner';
-import { initTf, tf } from '@rl/tf';
+import { initTf, tf, useFastWasmKernels } from '@rl/tf';
 import { policyGradient, type PolicyGradientOptions } from './reinforce.js';
-import { useFastWasmMatMul } from './wasm_matmul.js';
 
 /**
  * Two steps, three states shown one-hot. From s0, action a leads to s1 with probability P1[a]
@@ -149,7 +148,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
     const exact = exactGradient();
     beforeAll(async () => {
       await initTf({ backend });
-      if (backend === 'wasm') useFastWasmMatMul(); // the trainer's backward pass runs through it
+      if (backend === 'wasm') useFastWasmKernels(); // the trainer's backward pass runs through it
       policy = tabularPolicy();
     });
     afterAll(() => policy.dispose());

@@ -91,16 +91,29 @@ export function stopReason(cfg: Pick<TrainConfig, 'targetReturn' | 'returnWindow
 }
 
 /**
- * Whether an evaluation during training is due after an iteration took the run from `before`
- * to `after` env steps: each time the count passes a multiple of `evalEvery` (never with
- * `evalEvery` 0). The trainer also evaluates after the last iteration of a run that ends by
- * its stop rule, so the last policy always has an evaluation.
+ * Whether a run evaluates during training: `evalEvery` > 0 and `evalEpisodes` ≥ 1
+ * (`evalEpisodes` 0 turns every evaluation off, those during training included, whatever
+ * `evalEvery` a config file sets).
  *
  * @example
- * evaluationDue({ evalEvery: 10_000 }, 9_216, 10_240); // true
+ * evaluatesDuringTraining({ evalEvery: 10_240, evalEpisodes: 0 }); // false
  */
-export function evaluationDue(cfg: Pick<TrainConfig, 'evalEvery'>, before: number, after: number): boolean {
-  return cfg.evalEvery > 0 && Math.floor(after / cfg.evalEvery) > Math.floor(before / cfg.evalEvery);
+export function evaluatesDuringTraining(cfg: Pick<TrainConfig, 'evalEvery' | 'evalEpisodes'>): boolean {
+  return cfg.evalEvery > 0 && cfg.evalEpisodes > 0;
+}
+
+/**
+ * Whether an evaluation during training is due after an iteration took the run from `before`
+ * to `after` env steps: each time the count passes a multiple of `evalEvery` (never when the
+ * run does not evaluate during training, {@link evaluatesDuringTraining}). The trainer also
+ * evaluates after the last iteration of a run that ends by its stop rule, so the last policy
+ * always has an evaluation.
+ *
+ * @example
+ * evaluationDue({ evalEvery: 10_000, evalEpisodes: 10 }, 9_216, 10_240); // true
+ */
+export function evaluationDue(cfg: Pick<TrainConfig, 'evalEvery' | 'evalEpisodes'>, before: number, after: number): boolean {
+  return evaluatesDuringTraining(cfg) && Math.floor(after / cfg.evalEvery) > Math.floor(before / cfg.evalEvery);
 }
 
 /**

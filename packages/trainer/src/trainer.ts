@@ -7,14 +7,15 @@ import { pino, type Logger } from 'pino';
 import { getSpec, registeredIds, Rng, RunningMeanStd, type RngState } from '@rl/env';
 import { valueNetwork, type ObsNormStats, type Policy, type ValueNetwork } from '@rl/policy';
 import { createRunner, isTensorEnv, rolloutEpisodes, type AnyVectorEnv, type RolloutBatch, type Runner, type RunnerState } from '@rl/runner';
-import { backendInfo, initTf, tf } from '@rl/tf';
+import { backendInfo, initTf, tf, useFastWasmKernels } from '@rl/tf';
 import { DEFAULT_CONFIG, resolveConfig, type TrainConfig } from './config.js';
 import { createOptimizer, type Optimizer, type OptimizerState } from './optim.js';
 import { reinforceUpdate, type Learner } from './reinforce.js';
-import { evaluationDue, evaluationSeed, learningRate, runSeeds, stopReason, type StopReason } from './schedule.js';
+import { evaluatesDuringTraining, evaluationDue, evaluationSeed, learningRate, runSeeds, stopReason, type StopReason } from './schedule.js';
 import { createTrainingPolicy, makeTrainingEnv, vectorizationOf } from './setup.js';
-import { useFastWasmMatMul } from './wasm_matmul.js';
 import { evaluatePolicySync, type EvalResult } from './evaluate.js';
+import { importEnvModule } from './env_module.js';
+import { checkRunMemory } from './memory.js';
 
 export type { EvalResult };
 
@@ -249,14 +250,21 @@ export function envIds(): string[] {
 }
 
 /**
- * Builds a trainer: initialises the backend, the envs, πθ, V and the optimizers.
+ * Builds a trainer: imports the config's `envModule` (if any; its absolute path is what the
+ * resolved config records), initialises the backend, the envs, πθ, V and the optimizers.
  *
  * @example
  * const trainer = await createTrainer({ env: 'CartPole-v1', seed: 1 });
  * const m = trainer.step(); // { iteration: 1, envSteps: 1024, returnMean, loss, … }
  * const state = trainer.getState(); // checkpoint
+ * await createTrainer({ env: 'Reach-v0', envModule: './reach-env.ts' }); // a user's env, registered by its module
  */
 export async function createTrainer(partial: Partial<TrainConfig> = {}, opts: TrainerOptions = {}): Promise<Trainer> {
+  const { envModule, env } = (partial ?? {}) as Record<string, unknown>;
+  if (typeof envModule === 'string' && envModule.length > 0) {
+    const loaded = await importEnvModule(envModule, typeof env === 'string' ? env : undefined);
+    partial = { ...partial, envModule: loaded.path };
+  }
   const config = resolveConfig(partial, { envIds: registeredIds() });
   const logger = opts.logger ?? pino({ level: config.logLevel, name: 'rl-trainer' });
   const current = backendInfo();
@@ -265,7 +273,8 @@ export async function createTrainer(partial: Partial<TrainConfig> = {}, opts: Tr
   } else if (!current) {
     await initTf({ backend: 'auto', log: (msg, fields) => logger.info(fields, msg) });
   }
-  if (tf.getBackend() === 'wasm') useFastWasmMatMul();
+  checkRunMemory(config, { backend: tf.getBackend() }); // before the envs, networks and buffers exist
+  if (tf.getBackend() === 'wasm') useFastWasmKernels();
   let workerRunner: WorkerRunnerFactory | undefined;
   if (config.workers !== 1) {
     // loaded only when asked for (the browser build of @rl/runner has no worker threads); a
@@ -292,7 +301,7 @@ export async function createTrainer(partial: Partial<TrainConfig> = {}, opts: Tr
  */
 type WorkerRunnerFactory = (
   policy: Policy,
-  opts: { envId: string; numEnvs: number; workers: number | 'auto'; seed: number; envOptions: { vectorization: 'native' | 'generic' } },
+  opts: { envId: string; numEnvs: number; workers: number | 'auto'; seed: number; envOptions: { vectorization: 'native' | 'generic' }; envModule?: string },
 ) => Runner & { ready(): Promise<void> };
 
 /**
@@ -397,7 +406,15 @@ class TrainerImpl implements Trainer {
     };
     // Rollouts in steps mode: in this thread, or sharded across worker threads (`workers` > 1)
     this.makeRunner = workerRunner
-      ? (seed) => workerRunner(this.policy, { envId: config.env, numEnvs: config.numEnvs, workers: config.workers, seed, envOptions: { vectorization: vectorizationOf(config) as 'native' | 'generic' } })
+      ? (seed) =>
+          workerRunner(this.policy, {
+            envId: config.env,
+            numEnvs: config.numEnvs,
+            workers: config.workers,
+            seed,
+            envOptions: { vectorization: vectorizationOf(config) as 'native' | 'generic' },
+            ...(config.envModule === undefined ? {} : { envModule: config.envModule }),
+          })
       : (seed) => createRunner(this.policy, this.env, { seed });
     if (config.mode === 'steps') this.runner = this.makeRunner(envSeed);
     this.savesRunner = this.runner !== undefined && !workerRunner && !isTensorEnv(this.env) && canSaveState(this.runner);
@@ -443,7 +460,7 @@ class TrainerImpl implements Trainer {
     const cfg = this.config;
     const before = this.envSteps;
     const metrics = this.update();
-    const due = evaluationDue(cfg, before, this.envSteps) || (endOfRun && cfg.evalEvery > 0 && this.stopRule(false) !== undefined);
+    const due = evaluationDue(cfg, before, this.envSteps) || (endOfRun && evaluatesDuringTraining(cfg) && this.stopRule(false) !== undefined);
     const evaluation = due ? this.evaluateDuringTraining() : undefined;
     if (evaluation) this.onEvaluation?.(evaluation);
     this.onIteration?.(metrics);
@@ -670,7 +687,7 @@ class TrainerImpl implements Trainer {
    */
   setState(s: TrainerState): void {
     if (s?.format !== 'rl-trainer-state' || s.version !== 1) throw new TypeError(`setState: not a trainer state (format ${String(s?.format)}, version ${String(s?.version)})`);
-    // a field the saved config lacks (saved before the field existed) had its default; `workers` only changes where rollouts run
+    // a field the saved config lacks (saved before the field existed) had its default; `workers` only changes where rollouts run, `envModule` where the env's code lives
     const saved = (k: keyof TrainConfig): unknown => (k in s.config ? s.config[k] : DEFAULT_CONFIG[k]);
     const diff = (Object.keys(this.config) as (keyof TrainConfig)[]).filter((k) => !RESUMABLE_CHANGES.includes(k) && JSON.stringify(this.config[k]) !== JSON.stringify(saved(k)));
     if (diff.length > 0) throw new RangeError(`setState: the state was saved with a different config (${diff.map((k) => `${k}: ${JSON.stringify(saved(k))} vs ${JSON.stringify(this.config[k])}`).join('; ')})`);
@@ -736,7 +753,7 @@ class TrainerImpl implements Trainer {
  * logs, when it stops, where rollouts run and when it evaluates, not what an iteration
  * computes (evaluations restore every stream they use).
  */
-const RESUMABLE_CHANGES: readonly (keyof TrainConfig)[] = ['logLevel', 'totalSteps', 'evalEpisodes', 'evalEvery', 'evalDeterministic', 'stopOnEval', 'targetReturn', 'workers'];
+const RESUMABLE_CHANGES: readonly (keyof TrainConfig)[] = ['logLevel', 'totalSteps', 'evalEpisodes', 'evalEvery', 'evalDeterministic', 'stopOnEval', 'targetReturn', 'workers', 'envModule'];
 
 function copyObsNorm(s: ObsNormStats): ObsNormStats {
   return { ...s, mean: Float32Array.from(s.mean), var: Float32Array.from(s.var) };

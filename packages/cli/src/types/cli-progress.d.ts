@@ -1,7 +1,7 @@
 // Minimal types for the parts of cli-progress 3.x the CLI uses (the package ships none).
 declare module 'cli-progress' {
   export interface Options {
-    format?: string;
+    format?: string | ((options: unknown, params: unknown, payload: unknown) => string);
     stream?: NodeJS.WritableStream;
     hideCursor?: boolean;
     clearOnComplete?: boolean;

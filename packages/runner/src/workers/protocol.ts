@@ -82,8 +82,10 @@ export interface WorkerInit {
   readonly fault: FaultInjection | undefined;
   /** Module URL of the worker entry (worker.ts / worker.js). */
   readonly entry: string;
-  /** Module URL of tsx's ESM API when the entry is TypeScript (its `register()` is called first). */
+  /** Module URL of tsx's ESM API when the entry or the env module is TypeScript (its `register()` is called first). */
   readonly loader: string | undefined;
+  /** Path of the user's env module that registers `envId`, imported before the shard is built. */
+  readonly envModule: string | undefined;
 }
 
 /** The shared output arrays of one rollout, laid out `[T, N, …]` with env i at column i. */

@@ -11,6 +11,7 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { makeVec, Rng, type MakeVecOptions, type VectorEnv } from '@rl/env';
+import { isTypeScriptFile } from '@rl/env/module';
 import type { Policy } from '@rl/policy';
 import { backendInfo, type BackendName } from '@rl/tf';
 import type { Runner, RunnerStats } from '../rollout.js';
@@ -61,6 +62,11 @@ export interface WorkerRunnerOptions {
   readonly startTimeoutMs?: number;
   /** Test hook: make one shard throw or exit on its n-th rollout. */
   readonly faultInjection?: FaultInjection;
+  /**
+   * A user's env module that registers `envId` (`@rl/env/module`'s `loadEnvModule`; the trainer's
+   * `envModule`), already loaded in this thread: each worker imports it before building its shard.
+   */
+  readonly envModule?: string;
 }
 
 /** A {@link Runner} whose envs live in worker threads. */
@@ -112,16 +118,30 @@ const { workerData } = require('node:worker_threads');
 });
 `;
 
+/** tsx's ESM API, resolved from the first of `from` (module URLs or paths) where tsx is installed. */
+function tsxApi(from: readonly string[]): string | undefined {
+  for (const f of from) {
+    try {
+      return new URL('esm/api/index.mjs', pathToFileURL(createRequire(f).resolve('tsx'))).href;
+    } catch {
+      // not installed there
+    }
+  }
+  return undefined;
+}
+
 /**
  * Worker entry, and how to load it: the TypeScript source runs through tsx's ESM API (its
- * `--import` entry skips worker threads on Node 20) with the `source` condition.
+ * `--import` entry skips worker threads on Node 20) with the `source` condition; a TypeScript
+ * env module needs tsx too (installed beside this package or the module).
  */
-function workerEntry(): { entry: string; loader: string | undefined; execArgv: string[] } {
+function workerEntry(where: string, envModule: string | undefined): { entry: string; loader: string | undefined; execArgv: string[] } {
   const fromSource = import.meta.url.endsWith('.ts');
   const entry = new URL(fromSource ? './worker.ts' : './worker.js', import.meta.url).href;
-  if (!fromSource) return { entry, loader: undefined, execArgv: [] };
-  const loader = new URL('esm/api/index.mjs', pathToFileURL(createRequire(import.meta.url).resolve('tsx'))).href;
-  return { entry, loader, execArgv: ['--conditions=source'] };
+  if (!fromSource && !(envModule !== undefined && isTypeScriptFile(envModule))) return { entry, loader: undefined, execArgv: [] };
+  const loader = tsxApi([import.meta.url, ...(envModule === undefined ? [] : [envModule])]);
+  if (loader === undefined) throw new Error(`${where}: the worker threads need tsx to import ${fromSource ? 'their TypeScript sources' : `the TypeScript env module ${envModule}`}, and it is not installed; install tsx${fromSource ? '' : ', give a JavaScript module, or use workers 1'}`);
+  return { entry, loader, execArgv: fromSource ? ['--conditions=source'] : [] };
 }
 
 /** Sampling seed of each shard: the (s+1)-th `nextSeed()` of `Rng(root)`. */
@@ -189,7 +209,7 @@ class ThreadRunner implements WorkerRunner {
     this.shards = Array.from({ length: k }, (_, w) => ({ lo: Math.floor((w * n) / k), hi: Math.floor(((w + 1) * n) / k) }));
     const learner = backendInfo()?.backend as BackendName | undefined;
     const backend = opts.backend ?? (learner === 'webgpu' ? 'wasm' : learner) ?? 'wasm';
-    const { entry, loader, execArgv } = workerEntry();
+    const { entry, loader, execArgv } = workerEntry(where, opts.envModule);
     const seeds = samplingSeeds(opts.samplingSeed ?? seed, k);
     this.alive = k;
     const readies: Promise<void>[] = [];
@@ -215,6 +235,7 @@ class ThreadRunner implements WorkerRunner {
         fault: opts.faultInjection,
         entry,
         loader,
+        envModule: opts.envModule,
       };
       const worker = new Worker(BOOTSTRAP, { eval: true, workerData: init, execArgv, stdout: false, stderr: false });
       worker.unref(); // a runner nobody closed never keeps the process alive

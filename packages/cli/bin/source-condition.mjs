@@ -1,7 +1,0 @@
-// Module-resolution hook: adds the "source" export condition, so workspace packages
-// (`@rl/env`, `@rl/trainer`, ...) resolve to their TypeScript sources (src/index.ts), which
-// tsx compiles on the fly. Same effect as `node --conditions=source`, without a second process.
-export async function resolve(specifier, context, nextResolve) {
-  const conditions = context.conditions.includes('source') ? context.conditions : [...context.conditions, 'source'];
-  return nextResolve(specifier, { ...context, conditions });
-}
