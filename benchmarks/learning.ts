@@ -21,22 +21,19 @@
  * Run: `npx tsx --conditions=source benchmarks/learning.ts [--quick] [--seeds 1,2,3] [--envs CartPole-v1,Acrobot-v1] [--no-peer] [--peer-threads 1]`
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tf } from '@rl/tf';
 import { createTrainer, evaluationSeed, type TrainConfig } from '@rl/trainer';
 import { machineInfo, markdownTable, median, writeReport } from './lib/report.js';
+import { runTorchPeer } from './lib/torch_peer.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..');
-const PEER = join(HERE, 'peers/torch_reinforce/reinforce.py');
 /** The `rl` command (the CLI's bin, as `pnpm rl` runs it). */
 const RL_BIN = join(ROOT, 'packages/cli/bin/rl.mjs');
-const PYTHON = '/usr/bin/python3';
-/** The peer's process runs without these (they pin old OpenBLAS kernels on this machine); everything else keeps them. */
-const PEER_UNSET = ['OPENBLAS_CORETYPE', 'OPENBLAS_L2_SIZE'];
 const SOLVED = 475;
 const ENVS = ['CartPole-v1', 'Acrobot-v1', 'Pendulum-v1', 'MountainCar-v0'] as const;
 /** The issue's goals for `rl eval <run> --episodes 100 --deterministic` of model/. */
@@ -121,6 +118,10 @@ export interface PeerRun {
   readonly processSeconds: number;
   /** The BLAS libraries the peer's process mapped (its summary's `blas`). */
   readonly blas: string[];
+  /** torch's version. */
+  readonly torch: string;
+  /** The command line it ran. */
+  readonly command: string;
   readonly curve: Point[];
 }
 
@@ -221,36 +222,13 @@ async function solveCartPole(seed: number, dir: string): Promise<SolveRun> {
   };
 }
 
-/** The peer's process environment: ours without the variables that pin old OpenBLAS kernels. */
-function peerEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  for (const k of PEER_UNSET) delete env[k];
-  return env;
-}
-
-/** Runs the peer's Python as `env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /usr/bin/python3 …` (the variables unset for its process only). */
-function runPeer(args: readonly string[]): ReturnType<typeof run> {
-  return run('env', [...PEER_UNSET.flatMap((k) => ['-u', k]), PYTHON, ...args], peerEnv());
-}
-
-/** undefined when the peer can run at its best (torch importable, OpenBLAS mapped), else why not ("skipped: …"). */
-async function peerSkipReason(): Promise<{ skip: string | undefined; torch?: string; blas?: string[] }> {
-  if (!existsSync(PYTHON)) return { skip: `skipped: ${PYTHON} not found (Debian: apt-get install python3-torch python3-numpy libopenblas0-openmp)` };
-  if (!existsSync(PEER)) return { skip: `skipped: ${PEER} not found` };
-  const probe = "import json, torch, numpy; torch.ones(64, 64) @ torch.ones(64, 64); print(json.dumps({'torch': torch.__version__, 'blas': sorted({l.split()[-1] for l in open('/proc/self/maps') if 'blas' in l.split()[-1].lower() or 'mkl' in l.split()[-1].lower()})}))";
-  const r = await runPeer(['-c', probe]).catch((err: Error) => ({ code: -1, stdout: '', stderr: err.message, seconds: 0 }));
-  if (r.code !== 0) return { skip: `skipped: \`${PYTHON} -c "import torch"\` failed (${r.stderr.trim().split('\n').pop() ?? `exit ${r.code}`}; Debian: apt-get install python3-torch python3-numpy)` };
-  const info = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as { torch?: string; blas?: string[] };
-  const blas = info.blas ?? [];
-  if (!blas.some((l) => l.toLowerCase().includes('openblas'))) {
-    return { skip: `skipped: torch ${info.torch} runs on ${blas.join(', ') || 'no BLAS library found'}, not OpenBLAS (the peer at its best needs it: apt-get install libopenblas0-openmp)`, torch: info.torch ?? '?', blas };
-  }
-  return { skip: undefined, torch: info.torch ?? '?', blas };
-}
-
-async function peerCartPole(seed: number, cfg: Partial<TrainConfig>, lr: number, threads: number): Promise<PeerRun> {
+/**
+ * The peer on CartPole-v1 until solved (`--stop-at 475`), at its best through
+ * {@link runTorchPeer} (Debian's python, OpenBLAS, `OPENBLAS_*` unset for its process only).
+ * A peer that cannot run at its best comes back as its "skipped: …" note.
+ */
+function peerCartPole(seed: number, cfg: Partial<TrainConfig>, lr: number, threads: number): PeerRun | { skipped: string } {
   const args = [
-    PEER,
     '--num-envs', String(cfg.numEnvs),
     '--steps-per-rollout', String(cfg.stepsPerIter),
     '--total-steps', '2000000',
@@ -264,14 +242,12 @@ async function peerCartPole(seed: number, cfg: Partial<TrainConfig>, lr: number,
     '--stop-at', String(SOLVED),
     '--log-every', '10000',
   ];
-  const r = await runPeer(args);
-  const lines = r.stdout.trim().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
-  const summary = lines.find((l) => l.type === 'summary');
-  if (r.code !== 0 || !summary) throw new Error(`peer (seed ${seed}) failed with code ${r.code}: ${r.stderr.slice(-600)}`);
+  const r = runTorchPeer('reinforce.py', args, { jsonLines: true });
+  const summary = r.json;
+  if (!r.ran || !summary || summary.type !== 'summary') return { skipped: r.ran ? 'skipped: the peer printed no summary line' : r.note };
   const reached = summary.reached_475 as { step: number; wall_s: number } | null;
-  const curve = lines.filter((l) => l.type === 'progress' && l.mean_return_last20 !== null).map((l) => [l.global_step as number, l.mean_return_last20 as number] as Point);
-  const config = summary.config as { blas?: string[] } | undefined;
-  return { seed, solveSteps: reached?.step ?? null, solveSeconds: reached?.wall_s ?? null, processSeconds: r.seconds, blas: config?.blas ?? [], curve };
+  const curve = (r.lines ?? []).filter((l) => l.type === 'progress' && l.mean_return_last20 !== null).map((l) => [l.global_step as number, l.mean_return_last20 as number] as Point);
+  return { seed, solveSteps: reached?.step ?? null, solveSeconds: reached?.wall_s ?? null, processSeconds: r.seconds ?? NaN, blas: [...(r.blas ?? [])], torch: r.torch ?? '?', command: r.command, curve };
 }
 
 /** Curves of several seeds on a common grid: median and range per grid point. */
@@ -387,21 +363,27 @@ async function solveSection(seeds: readonly number[], opts: LearningBenchOptions
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
-  const probe = opts.peer === false ? { skip: 'skipped: --no-peer' } : await peerSkipReason();
   const peerLrs = [...new Set([cfg.lr ?? 1e-3, 1e-3])];
   const peers: { lr: number; runs: PeerRun[] }[] = [];
-  if (!probe.skip) {
-    for (const lr of peerLrs) {
-      const runs: PeerRun[] = [];
-      for (const s of seeds) {
-        runs.push(await peerCartPole(s, cfg, lr, threads));
-        console.error(`peer lr ${lr} seed ${s}:`, JSON.stringify({ ...runs[runs.length - 1], curve: undefined }), `(load ${load()})`);
+  let skipped: string | undefined = opts.peer === false ? 'skipped: --no-peer' : undefined;
+  for (const lr of skipped ? [] : peerLrs) {
+    const runs: PeerRun[] = [];
+    for (const s of seeds) {
+      const r = peerCartPole(s, cfg, lr, threads);
+      if ('skipped' in r) {
+        skipped = r.skipped;
+        break;
       }
-      peers.push({ lr, runs });
+      runs.push(r);
+      console.error(`peer lr ${lr} seed ${s}:`, JSON.stringify({ ...r, curve: undefined }), `(load ${load()})`);
     }
+    if (skipped) break;
+    peers.push({ lr, runs });
   }
+  if (skipped) peers.length = 0; // all or nothing: ratios only from complete sets
   const blas = [...new Set(peers.flatMap((p) => p.runs.flatMap((r) => r.blas)))];
-  const peerNote = probe.skip ? `peer ${probe.skip}` : `peer ran: torch ${'torch' in probe ? probe.torch : '?'}, BLAS ${blas.join(', ')}, ${threads} threads, \`env ${PEER_UNSET.map((k) => `-u ${k}`).join(' ')} ${PYTHON} benchmarks/peers/torch_reinforce/reinforce.py …\``;
+  const first = peers[0]?.runs[0];
+  const peerNote = skipped ? `peer ${skipped}` : `peer ran: torch ${first?.torch ?? '?'}, BLAS ${blas.join(', ')}, ${threads} threads, \`${first?.command ?? ''}\` (lr and seed per run)`;
   data.cartpole = { config: cfg, ours, peers, peerNote, peerBlas: blas };
   const ok = ours.filter((r) => r.solved);
   const solved = (runs: readonly PeerRun[]): PeerRun[] => runs.filter((r) => r.solveSeconds !== null);

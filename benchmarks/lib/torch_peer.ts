@@ -32,8 +32,41 @@ export interface TorchPeerRun {
   readonly torch?: string;
   /** The BLAS shared libraries the peer's process mapped (its `blas` field). */
   readonly blas?: readonly string[];
-  /** The peer's JSON output, when it ran. */
+  /** The peer's JSON output, when it ran (with `jsonLines`, its last line: the summary). */
   readonly json?: Record<string, unknown>;
+  /** With `jsonLines`: every JSON line it printed, in order. */
+  readonly lines?: readonly Record<string, unknown>[];
+  /** Wall seconds of the peer's process, from spawning it to its exit. */
+  readonly seconds?: number;
+}
+
+/** Options of {@link runTorchPeer}. */
+export interface TorchPeerOptions {
+  /** Kill the peer after this long (default 600 s). */
+  readonly timeoutMs?: number;
+  /** The script prints one JSON object per line (progress lines, then a summary) instead of one object. */
+  readonly jsonLines?: boolean;
+}
+
+/** The JSON a peer script printed: one object, or (jsonLines) one per line, the last one as `json`. */
+function parseOutput(stdout: string, jsonLines: boolean): { json?: Record<string, unknown>; lines?: Record<string, unknown>[] } {
+  try {
+    if (!jsonLines) {
+      const start = stdout.indexOf('{');
+      return start >= 0 ? { json: JSON.parse(stdout.slice(start)) as Record<string, unknown> } : {};
+    }
+    const lines = stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    return lines.length ? { json: lines[lines.length - 1], lines } : {};
+  } catch {
+    return {};
+  }
+}
+
+/** The BLAS libraries a peer reported: its `blas` field, top-level or in its `config`. */
+function reportedBlas(json: Record<string, unknown>): string[] {
+  const config = json.config as { blas?: unknown } | undefined;
+  const blas = Array.isArray(json.blas) ? json.blas : Array.isArray(config?.blas) ? config.blas : [];
+  return blas as string[];
 }
 
 const REPO = join(PEER_DIR, '..', '..', '..');
@@ -56,7 +89,7 @@ export function isOpenBlas(blas: readonly string[]): boolean {
  * object it prints on stdout, and checks the BLAS it reports. Never throws: a missing torch, a
  * non-OpenBLAS BLAS, a crash or a timeout come back as `ran: false` with the reason.
  */
-export function runTorchPeer(script: string, args: readonly string[], opts: { readonly timeoutMs?: number } = {}): TorchPeerRun {
+export function runTorchPeer(script: string, args: readonly string[], opts: TorchPeerOptions = {}): TorchPeerRun {
   const command = show(script, args);
   const probe = spawnSync('/usr/bin/env', [...PEER_UNSET_ENV.flatMap((k) => ['-u', k]), PEER_PYTHON, '-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' });
   if (probe.status !== 0) {
@@ -64,21 +97,15 @@ export function runTorchPeer(script: string, args: readonly string[], opts: { re
     return { ran: false, note: `skipped: torch is missing (\`${PEER_PYTHON} -c "import torch"\` failed: ${why}); install python3-torch`, command };
   }
   const torch = probe.stdout.trim();
+  const t0 = performance.now();
   const r = spawnSync('/usr/bin/env', argv(script, args), { encoding: 'utf8', maxBuffer: 1 << 26, timeout: opts.timeoutMs ?? 600_000, cwd: PEER_DIR });
-  const start = (r.stdout ?? '').indexOf('{');
-  let json: Record<string, unknown> | undefined;
-  if (r.status === 0 && start >= 0) {
-    try {
-      json = JSON.parse(r.stdout.slice(start)) as Record<string, unknown>;
-    } catch {
-      json = undefined;
-    }
-  }
+  const seconds = (performance.now() - t0) / 1000;
+  const { json, lines } = r.status === 0 ? parseOutput(r.stdout ?? '', opts.jsonLines === true) : {};
   if (!json) {
     const why = r.error ? r.error.message : `exit ${r.status}${r.signal ? ` (${r.signal})` : ''}: ${(r.stderr || '').trim().split('\n').pop()}`;
     return { ran: false, note: `skipped: the peer failed (${why})`, command, torch };
   }
-  const blas = Array.isArray(json.blas) ? (json.blas as string[]) : [];
+  const blas = reportedBlas(json);
   if (!isOpenBlas(blas)) {
     return {
       ran: false,
@@ -88,5 +115,5 @@ export function runTorchPeer(script: string, args: readonly string[], opts: { re
       blas,
     };
   }
-  return { ran: true, note: `ran: \`${command}\` (torch ${torch}, ${blas.find((b) => /libopenblas/.test(b))?.split('/').pop() ?? 'OpenBLAS'})`, command, torch, blas, json };
+  return { ran: true, note: `ran: \`${command}\` (torch ${torch}, ${blas.find((b) => /libopenblas/.test(b))?.split('/').pop() ?? 'OpenBLAS'})`, command, torch, blas, json, ...(lines ? { lines } : {}), seconds };
 }
