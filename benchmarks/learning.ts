@@ -250,6 +250,12 @@ function peerCartPole(seed: number, cfg: Partial<TrainConfig>, lr: number, threa
   return { seed, solveSteps: reached?.step ?? null, solveSeconds: reached?.wall_s ?? null, processSeconds: r.seconds ?? NaN, blas: [...(r.blas ?? [])], torch: r.torch ?? '?', command: r.command, curve };
 }
 
+/** A curve cut to at most `points` points (every k-th, the last kept) for the JSON; the plots use the whole curves. */
+function thin(curve: readonly Point[], points = 100): Point[] {
+  const k = Math.ceil(curve.length / points);
+  return curve.filter((_, i) => i % k === 0 || i === curve.length - 1);
+}
+
 /** Curves of several seeds on a common grid: median and range per grid point. */
 function band(curves: readonly Point[][], series: string, points = 60): { series: string; steps: number; median: number; lo: number; hi: number }[] {
   const maxSteps = Math.max(...curves.map((c) => c[c.length - 1]?.[0] ?? 0));
@@ -334,7 +340,7 @@ async function defaultsSection(envs: readonly string[], seeds: readonly number[]
     const rows = [...band(runs.map((r) => r.curve), 'training: mean return of the last 20 episodes'), ...band(runs.map((r) => r.evalCurve), 'evaluations during training (deterministic)')];
     files[`learning-${env}.svg`] = await curveSvg(`${env}, defaults, ${runs.length} seeds (median, range)`, rows, goal);
   }
-  data.defaults = Object.fromEntries(Object.entries(runsOf).map(([env, runs]) => [env, { config: loadConfig(env), goal: GOALS[env], rlZoo: RL_ZOO[env], runs }]));
+  data.defaults = Object.fromEntries(Object.entries(runsOf).map(([env, runs]) => [env, { config: loadConfig(env), goal: GOALS[env], rlZoo: RL_ZOO[env], runs: runs.map((r) => ({ ...r, curve: thin(r.curve) })) }]));
   md.push(
     `### Defaults on every env: \`rl train --env X --seed s\`, then \`rl eval <run> --episodes ${TEST_EPISODES} --deterministic\``,
     '',
@@ -384,7 +390,7 @@ async function solveSection(seeds: readonly number[], opts: LearningBenchOptions
   const blas = [...new Set(peers.flatMap((p) => p.runs.flatMap((r) => r.blas)))];
   const first = peers[0]?.runs[0];
   const peerNote = skipped ? `peer ${skipped}` : `peer ran: torch ${first?.torch ?? '?'}, BLAS ${blas.join(', ')}, ${threads} threads, \`${first?.command ?? ''}\` (lr and seed per run)`;
-  data.cartpole = { config: cfg, ours, peers, peerNote, peerBlas: blas };
+  data.cartpole = { config: cfg, ours: ours.map((r) => ({ ...r, curve: thin(r.curve) })), peers: peers.map((p) => ({ ...p, runs: p.runs.map((r) => ({ ...r, curve: thin(r.curve) })) })), peerNote, peerBlas: blas };
   const ok = ours.filter((r) => r.solved);
   const solved = (runs: readonly PeerRun[]): PeerRun[] => runs.filter((r) => r.solveSeconds !== null);
   const row = (name: string, n: number, total: number, secs: number[], proc: number[], steps: number[]): (string | number)[] => [name, `${n}/${total}`, range(secs), range(proc), range(steps, 0)];
