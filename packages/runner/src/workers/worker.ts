@@ -4,42 +4,21 @@
  * weights from shared memory (when their version changed), rolls out T steps of its shard
  * with the single-process runner, and writes the shard's columns of the `[T, N, …]` arrays
  * straight into the learner's shared output buffers. Started by `createWorkerRunner`
- * through the bootstrap in `spawn.ts`; not a public module.
+ * through the thread pool (pool.ts, thread.ts); not a public module.
  */
-import { parentPort, workerData } from 'node:worker_threads';
 import { makeVec, Rng } from '@rl/env';
 import { createPolicy, type Policy } from '@rl/policy';
 import { initTf } from '@rl/tf';
+import { hostBatch } from '../batch.js';
 import { createRunner, type Runner } from '../rollout.js';
-import { CTL_EXIT_CODE, CTL_STATE, CTL_WORDS, CTL_WORK_US, State, errorText, writeError, type RolloutMessage, type WorkerInit } from './protocol.js';
-
-const init = workerData as WorkerInit;
-const ctl = new Int32Array(init.ctl);
-const errBuf = new Uint8Array(init.err);
-const base = init.shard * CTL_WORDS;
-
-function setState(s: number): void {
-  Atomics.store(ctl, base + CTL_STATE, s);
-  Atomics.notify(ctl, base + CTL_STATE);
-}
-
-function fail(e: unknown): void {
-  writeError(ctl, errBuf, base, errorText(e));
-  setState(State.Error);
-}
-
-// A worker that dies (process.exit, a fatal error) still tells a learner blocked in Atomics.wait.
-process.on('exit', (code) => {
-  Atomics.store(ctl, base + CTL_EXIT_CODE, code);
-  const s = Atomics.load(ctl, base + CTL_STATE);
-  if (s !== State.Error) setState(State.Exited);
-});
+import { CTL_COPY_US, type RolloutMessage, type WorkerInit } from './protocol.js';
+import { serveThread, usWord, type ThreadContext } from './thread.js';
 
 function sameShapes(a: readonly (readonly number[])[], b: readonly (readonly number[])[]): boolean {
   return a.length === b.length && a.every((s, i) => s.length === b[i]!.length && s.every((d, j) => d === b[i]![j]));
 }
 
-async function start(): Promise<{ policy: Policy; runner: Runner }> {
+async function start(init: WorkerInit): Promise<{ policy: Policy; runner: Runner }> {
   await initTf({ backend: init.backend });
   const n = init.hi - init.lo;
   // Env i (global) gets seed + i whatever the sharding: this shard's env j is global lo + j.
@@ -61,7 +40,7 @@ async function start(): Promise<{ policy: Policy; runner: Runner }> {
   return { policy, runner };
 }
 
-function loadWeights(policy: Policy): void {
+function loadWeights(init: WorkerInit, policy: Policy): void {
   const all = new Float32Array(init.weights);
   const arrays: Float32Array[] = [];
   let off = 0;
@@ -73,23 +52,20 @@ function loadWeights(policy: Policy): void {
   policy.setWeights(arrays);
 }
 
-function rolloutShard(runner: Runner, msg: RolloutMessage): void {
+function rolloutShard(ctx: ThreadContext<WorkerInit>, runner: Runner, msg: RolloutMessage): void {
+  const init = ctx.data;
   const T = msg.steps;
   const N = init.numEnvs;
   const lo = init.lo;
   const n = init.hi - init.lo;
   const batch = runner.rollout(T);
+  const t0 = performance.now();
   try {
     const od = batch.obs.shape[2];
     const discrete = batch.actions.dtype === 'int32';
     const ad = discrete ? 1 : batch.actions.shape[2]!;
-    const obs = batch.obs.dataSync() as Float32Array;
-    const finalObs = batch.finalObs.dataSync() as Float32Array;
-    const actions = batch.actions.dataSync() as Float32Array | Int32Array;
-    const rewards = batch.rewards.dataSync() as Float32Array;
-    const term = batch.terminated.dataSync() as Float32Array;
-    const trunc = batch.truncated.dataSync() as Float32Array;
-    const lastObs = batch.lastObs.dataSync() as Float32Array;
+    // the arrays the runner filled (a JS rollout keeps them): nothing is read back from the backend
+    const { obs, finalObs, actions, rewards, terminated: term, truncated: trunc, lastObs } = hostBatch(batch);
     const out = msg.out;
     const oObs = new Float32Array(out.obs);
     const oFinal = new Float32Array(out.finalObs);
@@ -126,42 +102,26 @@ function rolloutShard(runner: Runner, msg: RolloutMessage): void {
   } finally {
     batch.dispose();
   }
+  ctx.setWord(CTL_COPY_US, usWord(performance.now() - t0));
 }
 
-const ready = start();
 let weightsVersion = -1;
 let rollouts = 0;
-ready.then(
-  () => {
-    setState(State.Ready);
-    parentPort!.postMessage({ type: 'ready' });
-  },
-  (e: unknown) => {
-    fail(e);
-    parentPort!.postMessage({ type: 'error', error: errorText(e) });
+serveThread<WorkerInit, { policy: Policy; runner: Runner }, RolloutMessage>(
+  ({ data }) => start(data),
+  ({ policy, runner }, msg, ctx) => {
+    const init = ctx.data;
+    rollouts++;
+    const f = init.fault;
+    const injected = f !== undefined && f.shard === init.shard && f.atRollout === rollouts;
+    if (injected && f.kind === 'exit') process.exit(7);
+    if (injected && f.kind === 'throw') throw new Error(`injected fault in shard ${init.shard} at rollout ${rollouts}`);
+    if (injected && f.kind === 'exit-after') setImmediate(() => process.exit(7));
+    if (msg.weightsVersion !== weightsVersion) {
+      loadWeights(init, policy);
+      weightsVersion = msg.weightsVersion;
+    }
+    policy.obsNorm = msg.obsNorm;
+    rolloutShard(ctx, runner, msg);
   },
 );
-
-parentPort!.on('message', (msg: RolloutMessage) => {
-  void ready.then(({ policy, runner }) => {
-    const t0 = performance.now();
-    try {
-      rollouts++;
-      const f = init.fault;
-      const injected = f !== undefined && f.shard === init.shard && f.atRollout === rollouts;
-      if (injected && f.kind === 'exit') process.exit(7);
-      if (injected && f.kind === 'throw') throw new Error(`injected fault in shard ${init.shard} at rollout ${rollouts}`);
-      if (injected && f.kind === 'exit-after') setImmediate(() => process.exit(7));
-      if (msg.weightsVersion !== weightsVersion) {
-        loadWeights(policy);
-        weightsVersion = msg.weightsVersion;
-      }
-      policy.obsNorm = msg.obsNorm;
-      rolloutShard(runner, msg);
-      Atomics.store(ctl, base + CTL_WORK_US, Math.min(Math.round((performance.now() - t0) * 1000), 2 ** 31 - 1));
-      setState(State.Done);
-    } catch (e) {
-      fail(e);
-    }
-  }, () => undefined);
-});

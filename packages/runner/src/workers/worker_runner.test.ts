@@ -76,6 +76,15 @@ describe('createWorkerRunner', () => {
       expect(r.stats).toEqual(single.stats);
       expect(r.lastShardMs).toHaveLength(r.numWorkers);
       for (const ms of r.lastShardMs) expect(ms).toBeGreaterThan(0);
+      // each shard's own accounting: its thread's CPU time (Linux schedstat) fits in its wall time, the copy-out is part of it
+      for (const t of r.lastShardTimes) {
+        expect(t.copyMs).toBeGreaterThanOrEqual(0);
+        expect(t.copyMs).toBeLessThanOrEqual(t.wallMs);
+        if (process.platform !== 'linux') continue;
+        expect(t.cpuMs).toBeGreaterThan(0);
+        expect(t.cpuMs).toBeLessThanOrEqual(t.wallMs + 1);
+        expect(t.waitMs).toBeGreaterThanOrEqual(0);
+      }
     }
     await Promise.all(runners.map((r) => r.close()));
     for (const r of runners) expect(r.aliveWorkers).toBe(0);
