@@ -62,6 +62,18 @@ export interface ThreadTaskTimes {
   readonly waitMs: number;
 }
 
+/** How long {@link ThreadPool.run} waits, what it calls the work in errors, and how many threads it asks. */
+export interface RunOptions {
+  /** Longest the threads may take to answer. */
+  readonly timeoutMs: number;
+  /** Longest the threads may take to start (the first call waits for that first). */
+  readonly startTimeoutMs: number;
+  /** The work, as errors name it (`no answer within 600000 ms (rollout)`). */
+  readonly what: string;
+  /** Ask threads 0 … count−1 only; default all. */
+  readonly count?: number;
+}
+
 /** Worker threads answering one message each per {@link ThreadPool.run}. */
 export interface ThreadPool {
   /** Threads. */
@@ -75,7 +87,11 @@ export interface ThreadPool {
    * (the first call first waits for the start, up to `startTimeoutMs`). Throws (and stops every
    * thread) when one failed, died since the last call, or did not answer within `timeoutMs`.
    */
-  run(message: (thread: number) => unknown, opts: { readonly timeoutMs: number; readonly startTimeoutMs: number; readonly what: string; readonly count?: number }): void;
+  run(message: (thread: number) => unknown, opts: RunOptions): void;
+  /** The first half of {@link ThreadPool.run}: posts the messages and returns at once, so the caller can work meanwhile; {@link ThreadPool.wait} then blocks for the answers. */
+  post(message: (thread: number) => unknown, opts: RunOptions): void;
+  /** The second half of {@link ThreadPool.run}: blocks until every thread of the last `post` answered (throws as `run` does). */
+  wait(): void;
   /** Control word `k` of thread `i` (thread-specific words from `CTL_USER` on). */
   word(thread: number, k: number): number;
   /** The last message's times of each thread. */
@@ -125,6 +141,7 @@ class Pool implements ThreadPool {
   private readonly ctl: Int32Array;
   private readonly errBuf: Uint8Array;
   private started = false;
+  private pending: (RunOptions & { readonly count: number }) | undefined;
   private failed: Error | undefined;
   private closing = false;
   private aliveCount: number;
@@ -199,7 +216,13 @@ class Pool implements ThreadPool {
     return this.workers.map((_, w) => ({ wallMs: ms(this.word(w, CTL_WORK_US)), cpuMs: ms(this.word(w, CTL_CPU_US)), waitMs: ms(this.word(w, CTL_WAIT_US)) }));
   }
 
-  run(message: (thread: number) => unknown, opts: { readonly timeoutMs: number; readonly startTimeoutMs: number; readonly what: string; readonly count?: number }): void {
+  run(message: (thread: number) => unknown, opts: RunOptions): void {
+    this.post(message, opts);
+    this.wait();
+  }
+
+  post(message: (thread: number) => unknown, opts: RunOptions): void {
+    if (this.pending) throw new Error(`${this.opts.where}: post() before the answers of the last post() were awaited (call wait() first)`);
     if (this.failed) throw this.failed;
     if (this.closing) throw new Error(`${this.opts.where}: the ${this.opts.noun ?? 'workers'} were closed`);
     const count = opts.count ?? this.size;
@@ -218,7 +241,14 @@ class Pool implements ThreadPool {
     }
     if (dead.length) throw this.fail(dead);
     for (let w = 0; w < count; w++) this.workers[w]!.postMessage(message(w));
-    this.waitWhile(State.Running, opts.timeoutMs, opts.what, count);
+    this.pending = { ...opts, count };
+  }
+
+  wait(): void {
+    const p = this.pending;
+    if (!p) throw new Error(`${this.opts.where}: wait() without a post()`);
+    this.pending = undefined;
+    this.waitWhile(State.Running, p.timeoutMs, p.what, p.count);
   }
 
   stop(): void {
