@@ -16,7 +16,7 @@
  */
 import { availableParallelism } from 'node:os';
 import type { Policy } from '@rl/policy';
-import { createThreadPool, hostBatch, type RolloutBatch, type ThreadPool } from '@rl/runner';
+import { createThreadPool, hostBatch, type RolloutBatch, type ThreadPool, type ThreadTaskTimes } from '@rl/runner';
 import { backendInfo, fastWasmKernels, tf, type BackendName, type FastWasmKernel } from '@rl/tf';
 import { AUTO_UPDATE_MIN_BATCH, type TrainConfig } from './config.js';
 import { finalAdvantages, readBatch, surrogateGradient, type GradientEstimator, type PolicyGradient, type PolicyGradientOptions, type SurrogateGradient } from './reinforce.js';
@@ -82,6 +82,8 @@ export interface GradientThreads {
   readonly parts: number;
   /** The estimate {@link policyGradient} gives for the same arguments, within float rounding (a {@link GradientEstimator}). */
   readonly gradient: GradientEstimator;
+  /** What each thread's part of the last call cost (its wall, CPU and run-queue ms), in thread order. */
+  readonly lastTimes: readonly ThreadTaskTimes[];
   /** Resolves when every thread has started. */
   ready(): Promise<void>;
   /** Stops the threads and waits for them to exit. */
@@ -150,6 +152,10 @@ class Threads implements GradientThreads {
       data: () => init,
     });
     this.gradient = (p, batch, o) => this.estimate(p, batch, o);
+  }
+
+  get lastTimes(): readonly ThreadTaskTimes[] {
+    return this.pool.lastTimes;
   }
 
   ready(): Promise<void> {
