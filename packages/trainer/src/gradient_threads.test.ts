@@ -66,8 +66,8 @@ describe('createGradientThreads: ∇θJ in parts on threads', () => {
         const diff = relDiff(got.gradJ, ref.gradJ);
         expect(diff.flat).toBeLessThan(1e-5);
         expect(diff.worstVariable).toBeLessThan(1e-4);
-        const [l1, e1, n1] = [got.loss, got.entropy, got.gradNorm].map((t) => t.dataSync()[0]!);
-        const [l0, e0, n0] = [ref.loss, ref.entropy, ref.gradNorm].map((t) => t.dataSync()[0]!);
+        const [l1, e1, n1] = [got.loss, got.entropy, got.gradNorm].map((t) => t.dataSync()[0]!) as [number, number, number];
+        const [l0, e0, n0] = [ref.loss, ref.entropy, ref.gradNorm].map((t) => t.dataSync()[0]!) as [number, number, number];
         expect(n0).toBeGreaterThan(0);
         expect(Math.abs(l1 - l0)).toBeLessThan(1e-5 * Math.max(1, Math.abs(l0)));
         expect(Math.abs(e1 - e0)).toBeLessThan(1e-5 * Math.abs(e0));
