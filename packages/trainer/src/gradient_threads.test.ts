@@ -55,7 +55,7 @@ describe('createGradientThreads: ∇θJ in parts on threads', () => {
       await threads.ready();
       // a real rollout (episodes end inside it), T = 31 rows: parts of unequal length
       const batch = rollout(envId, policy, 8, 31, 3);
-      const before = tf.memory().numTensors; // after the first act (the fast path's derived weights exist from then on)
+      const before = tf.memory().numTensors; // after the first act (the fast path's derived weights exist from then on), before any tensor of the batch was read
       const cases: PolicyGradientOptions[] = [
         { returnEstimator: 'rewardToGo', gamma: 0.99, baseline: 20, normalizeAdvantages: true, entCoef: 0.01 },
         { returnEstimator: 'totalReturn', gamma: 1, normalizeAdvantages: false },
@@ -76,8 +76,8 @@ describe('createGradientThreads: ∇θJ in parts on threads', () => {
         ref.dispose();
         got.dispose();
       }
+      batch.dispose(); // frees the tensors the batch made from its host arrays when the gradients first read them
       expect(tf.memory().numTensors).toBe(before);
-      batch.dispose();
     } finally {
       await threads.close();
       policy.dispose();
