@@ -59,12 +59,11 @@ export interface WorkersBenchRow {
   /**
    * Per rollout (medians, ms; Linux schedstat, NaN elsewhere): the learner thread's CPU (its
    * serial share: posting, assembling the batch; it sleeps while the shards run) and, workers
-   * only, the busiest shard's CPU, the shards' mean wait for a core and mean copy-out time.
+   * only, the busiest shard's CPU and the shards' mean wait for a core.
    */
   readonly learnerCpuMs: number;
   readonly shardCpuMs: number | undefined;
   readonly shardWaitMs: number | undefined;
-  readonly shardCopyMs: number | undefined;
 }
 
 /** The peer's outcome (at its best: the faster of 2 threads and 1 per N). */
@@ -95,7 +94,7 @@ const PEER_TIMEOUT_MS = 150_000;
  * `repeats` calls. A fresh worker's first rollouts are slow (JIT, wasm kernels, buffers): it is
  * warmed up for ≥ 0.4 s (and ≥ 3 calls) before T is sized.
  */
-function timeRollouts(runner: Runner, n: number, seconds: number, repeats: number, shards?: () => readonly ShardTimes[]): { perSec: number; runs: number[]; steps: number; shardShare: number[]; learnerCpu: number[]; shardCpu: number[]; shardWait: number[]; shardCopy: number[] } {
+function timeRollouts(runner: Runner, n: number, seconds: number, repeats: number, shards?: () => readonly ShardTimes[]): { perSec: number; runs: number[]; steps: number; shardShare: number[]; learnerCpu: number[]; shardCpu: number[]; shardWait: number[] } {
   const warm0 = performance.now();
   for (let i = 0; i < 3 || performance.now() - warm0 < 400; i++) runner.rollout(32).dispose();
   let steps = 32;
@@ -114,7 +113,6 @@ function timeRollouts(runner: Runner, n: number, seconds: number, repeats: numbe
   const learnerCpu: number[] = [];
   const shardCpu: number[] = [];
   const shardWait: number[] = [];
-  const shardCopy: number[] = [];
   const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
   for (let r = 0; r < repeats; r++) {
     const c0 = threadTimes();
@@ -129,10 +127,9 @@ function timeRollouts(runner: Runner, n: number, seconds: number, repeats: numbe
       shardShare.push(Math.max(...t.map((x) => x.wallMs)) / ms);
       shardCpu.push(Math.max(...t.map((x) => x.cpuMs)));
       shardWait.push(mean(t.map((x) => x.waitMs)));
-      shardCopy.push(mean(t.map((x) => x.copyMs)));
     }
   }
-  return { perSec: median(runs), runs, steps, shardShare, learnerCpu, shardCpu, shardWait, shardCopy };
+  return { perSec: median(runs), runs, steps, shardShare, learnerCpu, shardCpu, shardWait };
 }
 
 /** Runs the PyTorch peer's rollout benchmark at its best (lib/torch_peer.ts: 2 threads and 1, the faster per N), or says why not. */
@@ -233,10 +230,9 @@ export async function runWorkersBench(opts: WorkersBenchOptions = {}): Promise<W
           learnerCpuMs: median(t.learnerCpu),
           shardCpuMs: med(t.shardCpu),
           shardWaitMs: med(t.shardWait),
-          shardCopyMs: med(t.shardCopy),
         };
         rows.push(row);
-        const shardsNote = row.shardShare === undefined ? '' : `  slowest shard ${(100 * row.shardShare).toFixed(0)} % of wall; busiest shard cpu ${row.shardCpuMs!.toFixed(1)} ms, shards waited ${row.shardWaitMs!.toFixed(1)} ms for a core, copied out in ${row.shardCopyMs!.toFixed(1)} ms`;
+        const shardsNote = row.shardShare === undefined ? '' : `  slowest shard ${(100 * row.shardShare).toFixed(0)} % of wall; busiest shard cpu ${row.shardCpuMs!.toFixed(1)} ms, shards waited ${row.shardWaitMs!.toFixed(1)} ms for a core`;
         log(`N=${String(n).padStart(4)} ${seriesName(k).padEnd(14)} ${Math.round(row.stepsPerSec).toLocaleString('en-US').padStart(11)} steps/s  T=${t.steps}  learner cpu ${row.learnerCpuMs.toFixed(1)} ms  start ${startSeconds.toFixed(1)} s  load ${row.load1.toFixed(2)}${shardsNote}`);
       } finally {
         await close();
@@ -315,7 +311,7 @@ function report(
   return [
     `Env steps/s (median of ${o.repeats} rollouts of ≥ ${o.seconds} s, T sized per row) of CartPole-v1 with a 4→64→64→2 tanh MLP (categorical, fused fast path), wasm. ` +
       '`single process`: `createRunner` over `makeVec`; `k workers`: `createWorkerRunner` (N envs in k contiguous shards, one wasm backend per worker thread; weights in and the `[T, N, …]` arrays out through SharedArrayBuffers; the learner assembles one RolloutBatch). ' +
-      'Each worker measures its own thread (Linux schedstat): its CPU time, its time runnable but waiting for a core, and its copy-out. "a core each (CPU time)" is the scaling where every thread has a core: per env step, the busiest shard\'s CPU plus the learner\'s serial CPU, 1 worker over k. ' +
+      'Each worker measures its own thread (Linux schedstat): its CPU time and its time runnable but waiting for a core. "a core each (CPU time)" is the scaling where every thread has a core: per env step, the busiest shard\'s CPU plus the learner\'s serial CPU, 1 worker over k. ' +
       `Peer: ${peer.note}.`,
     markdownTable(header, body),
     `**Goals.** At N ≥ 1024, 2 workers ≥ 1.8× 1 worker: ${goal1.length && o.ks.includes(2) ? goal1.map((g) => `N=${g.n} ${g.r.toFixed(2)}× wall (${g.r >= 1.8 ? 'met' : 'NOT met'}), ${Number.isFinite(g.cpu) ? g.cpu.toFixed(2) : '–'}× with a core each`).join('; ') : 'not measured'}. ` +

@@ -5,8 +5,6 @@
  * the single-process runner's.
  */
 
-import { CTL_USER } from './thread_protocol.js';
-
 /** The network a worker builds (the same architecture as the learner's policy). */
 export interface WorkerPolicySpec {
   /** Hidden layer widths. */
@@ -78,6 +76,3 @@ export interface RolloutMessage {
   readonly obsNorm: { mean: Float32Array; var: Float32Array; count: number; clip: number; epsilon: number } | undefined;
   readonly out: OutputBuffers;
 }
-
-/** Control word of a rollout worker: wall time (µs) of the last rollout's copy into the shared output arrays. */
-export const CTL_COPY_US = CTL_USER;

@@ -1,18 +1,17 @@
 /**
  * One rollout worker: its own tfjs backend, its own vector env shard (global envs lo … hi−1,
  * env i reset with seed + i) and a copy of the policy. Per rollout it loads the learner's
- * weights from shared memory (when their version changed), rolls out T steps of its shard
- * with the single-process runner, and writes the shard's columns of the `[T, N, …]` arrays
- * straight into the learner's shared output buffers. Started by `createWorkerRunner`
+ * weights from shared memory (when their version changed) and steps its shard with the
+ * single-process runner, which writes every step straight into the shard's columns of the
+ * learner's shared `[T, N, …]` output arrays (no tensors of the batch here, no copy-out). Started by `createWorkerRunner`
  * through the thread pool (pool.ts, thread.ts); not a public module.
  */
 import { makeVec, Rng } from '@rl/env';
 import { createPolicy, type Policy } from '@rl/policy';
 import { initTf } from '@rl/tf';
-import { hostBatch } from '../batch.js';
-import { createRunner, type Runner } from '../rollout.js';
-import { CTL_COPY_US, type RolloutMessage, type WorkerInit } from './protocol.js';
-import { serveThread, usWord, type ThreadContext } from './thread.js';
+import { createRunner, rolloutColumns, type Runner } from '../rollout.js';
+import type { RolloutMessage, WorkerInit } from './protocol.js';
+import { serveThread } from './thread.js';
 
 function sameShapes(a: readonly (readonly number[])[], b: readonly (readonly number[])[]): boolean {
   return a.length === b.length && a.every((s, i) => s.length === b[i]!.length && s.every((d, j) => d === b[i]![j]));
@@ -52,57 +51,31 @@ function loadWeights(init: WorkerInit, policy: Policy): void {
   policy.setWeights(arrays);
 }
 
-function rolloutShard(ctx: ThreadContext<WorkerInit>, runner: Runner, msg: RolloutMessage): void {
-  const init = ctx.data;
-  const T = msg.steps;
-  const N = init.numEnvs;
-  const lo = init.lo;
-  const n = init.hi - init.lo;
-  const batch = runner.rollout(T);
-  const t0 = performance.now();
-  try {
-    const od = batch.obs.shape[2];
-    const discrete = batch.actions.dtype === 'int32';
-    const ad = discrete ? 1 : batch.actions.shape[2]!;
-    // the arrays the runner filled (a JS rollout keeps them): nothing is read back from the backend
-    const { obs, finalObs, actions, rewards, terminated: term, truncated: trunc, lastObs } = hostBatch(batch);
-    const out = msg.out;
-    const oObs = new Float32Array(out.obs);
-    const oFinal = new Float32Array(out.finalObs);
-    const oAct = discrete ? new Int32Array(out.actions) : new Float32Array(out.actions);
-    const oRew = new Float32Array(out.rewards);
-    const oTerm = new Float32Array(out.terminated);
-    const oTrunc = new Float32Array(out.truncated);
-    const oRet = new Float64Array(out.epReturn);
-    const oLen = new Int32Array(out.epLength);
-    // The shard's rows go to columns lo … hi−1 of each [T, N, …] array.
-    for (let t = 0; t < T; t++) {
-      const src = t * n;
-      const dst = t * N + lo;
-      oObs.set(obs.subarray(src * od, (src + n) * od), dst * od);
-      oFinal.set(finalObs.subarray(src * od, (src + n) * od), dst * od);
-      oAct.set(actions.subarray(src * ad, (src + n) * ad), dst * ad);
-      oRew.set(rewards.subarray(src, src + n), dst);
-      oTerm.set(term.subarray(src, src + n), dst);
-      oTrunc.set(trunc.subarray(src, src + n), dst);
-    }
-    new Float32Array(out.lastObs).set(lastObs, lo * od);
-    // The runner lists finished episodes in (t, i) order: the k-th done flag is the k-th episode.
-    let k = 0;
-    for (let t = 0; t < T; t++) {
-      for (let j = 0; j < n; j++) {
-        const s = t * n + j;
-        if (term[s] !== 0 || trunc[s] !== 0) {
-          oRet[t * N + lo + j] = batch.episodeReturns[k]!;
-          oLen[t * N + lo + j] = batch.episodeLengths[k]!;
-          k++;
-        }
-      }
-    }
-  } finally {
-    batch.dispose();
-  }
-  ctx.setWord(CTL_COPY_US, usWord(performance.now() - t0));
+/** The shard's T steps straight into its columns lo … hi−1 of the learner's shared `[T, N, …]` arrays (no tensors, no copy). */
+function rolloutShard(init: WorkerInit, runner: Runner, msg: RolloutMessage): void {
+  const out = msg.out;
+  const discrete = runner.env.singleActionSpace.type === 'Discrete';
+  const epReturn = new Float64Array(out.epReturn);
+  const epLength = new Int32Array(out.epLength);
+  rolloutColumns(
+    runner,
+    msg.steps,
+    {
+      width: init.numEnvs,
+      first: init.lo,
+      obs: new Float32Array(out.obs),
+      finalObs: new Float32Array(out.finalObs),
+      actions: discrete ? new Int32Array(out.actions) : new Float32Array(out.actions),
+      rewards: new Float32Array(out.rewards),
+      terminated: new Float32Array(out.terminated),
+      truncated: new Float32Array(out.truncated),
+      lastObs: new Float32Array(out.lastObs),
+    },
+    (at, ret, len) => {
+      epReturn[at] = ret;
+      epLength[at] = len;
+    },
+  );
 }
 
 let weightsVersion = -1;
@@ -122,6 +95,6 @@ serveThread<WorkerInit, { policy: Policy; runner: Runner }, RolloutMessage>(
       weightsVersion = msg.weightsVersion;
     }
     policy.obsNorm = msg.obsNorm;
-    rolloutShard(ctx, runner, msg);
+    rolloutShard(init, runner, msg);
   },
 );
