@@ -31,6 +31,20 @@ export function onesMask(n: number): Float32Array {
   return m;
 }
 
+/** Zeroed host arrays of a `[T, N, …]` batch, all but the mask (see {@link HostBatch}). */
+export function newHostArrays(shape: Omit<BatchShape, 'allReal'>): Omit<HostBatch, 'mask'> {
+  const { steps: T, numEnvs: N, obsDim: d, discrete, actionDim } = shape;
+  return {
+    obs: new Float32Array(T * N * d),
+    actions: discrete ? new Int32Array(T * N) : new Float32Array(T * N * actionDim),
+    rewards: new Float32Array(T * N),
+    terminated: new Float32Array(T * N),
+    truncated: new Float32Array(T * N),
+    finalObs: new Float32Array(T * N * d),
+    lastObs: new Float32Array(N * d),
+  };
+}
+
 /** The episodes that ended in a batch (see {@link RolloutBatch}). */
 export interface BatchEpisodes {
   readonly episodeReturns: readonly number[];

@@ -14,7 +14,7 @@ import { isTensorEnv, type AnyVectorEnv as AnyVectorEnvOf, type VectorEnv } from
 import type { Policy } from '@rl/policy';
 import { tf } from '@rl/tf';
 import { checkSpaces } from './spaces_check.js';
-import { batchFromHost, onesMask } from './batch.js';
+import { batchFromHost, newHostArrays, onesMask } from './batch.js';
 import type { TensorVectorEnv } from './tensor_envs/types.js';
 import type { RolloutBatch } from './types.js';
 
@@ -172,23 +172,10 @@ class JsRunner implements Runner {
 
   rollout(steps: number): RolloutBatch {
     checkSteps('rollout', steps);
-    const env = this.env;
     const n = this.numEnvs;
-    const od = env.obsDim;
-    const discrete = env.singleActionSpace.type === 'Discrete';
-    const ad = discrete ? 1 : env.actionDim;
-    // One allocation per rollout (not per step): these become the batch's tensors at the end.
-    const out: RolloutColumns = {
-      width: n,
-      first: 0,
-      obs: new Float32Array(steps * n * od),
-      finalObs: new Float32Array(steps * n * od),
-      actions: discrete ? new Int32Array(steps * n) : new Float32Array(steps * n * ad),
-      rewards: new Float32Array(steps * n),
-      terminated: new Float32Array(steps * n),
-      truncated: new Float32Array(steps * n),
-      lastObs: new Float32Array(n * od),
-    };
+    const shape = { steps, numEnvs: n, ...this.widths() };
+    // One allocation per rollout (not per step): the batch's host arrays, its tensors made from them when read.
+    const out: RolloutColumns = { width: n, first: 0, ...newHostArrays(shape) };
     const returns: number[] = [];
     const lengths: number[] = [];
     const ends: number[] = [];
@@ -198,7 +185,13 @@ class JsRunner implements Runner {
       ends.push(at);
     });
     const host = { obs: out.obs, actions: out.actions, rewards: out.rewards, terminated: out.terminated, truncated: out.truncated, mask: onesMask(steps * n), finalObs: out.finalObs, lastObs: out.lastObs };
-    return batchFromHost(host, { steps, numEnvs: n, obsDim: od, discrete, actionDim: ad, allReal: true }, { episodeReturns: returns, episodeLengths: lengths, episodeEnds: ends, numSteps: steps * n });
+    return batchFromHost(host, { ...shape, allReal: true }, { episodeReturns: returns, episodeLengths: lengths, episodeEnds: ends, numSteps: steps * n });
+  }
+
+  /** The env's observation width, whether actions are discrete, and the action width (1 when discrete). */
+  private widths(): { obsDim: number; discrete: boolean; actionDim: number } {
+    const discrete = this.env.singleActionSpace.type === 'Discrete';
+    return { obsDim: this.env.obsDim, discrete, actionDim: discrete ? 1 : this.env.actionDim };
   }
 
   /**
@@ -212,9 +205,7 @@ class JsRunner implements Runner {
     checkSteps('rollout', steps);
     const env = this.env;
     const n = this.numEnvs;
-    const od = env.obsDim;
-    const discrete = env.singleActionSpace.type === 'Discrete';
-    const ad = discrete ? 1 : env.actionDim;
+    const { obsDim: od, discrete, actionDim: ad } = this.widths();
     const W = out.width;
     const c0 = out.first;
     const checkNaN = this.opts.checkNaN ?? true;
