@@ -85,7 +85,7 @@ describe('createWorkerRunner', () => {
       for (const t of r.lastShardTimes) {
         if (process.platform !== 'linux') continue;
         expect(t.cpuMs).toBeGreaterThan(0);
-        expect(t.cpuMs).toBeLessThanOrEqual(t.wallMs + 1);
+        expect(t.cpuMs).toBeLessThanOrEqual(t.wallMs + 10); // schedstat adds a running thread's time at scheduler ticks (≥ 100 Hz): a read lags by up to one
         expect(t.waitMs).toBeGreaterThanOrEqual(0);
       }
     }
