@@ -244,7 +244,7 @@ export async function runWorkersBench(opts: WorkersBenchOptions = {}): Promise<W
   log(`peer: ${peer.note}`);
   const loadAfter = procLoadavg();
   log(`load after: ${loadAfter}`);
-  const markdown = report(rows, peer, { ns, ks, seconds, repeats, loadBefore, loadAfter });
+  const markdown = workersReport(rows, peer, { ns, ks, seconds, repeats, loadBefore, loadAfter });
   if (opts.write ?? true) {
     writeReport({
       name: 'rollout-workers',
@@ -258,7 +258,11 @@ export async function runWorkersBench(opts: WorkersBenchOptions = {}): Promise<W
   return { rows, peer, markdown, load: { before: loadBefore, after: loadAfter } };
 }
 
-function report(
+/**
+ * The report's markdown (table, goals, load) from measured rows: what {@link runWorkersBench}
+ * writes, and how a table is rebuilt from a saved results/rollout-workers.json (its `data`).
+ */
+export function workersReport(
   rows: readonly WorkersBenchRow[],
   peer: WorkersPeerResult,
   o: { ns: readonly number[]; ks: readonly number[]; seconds: number; repeats: number; loadBefore: string; loadAfter: string },
@@ -268,6 +272,8 @@ function report(
   const kMax = Math.max(...o.ks);
   // CPU per env step where every thread has a core: the busiest shard's CPU plus the learner's serial CPU (it sleeps while the shards run)
   const cpuPerStep = (r: WorkersBenchRow | undefined): number | undefined => (r && r.shardCpuMs !== undefined ? (r.shardCpuMs + r.learnerCpuMs) / (r.steps * r.n) : undefined);
+  // the busiest shard's CPU per env step of its own shard (N/k envs): the same for every k when k threads cost no more per step than one
+  const shardNsPerStep = (r: WorkersBenchRow): number | undefined => (r.shardCpuMs === undefined ? undefined : (1e6 * r.shardCpuMs) / ((r.steps * r.n) / r.workers));
   const scaling = o.ks.includes(1) && kMax > 1;
   const header = [
     'N',
@@ -279,6 +285,7 @@ function report(
     'T',
     'slowest shard / wall',
     'shards waited for a core (of their wall)',
+    'shard CPU per env step (ns)',
     'learner CPU / wall',
     'load (1 min)',
   ];
@@ -301,6 +308,7 @@ function report(
     cells.push(workerRows.map((r) => r.steps).join(' / '));
     cells.push(workerRows.map((r) => `${Math.round(100 * r.shardShare!)} %`).join(' / '));
     cells.push(workerRows.map((r) => (Number.isFinite(r.shardWaitMs!) ? `${Math.round((100 * r.shardWaitMs!) / wallMs(r))} %` : '–')).join(' / '));
+    cells.push(workerRows.map((r) => (Number.isFinite(r.shardCpuMs!) ? String(Math.round(shardNsPerStep(r)!)) : '–')).join(' / '));
     cells.push(workerRows.map((r) => (Number.isFinite(r.learnerCpuMs) ? `${(100 * r.learnerCpuMs / wallMs(r)).toFixed(1)} %` : '–')).join(' / '));
     cells.push(rows.filter((r) => r.n === n).map((r) => r.load1.toFixed(1)).join(' / '));
     return cells;
@@ -312,6 +320,7 @@ function report(
     `Env steps/s (median of ${o.repeats} rollouts of ≥ ${o.seconds} s, T sized per row) of CartPole-v1 with a 4→64→64→2 tanh MLP (categorical, fused fast path), wasm. ` +
       '`single process`: `createRunner` over `makeVec`; `k workers`: `createWorkerRunner` (N envs in k contiguous shards, one wasm backend per worker thread; weights in and the `[T, N, …]` arrays out through SharedArrayBuffers; the learner assembles one RolloutBatch). ' +
       'Each worker measures its own thread (Linux schedstat): its CPU time and its time runnable but waiting for a core. "a core each (CPU time)" is the scaling where every thread has a core: per env step, the busiest shard\'s CPU plus the learner\'s serial CPU, 1 worker over k. ' +
+      '"shard CPU per env step" is the busiest shard\'s CPU over its own T·N/k env steps: k× with a core each needs it equal for every k (and a learner CPU near 0); where it grows with k the shards cost more per step side by side (a fixed cost per vector step weighs more on a smaller shard; preempted threads refill their caches; the two cores share L3 and memory). ' +
       `Peer: ${peer.note}.`,
     markdownTable(header, body),
     `**Goals.** At N ≥ 1024, 2 workers ≥ 1.8× 1 worker: ${goal1.length && o.ks.includes(2) ? goal1.map((g) => `N=${g.n} ${g.r.toFixed(2)}× wall (${g.r >= 1.8 ? 'met' : 'NOT met'}), ${Number.isFinite(g.cpu) ? g.cpu.toFixed(2) : '–'}× with a core each`).join('; ') : 'not measured'}. ` +
