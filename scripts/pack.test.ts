@@ -5,7 +5,7 @@
  * of its own through `train()`.
  */
 import { execFileSync } from 'node:child_process';
-import { lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -132,5 +132,33 @@ console.log(JSON.stringify({ ...out, numTensors: tf.memory().numTensors, from: i
     expect(r.iterations).toBe(16);
     expect(Number.isFinite(r.returnMean)).toBe(true);
     expect(r.numTensors).toBe(0);
+  });
+
+  it("plain node: train({ envModule }) imports a user's env module; a TypeScript one without a loader is refused, saying what to do", () => {
+    mkdirSync(join(project, 'envs'));
+    // the repo's JavaScript example env, and the same file named .ts (Node alone imports no .ts)
+    for (const name of ['walk.js', 'walk-typed.ts']) copyFileSync(join(ROOT, 'examples', 'walk-env.js'), join(project, 'envs', name));
+    writeFileSync(
+      join(project, 'module.mjs'),
+      `import { train } from '@rl/trainer';
+import { loadEnvModule } from '@rl/env/module';
+const { trainer, result } = await train({ env: 'Walk-v0', envModule: 'envs/walk.js', numEnvs: 4, stepsPerIter: 16, totalSteps: 128, hidden: [8], evalEpisodes: 0, logLevel: 'silent' });
+const out = { envModule: trainer.config.envModule, envSteps: result.envSteps };
+trainer.dispose();
+try {
+  await loadEnvModule('envs/walk-typed.ts');
+} catch (e) {
+  out.typescript = e.message;
+}
+console.log(JSON.stringify(out));
+`,
+    );
+    const out = execFileSync(process.execPath, ['module.mjs'], { cwd: project, encoding: 'utf8', env: { ...process.env, RL_LOG_LEVEL: 'silent' } });
+    const r = JSON.parse(out.trim().split('\n').at(-1)!) as { envModule: string; envSteps: number; typescript: string };
+    expect(r.envModule).toBe(join(project, 'envs', 'walk.js'));
+    expect(r.envSteps).toBe(128);
+    expect(r.typescript).toBe(
+      `env module ${join(project, 'envs', 'walk-typed.ts')}: cannot import TypeScript in this process: run it under tsx (\`pnpm tsx script.ts\`, \`node --import tsx …\`) or compile the module to JavaScript`,
+    );
   });
 });

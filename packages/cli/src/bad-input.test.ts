@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync, existsSync, appendFileSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync, existsSync, appendFileSync, readFileSync, lstatSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -78,7 +78,9 @@ describe.concurrent('rl train: bad input writes nothing', () => {
     const r = await rl(['train', '--out', dir, '--force', ...tiny]);
     expect(r.status, r.stderr).toBe(0);
     expect(existsSync(join(dir, 'old.txt'))).toBe(false);
-    expect(readdirSync(dir).sort()).toEqual(['checkpoints', 'config.json', 'curve.svg', 'metrics.jsonl', 'model', 'run.json', 'train.log']);
+    // model is a link to its newest version .model.v<seq> (savePolicy's atomic publication)
+    expect(readdirSync(dir).filter((n) => !/^\.model\.v\d+$/.test(n)).sort()).toEqual(['checkpoints', 'config.json', 'curve.svg', 'metrics.jsonl', 'model', 'run.json', 'train.log']);
+    expect(lstatSync(join(dir, 'model')).isSymbolicLink()).toBe(true);
   });
 
   it('--backend tensorflow-gpu when it is not installed names the package', async () => {
@@ -123,11 +125,11 @@ describe.concurrent('rl eval / rl resume on something that is not a good run', (
       ['bad-config-values', (d) => writeFileSync(join(d, 'config.json'), JSON.stringify({ ...JSON.parse(readFileSync(join(goodRun, 'config.json'), 'utf8')), gamma: 7 })), 'config.json', ['eval', 'resume']],
       ['bad-run-json', (d) => writeFileSync(join(d, 'run.json'), 'nope'), 'run.json: not valid JSON', ['eval', 'resume']],
       ['bad-metrics', (d) => appendFileSync(join(d, 'metrics.jsonl'), '{"iteration": 99}\n'), 'metrics.jsonl: line', ['resume']],
-      ['bad-checkpoint', (d) => {
+      ['bad-checkpoints', (d) => {
+        // every checkpoint corrupt: nothing to fall back to (one corrupt checkpoint: resume-fallback in integrity.test.ts)
         const ck = join(d, 'checkpoints');
-        const last = readdirSync(ck).sort().pop()!;
-        writeFileSync(join(ck, last, 'state.bin'), Buffer.alloc(16));
-      }, 'state.bin', ['resume']],
+        for (const c of readdirSync(ck)) writeFileSync(join(ck, c, 'state.bin'), Buffer.alloc(16));
+      }, 'no intact checkpoint', ['resume']],
       ['bad-model', (d) => writeFileSync(join(d, 'model', 'model.json'), '{ truncated'), 'model.json', ['eval']],
     ];
     await Promise.all(

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,7 +17,13 @@ const parseYaml = (text: string): unknown => (createRequire(import.meta.url)('ya
  */
 export function readConfigFile(path: string): Record<string, unknown> {
   if (!existsSync(path)) throw new CliError(`config file ${path}: not found`);
-  const text = readFileSync(path, 'utf8');
+  if (statSync(path).isDirectory()) throw new CliError(`config file ${path}: is a directory; give a YAML (.yaml, .yml) or JSON file`);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new CliError(`config file ${path}: cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
   const ext = extname(path).toLowerCase();
   let value: unknown;
   try {

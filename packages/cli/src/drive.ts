@@ -14,8 +14,9 @@ import type { RunLogger } from './log.js';
 import { appendMetrics, type MetricsRecord } from './metrics.js';
 import { createProgress } from './progress.js';
 import { RUN_FILES, type RunOptions } from './rundir.js';
+import type { RunLock } from './lock.js';
 import { summarize, type TrainConfig, type Trainer } from './session.js';
-import { catchStopSignals } from './signals.js';
+import type { StopSignal } from './signals.js';
 
 /** What {@link driveTraining} needs. */
 export interface DriveContext {
@@ -30,6 +31,10 @@ export interface DriveContext {
   readonly log: Logger;
   /** Show a progress bar (stderr is a TTY) instead of console log lines. */
   readonly tty: boolean;
+  /** SIGINT / SIGTERM, caught since the command started: the first stops training after the current iteration. */
+  readonly stop: StopSignal;
+  /** The run's lock, checked before every write to the run directory. */
+  readonly lock: RunLock;
 }
 
 /** How a training process ended. */
@@ -52,15 +57,12 @@ export interface DriveResult {
  * signal, which stops it after the current iteration).
  */
 export async function driveTraining(ctx: DriveContext): Promise<DriveResult> {
-  const { dir, trainer, log, runOptions } = ctx;
+  const { dir, trainer, log, runOptions, stop, lock } = ctx;
   const metricsPath = join(dir, RUN_FILES.metrics);
   const records: MetricsRecord[] = [...ctx.previous];
   const progress = createProgress(ctx.tty, log);
-  const abort = new AbortController();
-  const stop = catchStopSignals((sig) => {
-    log.info({ signal: sig }, 'signal received: stopping after this iteration with a final checkpoint');
-    abort.abort();
-  });
+  const onAbort = (): void => void log.info({ signal: stop.received }, 'signal received: stopping after this iteration with a final checkpoint');
+  stop.signal.addEventListener('abort', onAbort, { once: true });
   let wallSeconds = ctx.wallSecondsBefore;
   let lastCheckpoint = trainer.iteration;
   let rolloutSeconds = 0;
@@ -68,6 +70,7 @@ export async function driveTraining(ctx: DriveContext): Promise<DriveResult> {
 
   const checkpoint = async (): Promise<void> => {
     if (lastCheckpoint === trainer.iteration) return;
+    lock.assertHeld();
     fsyncPath(metricsPath); // every line up to this checkpoint is durable before the checkpoint is
     await trainer.savePolicy(join(dir, RUN_FILES.model));
     const path = writeCheckpoint(join(dir, RUN_FILES.checkpoints), { iteration: trainer.iteration, envSteps: trainer.envSteps, wallSeconds }, trainer.getState(), runOptions.keepCheckpoints);
@@ -77,6 +80,7 @@ export async function driveTraining(ctx: DriveContext): Promise<DriveResult> {
   let lastCurve = performance.now();
   const drawCurve = async (): Promise<void> => {
     lastCurve = performance.now();
+    lock.assertHeld();
     const threshold = trainer.rewardThreshold;
     writeFileAtomic(join(dir, RUN_FILES.curve), await curveSvg(records, { title: trainer.config.env, ...(threshold !== undefined ? { threshold } : {}) }));
   };
@@ -86,12 +90,13 @@ export async function driveTraining(ctx: DriveContext): Promise<DriveResult> {
   let reason: DriveResult['reason'];
   try {
     const result = await trainer.runAsync({
-      signal: abort.signal,
+      signal: stop.signal,
       onIteration: async (m) => {
         wallSeconds = ctx.wallSecondsBefore + (performance.now() - loopStart) / 1000;
         rolloutSeconds += m.rolloutSeconds;
         updateSeconds += m.updateSeconds;
         const rec: MetricsRecord = { ...m, wallSeconds: Number(wallSeconds.toFixed(4)) };
+        lock.assertHeld();
         appendMetrics(metricsPath, rec);
         records.push(rec);
         if (records.length === ctx.previous.length + 1) {
@@ -115,7 +120,7 @@ export async function driveTraining(ctx: DriveContext): Promise<DriveResult> {
     throw err;
   } finally {
     progress.stop();
-    stop.dispose();
+    stop.signal.removeEventListener('abort', onAbort);
   }
   if (reason === 'signal') log.info({ signal: stop.received, iteration: trainer.iteration }, `stopped by ${stop.received}; continue with: rl resume ${dir}`);
   const last = records[records.length - 1];

@@ -1,5 +1,5 @@
-import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { withRunEnvModule } from './env-module.js';
 import { CliError } from './errors.js';
 import { openRunDir, readRunJson, RUN_FILES } from './rundir.js';
 
@@ -10,6 +10,8 @@ export interface EvalOptions {
   readonly seed?: number;
   readonly backend?: string;
   readonly json?: boolean;
+  /** A user's env module (default: the one the run's config.json records). */
+  readonly envModule?: string;
 }
 
 /** `rl eval DIR`: runs the run's saved policy (where @rl/policy's `findPolicyDir` finds it: model/) on the run's env and prints mean ± std return and length. */
@@ -18,23 +20,15 @@ export async function evalCommand(dir: string, opts: EvalOptions): Promise<void>
   const configPath = join(dir, RUN_FILES.config);
   const raw = readRunJson(dir, RUN_FILES.config);
   const { findPolicyDir } = await import('@rl/policy');
-  const locate = (): string => findPolicyDir(dir).policyDir;
   let modelDir: string;
   try {
-    modelDir = locate();
+    modelDir = findPolicyDir(dir).policyDir; // a training run publishes model/ atomically: it is never missing
   } catch (err) {
-    // a run that is training replaces model/ by two renames; between them only .model.* exists for an instant
-    if (!readdirSync(dir).some((n) => n.startsWith(`.${RUN_FILES.model}.`))) throw new CliError((err as Error).message);
-    await new Promise((r) => setTimeout(r, 250));
-    try {
-      modelDir = locate();
-    } catch (again) {
-      throw new CliError((again as Error).message);
-    }
+    throw new CliError((err as Error).message);
   }
   // The trainer loads only once the cheap checks have passed.
   const { evaluateSaved, evaluationSeed, initBackend, resolveTrainConfig } = await import('./session.js');
-  const config = resolveTrainConfig(raw, () => configPath, configPath);
+  const config = resolveTrainConfig(await withRunEnvModule(dir, raw, opts.envModule), () => configPath, configPath);
   const backend = await initBackend((opts.backend ?? config.backend) as typeof config.backend);
   const episodes = opts.episodes ?? 100;
   const deterministic = opts.deterministic === true;

@@ -67,6 +67,11 @@ export async function rlServe(args: readonly string[], opts: { env?: Record<stri
   }
 }
 
+/** A pid no process has now (a child that has exited): what a lock or temporary of a killed process names. */
+export function deadPid(): number {
+  return Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout);
+}
+
 /** sha256 of every file under `dir` by relative path (`{}` if it does not exist). */
 export function fingerprint(dir: string): Record<string, string> {
   const out: Record<string, string> = {};

@@ -22,7 +22,7 @@ export function reportError(err: unknown, command: string): number {
     return err.exitCode;
   }
   const e = err instanceof Error ? err : new Error(String(err));
-  if (e.name === 'BackendUnavailableError' || e.name === 'ConfigError' || e.name === 'CheckpointError' || e.name === 'DistributedConfigError') {
+  if (['BackendUnavailableError', 'ConfigError', 'CheckpointError', 'DistributedConfigError', 'EnvModuleError', 'PolicyIntegrityError', 'RunSizeError', 'ServeLimitError'].includes(e.name)) {
     process.stderr.write(`${prefix}: ${e.message}\n`);
     return 1;
   }

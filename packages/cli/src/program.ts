@@ -33,6 +33,10 @@ const intList = (name: string) => (text: string): number[] =>
     return n;
   });
 
+/** `--env-module` of the commands on a run (rl train derives its own from the trainer's config schema). */
+const envModuleOption = (): Option =>
+  new Option('--env-module <file>', 'a .ts or .js file that registers the run’s env (a user env) (default: the one the run’s config.json records, from rl train --env-module)');
+
 /**
  * The `rl` program. Each command's action imports its module only when it runs, so start-up
  * loads no TensorFlow.js or vega for commands that do not use them.
@@ -83,7 +87,8 @@ export function buildProgram(trainer: TrainerFlagSource | undefined, serveFlags?
     .description('Continue a run from its latest complete checkpoint (metrics.jsonl continues without gaps or duplicates).')
     .argument('<dir>', 'run directory made by rl train')
     .addOption(new Option('--total-steps <k>', 'new total env steps (default: the run’s totalSteps)').argParser(positiveInt('--total-steps')))
-    .action(async (dir: string, opts: { totalSteps?: number }) => {
+    .addOption(envModuleOption())
+    .action(async (dir: string, opts: { totalSteps?: number; envModule?: string }) => {
       const { resumeCommand } = await import('./resume.js');
       await resumeCommand(dir, opts);
     });
@@ -101,6 +106,7 @@ export function buildProgram(trainer: TrainerFlagSource | undefined, serveFlags?
     }))
     .option('--backend <name>', 'TensorFlow.js backend (default: the run’s backend)')
     .option('--json', 'print one JSON object instead of text (default: false)')
+    .addOption(envModuleOption())
     .action(async (dir: string, opts: Record<string, unknown>) => {
       const { evalCommand } = await import('./eval.js');
       await evalCommand(dir, opts);
@@ -114,6 +120,7 @@ export function buildProgram(trainer: TrainerFlagSource | undefined, serveFlags?
     )
     .argument('<dir>', 'run directory made by rl train (its model/), or a saved policy directory');
   for (const opt of serveFlags ? serveOptions(serveFlags) : []) serve.addOption(opt);
+  serve.addOption(new Option('--env-module <file>', 'a .ts or .js file that registers the policy’s env: checks that the policy fits it (default: the one the run records; serving needs none)'));
   serve.addHelpText('after', '\n/act and :predict sample the policy unless the request (or --deterministic) asks for the mode; see packages/serve/README.md.');
   serve.action(async (dir: string, opts: Record<string, unknown>) => {
     const { serveCommand } = await import('./serve.js');
@@ -134,10 +141,11 @@ export function buildProgram(trainer: TrainerFlagSource | undefined, serveFlags?
 
   program
     .command('check-env')
-    .description('Run the env checker on a registered env and print its findings; exit 0 when clean.')
-    .argument('<id>', 'registered env id, e.g. CartPole-v1')
+    .description('Run the env checker on an env and print its findings; exit 0 when clean or with warnings only.')
+    .argument('<id>', 'env id (e.g. CartPole-v1, or one --env-module registers), or a run directory (its env and env module)')
+    .option('--env-module <file>', 'a .ts or .js file that registers the env (a user env) (default: none, or the one the run records)')
     .option('--json', 'print the findings as JSON (default: false)')
-    .action(async (id: string, opts: { json?: boolean }) => {
+    .action(async (id: string, opts: { json?: boolean; envModule?: string }) => {
       const { checkEnvCommand } = await import('./check-env.js');
       await checkEnvCommand(id, opts);
     });

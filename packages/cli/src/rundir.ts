@@ -1,7 +1,9 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { fsyncPath, writeFileAtomic } from '@rl/policy/durable';
+import { fsyncPath, removeStaleTemporaries, writeFileAtomic } from '@rl/policy/durable';
+import { removeTempCheckpoints } from '@rl/trainer/checkpoint';
 import { CliError } from './errors.js';
+import { lockPathOf, type RunLock } from './lock.js';
 
 /** The files of a run directory. */
 export const RUN_FILES = {
@@ -41,12 +43,12 @@ export interface RunFile extends RunOptions {
   readonly createdAt: string;
 }
 
-/** `runs/<env>-<UTC timestamp>` under `base` (a `-2`, `-3`, … suffix if taken). */
+/** `runs/<env>-<UTC timestamp>` under `base` (a `-2`, `-3`, … suffix if taken, or locked by a run being set up). */
 export function defaultRunDir(env: string, base = 'runs', now = new Date()): string {
   const ts = now.toISOString().replace(/\.\d+Z$/, 'Z').replace(/[:]/g, '-');
   const stem = join(base, `${env.replace(/[^A-Za-z0-9._-]/g, '_')}-${ts}`);
   let dir = stem;
-  for (let k = 2; existsSync(dir); k++) dir = `${stem}-${k}`;
+  for (let k = 2; existsSync(dir) || existsSync(lockPathOf(dir)); k++) dir = `${stem}-${k}`;
   return dir;
 }
 
@@ -63,11 +65,11 @@ export function checkOutDir(out: string, force: boolean): void {
   throw new CliError(`--out ${out}: ${what}; pass --force to replace it, or \`rl resume ${out}\` to continue it`);
 }
 
-/** A fresh temporary directory beside `out` in which a new run is assembled. */
+/** A fresh temporary directory beside `out` in which a new run is assembled (`.<name>.staging-<pid>`). */
 export function stageRunDir(out: string): string {
   const parent = dirname(resolve(out));
   mkdirSync(parent, { recursive: true });
-  const staged = join(parent, `.${basename(out)}.staging-${process.pid}`);
+  const staged = join(parent, `.${basename(resolve(out))}.staging-${process.pid}`);
   rmSync(staged, { recursive: true, force: true });
   mkdirSync(staged);
   return staged;
@@ -76,9 +78,12 @@ export function stageRunDir(out: string): string {
 /**
  * Moves a fully written staging directory into place at `out` (replacing it only if `force`),
  * so a run directory either appears complete (config, metrics, first checkpoint) or not at all.
+ * `lock` (the run's, held since before the staging began) is checked first: a run directory is
+ * never replaced while another process holds it.
  */
-export function commitRunDir(staged: string, out: string, force: boolean): void {
+export function commitRunDir(staged: string, out: string, force: boolean, lock: RunLock): void {
   fsyncPath(staged);
+  lock.assertHeld();
   let replaced: string | undefined;
   if (existsSync(out)) {
     if (!force && readdirSync(out).length > 0) throw new CliError(`--out ${out}: appeared while the run was being set up; pass --force to replace it`);
@@ -131,9 +136,24 @@ export function openRunDir(dir: string): RunFile {
   return run as unknown as RunFile;
 }
 
-/** Removes the temporary `.model.tmp-*` / `.model.old-*` directories a killed `policy.save` leaves in a run directory. */
-export function removeStaleModelDirs(dir: string): void {
-  for (const name of readdirSync(dir)) {
-    if (name.startsWith(`.${RUN_FILES.model}.tmp-`) || name.startsWith(`.${RUN_FILES.model}.old-`)) rmSync(join(dir, name), { recursive: true, force: true });
+/**
+ * Removes what killed processes left of run directory `dir` (call with the run's lock held, so
+ * no live rl is writing them): temporary files of atomic writes (`.metrics.jsonl.tmp-<pid>`,
+ * `.curve.svg.tmp-<pid>`, …), of policy saves (`.model.tmp-…`, `.model.link-…`), of checkpoints
+ * (`checkpoints/.tmp-…`), and beside the directory its staging and replaced copies
+ * (`.<name>.staging-<pid>`, `.<name>.replaced-<pid>`). Returns the paths removed.
+ */
+export function removeRunLeftovers(dir: string): string[] {
+  const parent = dirname(resolve(dir));
+  const removed = [
+    ...removeStaleTemporaries(parent, { prefix: `.${basename(resolve(dir))}.` }).map((n) => join(parent, n)),
+    ...(existsSync(dir) ? removeStaleTemporaries(dir).map((n) => join(dir, n)) : []),
+  ];
+  const ckpts = join(dir, RUN_FILES.checkpoints);
+  if (existsSync(ckpts)) {
+    const before = readdirSync(ckpts).filter((n) => n.startsWith('.tmp-'));
+    removeTempCheckpoints(ckpts);
+    removed.push(...before.map((n) => join(ckpts, n)));
   }
+  return removed;
 }

@@ -6,10 +6,11 @@
 import { registeredIds } from '@rl/env';
 import { loadPolicyModel } from '@rl/policy';
 import { BackendUnavailableError, initTf, type BackendInfo, type BackendName } from '@rl/tf';
-import { ConfigError, createTrainer, evaluatePolicySync, resolveConfig, type TrainConfig, type Trainer } from '@rl/trainer';
+import { checkRunMemory, ConfigError, createTrainer, evaluatePolicySync, kebab, resolveConfig, RunSizeError, showValue, type TrainConfig, type Trainer } from '@rl/trainer';
 
 export { evaluationSeed } from '@rl/trainer';
 import type { Logger } from 'pino';
+import { userEnvHint } from './env-module.js';
 import { CliError } from './errors.js';
 
 export type { TrainConfig, Trainer };
@@ -25,7 +26,7 @@ export function resolveTrainConfig(partial: Record<string, unknown>, sourceOf: (
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     const n = err.issues.length;
-    const lines = err.issues.map((i) => `  - ${i.field} = ${i.value === undefined ? 'undefined' : JSON.stringify(i.value)}: ${i.message} (from ${sourceOf(i.field)})`);
+    const lines = err.issues.map((i) => `  - ${i.field} = ${showValue(i.value)}: ${i.message} (from ${sourceOf(i.field)})${i.field === 'env' ? userEnvHint(i.value) : ''}`);
     throw new CliError(`${file ? `${file}: ` : ''}invalid config, ${n} bad field${n === 1 ? '' : 's'}:\n${lines.join('\n')}`);
   }
 }
@@ -40,9 +41,32 @@ export async function initBackend(backend: BackendName): Promise<BackendInfo> {
   }
 }
 
-/** Builds the trainer for a resolved config (envs, networks, optimizers), logging through `logger`. */
-export async function openSession(config: TrainConfig, logger: Logger): Promise<Trainer> {
-  return createTrainer(config, { logger });
+/** How `rl train` names a config field in a message: its flag (`numEnvs` → `--num-envs`). */
+export const flagOf = (field: string): string => `--${kebab(field)}`;
+
+/**
+ * Refuses a config whose run cannot fit in this machine's memory (the trainer's
+ * `checkRunMemory`: rollout arrays, update tensors, envs, workers, evaluation) with a
+ * {@link CliError} naming each field as `name` writes it and the estimate. `backend` is the
+ * tfjs backend once known (before: the config's, `auto` setting no tensor limit).
+ */
+export function checkRunSize(config: TrainConfig, name: (field: string) => string, backend?: string): void {
+  try {
+    checkRunMemory(config, backend ? { backend } : {});
+  } catch (err) {
+    if (err instanceof RunSizeError) throw new CliError(err.render(name));
+    throw err;
+  }
+}
+
+/** Builds the trainer for a resolved config (envs, networks, optimizers), logging through `logger`; a run too big for the backend (known now) is a {@link CliError} naming the fields as `name` writes them. */
+export async function openSession(config: TrainConfig, logger: Logger, name: (field: string) => string = flagOf): Promise<Trainer> {
+  try {
+    return await createTrainer(config, { logger });
+  } catch (err) {
+    if (err instanceof RunSizeError) throw new CliError(err.render(name));
+    throw err;
+  }
 }
 
 /** What `rl eval` reports. */
@@ -84,6 +108,7 @@ export async function evaluateSaved(modelDir: string, config: TrainConfig, opts:
     const r = evaluatePolicySync(policy, { envId: config.env, episodes: opts.episodes, deterministic: opts.deterministic, seed: opts.seed });
     return summarize(r.returns, r.lengths);
   } catch (err) {
+    if (err instanceof RunSizeError) throw new CliError(err.render((f) => (f === 'episodes' ? '--episodes' : f)));
     // a policy whose spaces do not fit the run's env: name the model directory
     if (err instanceof TypeError && err.message.startsWith('evaluatePolicy:')) throw new CliError(`${modelDir}: ${err.message.slice('evaluatePolicy: '.length)}`);
     throw err;

@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import type { Logger } from 'pino';
-import { parseFlagValue, schemaFlags, setPath, trainConfigSchema, type FieldFlag } from '@rl/trainer';
+import { importEnvModule, parseFlagValue, schemaFlags, setPath, trainConfigSchema, type FieldFlag } from '@rl/trainer';
 import { distributedRunSchema, readConfigFile, resolveDistributed, type DistributedInput, type DistributedOptions } from './config.js';
 import { runActor, type ActorResult } from './actor.js';
 import { runLearner, type LearnerResult, type RoundMetrics } from './learner.js';
@@ -22,6 +22,18 @@ export interface DistributedCommandOptions extends DistributedInput {
 export type DistributedCommandResult = { readonly role: 'learner'; readonly options: DistributedOptions; readonly result: LearnerResult } | { readonly role: 'actor'; readonly options: DistributedOptions; readonly result: ActorResult };
 
 /**
+ * A user's env: the training config's `envModule` is imported (relative to this process's
+ * working directory: learner and actors each find their own copy) before the env id is checked,
+ * and its path made absolute.
+ */
+async function withEnvModule(train: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const { envModule, env } = train;
+  if (typeof envModule !== 'string' || envModule.length === 0) return train;
+  const m = await importEnvModule(envModule, typeof env === 'string' ? env : undefined);
+  return { ...train, envModule: m.path };
+}
+
+/**
  * Runs one process of a distributed training: the CLI's `rl train --distributed` calls this.
  *
  * @example
@@ -31,7 +43,7 @@ export async function runDistributedCommand(opts: DistributedCommandOptions): Pr
   const { config, logger, signal, onRound, ...flags } = opts;
   const file: DistributedInput = config ? readConfigFile(config) : {};
   const given = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined));
-  const merged: DistributedInput = { ...file, ...given, train: { ...(file.train ?? {}), ...(flags.train ?? {}) } };
+  const merged: DistributedInput = { ...file, ...given, train: await withEnvModule({ ...(file.train ?? {}), ...(flags.train ?? {}) }) };
   const options = resolveDistributed(merged);
   if (options.role === 'learner') {
     const result = await runLearner(options, { logger, signal, onRound: onRound ? (m) => onRound(m) : undefined });

@@ -9,7 +9,7 @@
  * the directory holding a new or renamed entry is fsynced after, so after a crash or power loss
  * a reader sees the old file or the complete new one, never a torn one or a missing entry.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 /** fsyncs a file or a directory by path (a directory: so an entry created or renamed in it is durable). */
@@ -80,4 +80,65 @@ export function appendLine(path: string, line: string, sync = false): void {
   } finally {
     closeSync(fd);
   }
+}
+
+/** Whether a process with this pid runs on this machine (EPERM: it does, as another user). */
+export function processAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * The temporary names the framework's writers use, `.<name>.<kind>-<pid>[-…]`: {@link writeFileAtomic}'s
+ * `.<file>.tmp-<pid>`, `savePolicy`'s `.<dir>.tmp-<pid>-…` / `.link-` / `.old-`, `rl train`'s
+ * `.<run>.staging-<pid>` / `.replaced-<pid>`.
+ */
+const TEMPORARY = /^\..+?\.(?:tmp|link|old|staging|replaced)-(\d+)(?:-.*)?$/;
+
+/**
+ * Whether `path` is a temporary file or directory (see {@link TEMPORARY}) left by a process that
+ * is gone: not this process, no process of that pid alive here, untouched for `minAgeMs`.
+ */
+export function isStaleTemporary(path: string, minAgeMs = 0): boolean {
+  const m = TEMPORARY.exec(basename(path));
+  if (!m) return false;
+  const pid = Number(m[1]);
+  if (pid === process.pid || processAlive(pid)) return false;
+  if (minAgeMs <= 0) return true;
+  try {
+    const st = lstatSync(path);
+    return Date.now() - Math.max(st.mtimeMs, st.ctimeMs) >= minAgeMs;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Removes the temporaries of killed processes in `dir` (see {@link isStaleTemporary}), only
+ * those whose name starts with `prefix` when it is given. Returns the names removed.
+ *
+ * @example
+ * removeStaleTemporaries('runs/x'); // ['.metrics.jsonl.tmp-4242', '.curve.svg.tmp-4242']
+ */
+export function removeStaleTemporaries(dir: string, opts: { readonly prefix?: string; readonly minAgeMs?: number } = {}): string[] {
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of entries) {
+    if (opts.prefix !== undefined && !name.startsWith(opts.prefix)) continue;
+    const p = join(dir, name);
+    if (!isStaleTemporary(p, opts.minAgeMs)) continue;
+    rmSync(p, { recursive: true, force: true });
+    removed.push(name);
+  }
+  return removed;
 }

@@ -22,6 +22,9 @@ export type { DenseActivation, DenseSource } from './dense.js';
 /** Policies: built from spaces, or wrapping a user model. */
 export { createPolicy, fromModel, checkObsTensor } from './policy.js';
 export type { PolicyOptions, FromModelOptions, NetworkPolicyHandle } from './policy.js';
+/** What a policy network costs in memory (arithmetic on its shape, measured factors). */
+export { parameterCount, trainingBytes, forwardBytes } from './network_memory.js';
+export type { NetworkShape } from './network_memory.js';
 /** State-value network V(s). */
 export { valueNetwork } from './value.js';
 export type { ValueNetwork, ValueNetworkOptions } from './value.js';
@@ -30,6 +33,9 @@ export { ObsNormalizer, checkObsNorm } from './obs_norm.js';
 /** Validation of a parsed policy.json. */
 export { parsePolicyFile } from './policy_file.js';
 export type { ParsedPolicyFile } from './policy_file.js';
+/** What loaders check of a saved model: file digests (policy.json's `files`) and finite weights. */
+export { PolicyIntegrityError, checkDigest, checkFiniteWeights } from './weights_check.js';
+export type { FileDigest, FileDigests } from './weights_check.js';
 /** Loading a saved policy directory over HTTP. */
 export { loadPolicyFromUrl } from './load_url.js';
 export type { LoadPolicyFromUrlOptions } from './load_url.js';

@@ -8,22 +8,58 @@ import { tf, initTf, backendInfo } from '@rl/tf';
 import type { BackendName } from '@rl/tf';
 import { Rng } from '@rl/env';
 import type { Box, Space } from '@rl/env';
-import { fileIO, MODEL_JSON, readJson } from './io.js';
+import { MODEL_JSON, readJson, readModelArtifacts } from './io.js';
 import { fromModel } from './policy.js';
 import type { NetworkPolicyHandle } from './policy.js';
-import type { ActionWithDistribution } from './types.js';
+import type { ActionWithDistribution, NetworkSpec } from './types.js';
 import { POLICY_JSON } from './save.js';
 import { parsePolicyFile, type ParsedPolicyFile } from './policy_file.js';
 import { findPolicyDir } from './policy_dir.js';
+import { readPublished } from './publish.js';
 import { join, resolve } from 'node:path';
 
 /** The parsed contents of policy.json (validated by {@link parsePolicyFile}). */
 export type PolicyFile = ParsedPolicyFile;
 
-/** Reads and validates `dir/policy.json`; errors name the file and every bad field. */
+/** Reads and validates `dir/policy.json` (of the version `dir` links to); errors name the file and every bad field. */
 export function readPolicyFile(dir: string): PolicyFile {
-  const path = join(resolve(dir), POLICY_JSON);
-  return parsePolicyFile(readJson(path, 'policy file'), path);
+  return readPublished(dir, (real) => policyFileIn(real, dir));
+}
+
+function policyFileIn(real: string, shown: string): PolicyFile {
+  const path = join(resolve(shown), POLICY_JSON);
+  return parsePolicyFile(readJson(join(real, POLICY_JSON), 'policy file', path), path);
+}
+
+/** A saved policy read from disk and checked, before any tensor exists. */
+export interface VerifiedPolicyDir {
+  /** The policy directory (a run directory's `model/`, or the directory given). */
+  readonly policyDir: string;
+  /** The version directory its files were read from (`policyDir` itself when it is not a published link). */
+  readonly versionDir: string;
+  readonly file: PolicyFile;
+  /** `model.json` and the weights, as tfjs loads them. */
+  readonly artifacts: tf.io.ModelArtifacts;
+}
+
+/**
+ * Reads a saved policy (`where`: a policy directory or a run directory, see
+ * {@link findPolicyDir}) and checks it without building the model: policy.json valid,
+ * `model.json` and every weights file present, each file's byte length and sha256 equal to
+ * what policy.json records, every weight finite. All files come from one published version.
+ * Throws an error naming the file that is missing or wrong (`PolicyIntegrityError` for a
+ * digest that differs or a non-finite weight).
+ *
+ * @example
+ * verifyPolicyDir('runs/cartpole'); // throws 'runs/cartpole/model/weights.bin: sha256 … differs …' after corruption
+ */
+export function verifyPolicyDir(where: string): VerifiedPolicyDir {
+  const policyDir = findPolicyDir(where).policyDir;
+  return readPublished(policyDir, (real) => {
+    const file = policyFileIn(real, policyDir);
+    const artifacts = readModelArtifacts(real, { files: file.files, shownDir: resolve(policyDir) });
+    return { policyDir, versionDir: real, file, artifacts };
+  });
 }
 
 /** Options of {@link loadPolicyModel}. */
@@ -36,16 +72,17 @@ export interface LoadPolicyModelOptions {
  * Loads a saved policy as a full, trainable {@link Policy} (weights, log σ, normalisation
  * statistics and sampling stream restored). `where` is the policy directory or a run
  * directory made by `rl train` (its `model/`); the error names both when neither holds one.
+ * The files are checked first ({@link verifyPolicyDir}): a policy whose weights differ from
+ * what was saved, or are not finite, is refused with an error naming the file.
  *
  * @example
  * const policy = await loadPolicyModel('runs/cartpole'); // = 'runs/cartpole/model'
  */
 export async function loadPolicyModel(where: string, opts: LoadPolicyModelOptions = {}): Promise<NetworkPolicyHandle & { readonly metadata: Record<string, unknown>; readonly file: PolicyFile }> {
-  const dir = findPolicyDir(where).policyDir;
-  const file = readPolicyFile(dir);
+  const { policyDir: dir, file, artifacts } = verifyPolicyDir(where);
   let model: tf.LayersModel;
   try {
-    model = await tf.loadLayersModel(fileIO(resolve(dir)));
+    model = await tf.loadLayersModel(tf.io.fromMemory(artifacts));
   } catch (err) {
     const msg = (err as Error).message;
     throw new Error(msg.includes(resolve(dir)) ? msg : `model ${join(resolve(dir), MODEL_JSON)} could not be loaded: ${msg}`, { cause: err });
@@ -93,6 +130,8 @@ export interface InferencePolicy {
   readonly actionSpace: Space;
   /** policy.json's `metadata` plus `distribution`, `versions` and `savedAt`. */
   readonly metadata: Record<string, unknown>;
+  /** How the MLP was built (hidden widths, activation), or null for a wrapped user model. */
+  readonly network: NetworkSpec | null;
   /** The action for one observation (`obsDim` numbers). */
   act(obs: ArrayLike<number>, opts?: { readonly deterministic?: boolean }): PlainAction;
   /** Actions for a batch: an array of observations, or one flat Float32Array of `B·obsDim` values. */
@@ -187,6 +226,7 @@ export async function loadPolicy(where: string, opts: LoadPolicyOptions = {}): P
     observationSpace: policy.observationSpace,
     actionSpace: actSpace,
     metadata: policy.metadata,
+    network: policy.network ?? null,
     act(obs, o = {}) {
       if (obs === null || typeof obs !== 'object' || typeof obs.length !== 'number') throw new TypeError(`policy.act: expected an array of ${d} numbers, got ${JSON.stringify(obs)}`);
       if (obs.length !== d) throw new RangeError(`policy.act: observation has length ${obs.length}, expected ${d} for ${policy.observationSpace.toString()}`);

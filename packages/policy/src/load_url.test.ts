@@ -11,10 +11,16 @@ import { createPolicy } from './policy.js';
 const dir = mkdtempSync(join(tmpdir(), 'rl-load-url-'));
 let server: Server;
 let base: string;
+/** Runs before the server answers a request for this path (once), e.g. to publish a new version mid-load. */
+const beforeServing = new Map<string, () => Promise<void>>();
 
 beforeAll(async () => {
   // A plain static server over the temp directory (what `pnpm web` does with a run's model/).
-  server = createServer((req, res) => {
+  server = createServer(async (req, res) => {
+    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    const hook = beforeServing.get(path);
+    beforeServing.delete(path);
+    await hook?.();
     try {
       const body = readFileSync(join(dir, decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)));
       res.writeHead(200).end(body);
@@ -72,5 +78,29 @@ describe('loadPolicyFromUrl errors name the URL', () => {
     writeFileSync(join(dir, 'broken', 'policy.json'), JSON.stringify({ format: 'rl-policy', distribution: 'beta' }));
     await expect(loadPolicyFromUrl(`${base}broken/`)).rejects.toThrow(new RegExp(`policy file ${base.replace(/[./]/g, '\\$&')}broken/policy\\.json is invalid: .*"observationSpace".*"distribution"`));
     await expect(loadPolicyFromUrl('not a url')).rejects.toThrow(/"not a url" is not a URL/);
+  });
+
+  it('weights that differ from policy.json are refused naming their URL; a directory republished mid-load is loaded again whole', async () => {
+    await initTf({ backend: 'cpu' });
+    const make = (k: number) => {
+      const p = createPolicy(new Box([-1], [1]), new Discrete(2), { seed: 1, hidden: [4] });
+      p.setWeights(p.getWeights().map((w) => new Float32Array(w.length).fill(k)));
+      return p;
+    };
+    const zeroed = make(1);
+    await zeroed.save(join(dir, 'zeroed'));
+    zeroed.dispose();
+    writeFileSync(join(dir, 'zeroed', 'weights.bin'), Buffer.alloc(readFileSync(join(dir, 'zeroed', 'weights.bin')).length));
+    await expect(loadPolicyFromUrl(`${base}zeroed/`)).rejects.toThrow(new RegExp(`^${base}zeroed/weights\\.bin: sha256 .* differs from the .* recorded in policy\\.json`));
+
+    const [v1, v2] = [make(1), make(2)];
+    await v1.save(join(dir, 'moving'));
+    // between policy.json + model.json (version 1) and weights.bin, the writer publishes version 2
+    beforeServing.set('/moving/weights.bin', () => v2.save(join(dir, 'moving')));
+    const loaded = await loadPolicyFromUrl(`${base}moving/`);
+    expect(Array.from(loaded.getWeights()[0]!)).toEqual(new Array(loaded.getWeights()[0]!.length).fill(2));
+    loaded.dispose();
+    v1.dispose();
+    v2.dispose();
   });
 });

@@ -1,11 +1,16 @@
 /**
  * Loading a saved policy directory over HTTP — what a browser does with a run's `model/`
  * served by a static server: `policy.json` by `fetch`, `model.json` + weights by
- * `tf.loadLayersModel`. No Node built-ins (works in Node 20 too, whose `fetch` is global).
+ * `tf.loadLayersModel`. Each file's sha256 is checked against policy.json's record (with
+ * WebCrypto, where the page has it: secure contexts such as localhost or https) and every
+ * weight must be finite; the three files are separate requests, so a directory republished
+ * between them (a run saving its model/ while a browser loads it) is loaded again, up to 3
+ * times. No Node built-ins (works in Node 20 too, whose `fetch` and `crypto` are global).
  */
 import { tf } from '@rl/tf';
 import { parsePolicyFile, type ParsedPolicyFile } from './policy_file.js';
 import { fromModel, type NetworkPolicyHandle } from './policy.js';
+import { checkDigest, checkFiniteWeights, concatBytes, PolicyIntegrityError } from './weights_check.js';
 
 /** Options of {@link loadPolicyFromUrl}. */
 export interface LoadPolicyFromUrlOptions {
@@ -57,15 +62,31 @@ export async function loadPolicyFromUrl(
 ): Promise<NetworkPolicyHandle & { readonly metadata: Record<string, unknown>; readonly file: ParsedPolicyFile; readonly url: string }> {
   const policyUrl = fileUrl(url, 'policy.json');
   const modelUrl = fileUrl(url, 'model.json');
-  const file = parsePolicyFile(await fetchJson(policyUrl, 'policy file', opts.requestInit), policyUrl);
-  // Fetch model.json ourselves first: tfjs's own error for a 404 does not always name the URL.
-  await fetchJson(modelUrl, 'model file', opts.requestInit);
+  let file: ParsedPolicyFile;
   let model: tf.LayersModel;
-  try {
-    model = await tf.loadLayersModel(tf.io.http(modelUrl, opts.requestInit ? { requestInit: opts.requestInit } : {}));
-  } catch (err) {
-    const msg = (err as Error).message;
-    throw new Error(msg.includes(modelUrl) ? msg : `model ${modelUrl} could not be loaded: ${msg}`, { cause: err });
+  for (let attempt = 1; ; attempt++) {
+    file = parsePolicyFile(await fetchJson(policyUrl, 'policy file', opts.requestInit), policyUrl);
+    // Fetch model.json ourselves first: tfjs's own error for a 404 does not always name the URL.
+    await fetchJson(modelUrl, 'model file', opts.requestInit);
+    const fetched = new Map<string, ArrayBuffer>();
+    const fetchFunc = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+      const res = await fetch(input, init);
+      if (res.ok) fetched.set(absoluteUrl(input instanceof Request ? input.url : String(input)), await res.clone().arrayBuffer());
+      return res;
+    };
+    try {
+      model = await tf.loadLayersModel(tf.io.http(modelUrl, { ...(opts.requestInit ? { requestInit: opts.requestInit } : {}), fetchFunc }));
+    } catch (err) {
+      const msg = (err as Error).message;
+      throw new Error(msg.includes(modelUrl) ? msg : `model ${modelUrl} could not be loaded: ${msg}`, { cause: err });
+    }
+    try {
+      await checkFetched(fetched, modelUrl, file);
+      break;
+    } catch (err) {
+      model.dispose();
+      if (!(err instanceof PolicyIntegrityError) || err.kind !== 'digest' || attempt >= 3) throw err;
+    }
   }
   let policy: NetworkPolicyHandle;
   try {
@@ -82,4 +103,40 @@ export async function loadPolicyFromUrl(
   }
   const metadata = { ...file.metadata, distribution: file.distribution, versions: file.versions, savedAt: file.savedAt };
   return Object.assign(policy, { metadata, file, url });
+}
+
+/** `url` resolved and normalised (tfjs asks for `…/model/./weights.bin`), as the map of fetched files is keyed. */
+function absoluteUrl(url: string): string {
+  const origin = (globalThis as { location?: { href?: string } }).location?.href;
+  return new URL(url, origin).href;
+}
+
+/** The sha256 (hex) of `bytes` with WebCrypto; undefined where the page has none (an insecure context). */
+async function sha256Hex(bytes: ArrayBuffer): Promise<string | undefined> {
+  const subtle = (globalThis as { crypto?: Crypto }).crypto?.subtle;
+  if (!subtle) return undefined;
+  return Array.from(new Uint8Array(await subtle.digest('SHA-256', bytes)), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** Checks what tfjs fetched for `modelUrl` (model.json and its weights files) against policy.json's digests, and that the weights are finite. */
+async function checkFetched(fetched: ReadonlyMap<string, ArrayBuffer>, modelUrl: string, file: ParsedPolicyFile): Promise<void> {
+  const check = async (name: string, url: string): Promise<ArrayBuffer | undefined> => {
+    const bytes = fetched.get(url);
+    if (!bytes) return undefined;
+    const sha = await sha256Hex(bytes);
+    if (sha !== undefined) checkDigest(url, bytes.byteLength, sha, file.files[name]);
+    return bytes;
+  };
+  const json = await check('model.json', absoluteUrl(modelUrl));
+  if (!json) return;
+  const manifest = (JSON.parse(new TextDecoder().decode(json)) as tf.io.ModelJSON).weightsManifest ?? [];
+  for (const group of manifest) {
+    const parts: Uint8Array[] = [];
+    for (const p of group.paths) {
+      const bytes = await check(p.replace(/^\.\//, ''), new URL(p, modelUrl).href);
+      if (bytes) parts.push(new Uint8Array(bytes));
+    }
+    if (parts.length !== group.paths.length) continue;
+    checkFiniteWeights(group.weights, concatBytes(parts), group.paths.map((p) => new URL(p, modelUrl).href).join(', '));
+  }
 }

@@ -8,6 +8,7 @@ import { Box, spaceFromJSON } from '@rl/env';
 import type { RngState, Space } from '@rl/env';
 import { z } from 'zod';
 import type { NetworkSpec, ObsNormStats } from './types.js';
+import type { FileDigests } from './weights_check.js';
 
 /** The format tag of policy.json (same value as `POLICY_FORMAT`). */
 const FORMAT = 'rl-policy';
@@ -24,6 +25,8 @@ export interface ParsedPolicyFile {
   readonly versions: Record<string, string>;
   readonly savedAt: string | null;
   readonly metadata: Record<string, unknown>;
+  /** Byte length and sha256 of each model file (`model.json`, `weights.bin`); empty in files saved before it was recorded. */
+  readonly files: FileDigests;
 }
 
 const schema = z.object({
@@ -48,6 +51,7 @@ const schema = z.object({
   versions: z.record(z.string(), z.string()).optional(),
   savedAt: z.string().nullable().optional(),
   metadata: z.record(z.string(), z.unknown()).optional(),
+  files: z.record(z.string(), z.object({ bytes: z.number().int().nonnegative(), sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 hex digits') })).optional(),
 });
 
 /**
@@ -100,5 +104,6 @@ export function parsePolicyFile(json: unknown, where: string): ParsedPolicyFile 
     versions: j.versions ?? {},
     savedAt: j.savedAt ?? null,
     metadata: j.metadata ?? {},
+    files: j.files ?? {},
   };
 }

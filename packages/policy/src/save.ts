@@ -1,19 +1,24 @@
 /**
  * Atomic save of a policy directory: `model.json` + `weights.bin` (TensorFlow.js Layers
  * format, through {@link fileIO}) and `policy.json` (spaces, distribution, log σ, observation
- * normalisation, sampling stream, versions, user metadata).
+ * normalisation, sampling stream, versions, user metadata, and the byte length and sha256 of
+ * `model.json` and `weights.bin`, which every loader checks).
  *
- * Everything is written into a temporary directory beside the target and fsynced; then the
- * old directory (if any) is renamed aside, the new one renamed into place, and the old one
- * removed. A failure before the swap leaves the previous model untouched.
+ * Everything is written into a fresh directory beside the target and fsynced, then published
+ * by `publish.ts`: the target path is a link swung atomically to the new version, so it is
+ * never missing and never holds a mix of two saves. A failure before publication leaves the
+ * previous model untouched.
  */
 import { tf } from '@rl/tf';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
-import { fsyncPath, writeFileSynced } from './durable.js';
-import { fileIO } from './io.js';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileDigest } from './digest.js';
+import { writeFileSynced } from './durable.js';
+import { fileIO, MODEL_JSON, WEIGHTS_BIN } from './io.js';
 import { obsNormToJSON } from './obs_norm.js';
+import { publishDirectory } from './publish.js';
 import type { Policy, SaveOptions } from './types.js';
+import type { FileDigests } from './weights_check.js';
 
 /** Name of the policy metadata file. */
 export const POLICY_JSON = 'policy.json';
@@ -31,10 +36,8 @@ export const PACKAGE_VERSION: string = (() => {
   }
 })();
 
-let tmpCounter = 0;
-
-/** The policy.json body for `policy`. */
-export function policyJson(policy: Policy, opts: SaveOptions): Record<string, unknown> {
+/** The policy.json body for `policy`; `files` are the digests of the model files written beside it. */
+export function policyJson(policy: Policy, opts: SaveOptions, files: FileDigests = {}): Record<string, unknown> {
   return {
     format: POLICY_FORMAT,
     formatVersion: POLICY_FORMAT_VERSION,
@@ -48,6 +51,7 @@ export function policyJson(policy: Policy, opts: SaveOptions): Record<string, un
     versions: { tfjs: tf.version.tfjs, '@rl/policy': PACKAGE_VERSION },
     savedAt: new Date().toISOString(),
     metadata: opts.metadata ?? {},
+    files,
   };
 }
 
@@ -59,30 +63,14 @@ export function policyJson(policy: Policy, opts: SaveOptions): Record<string, un
  */
 export async function savePolicy(policy: Policy, dir: string, opts: SaveOptions = {}): Promise<void> {
   const target = resolve(dir);
-  const parent = dirname(target);
-  mkdirSync(parent, { recursive: true });
-  const stamp = `${process.pid}-${Date.now()}-${tmpCounter++}`;
-  const tmp = join(parent, `.${basename(target)}.tmp-${stamp}`);
-  const old = join(parent, `.${basename(target)}.old-${stamp}`);
-  mkdirSync(tmp);
   try {
-    const body = JSON.stringify(policyJson(policy, opts), null, 2);
-    await policy.model.save(fileIO(tmp));
-    writeFileSynced(join(tmp, POLICY_JSON), body);
-    fsyncPath(tmp);
+    await publishDirectory(target, async (tmp) => {
+      const state = policyJson(policy, opts); // read before the async save, so it matches the weights saved
+      await policy.model.save(fileIO(tmp));
+      const files = Object.fromEntries([MODEL_JSON, WEIGHTS_BIN].map((f) => [f, fileDigest(join(tmp, f))]));
+      writeFileSynced(join(tmp, POLICY_JSON), JSON.stringify({ ...state, files }, null, 2));
+    });
   } catch (err) {
-    rmSync(tmp, { recursive: true, force: true });
     throw new Error(`savePolicy: could not write ${target} (the previous contents are untouched): ${(err as Error).message}`, { cause: err });
   }
-  const hadOld = existsSync(target);
-  if (hadOld) renameSync(target, old);
-  try {
-    renameSync(tmp, target);
-  } catch (err) {
-    if (hadOld) renameSync(old, target);
-    rmSync(tmp, { recursive: true, force: true });
-    throw new Error(`savePolicy: could not move the new model into ${target}: ${(err as Error).message}`, { cause: err });
-  }
-  fsyncPath(parent);
-  if (hadOld) rmSync(old, { recursive: true, force: true });
 }

@@ -22,7 +22,8 @@ export interface ServeFlag {
   readonly defaultText: string;
 }
 
-const kebab = (s: string): string => s.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
+/** `maxBatch` → `max-batch`: an option's flag name. */
+export const kebab = (s: string): string => s.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
 
 function rangeText(s: ServeOptionSpec): string | undefined {
   if (s.kind === 'int') return `an integer from ${s.min} to ${s.max}`;

@@ -32,6 +32,8 @@ export interface ServablePolicy {
   readonly actionSpace: Space;
   /** Facts about the saved model (env id, versions, …), shown by `GET /metadata`. */
   readonly metadata?: unknown;
+  /** The MLP's hidden widths, when known (what a forward pass costs: the server's memory check). */
+  readonly network?: { readonly hidden: readonly number[] } | null;
   /** Actions for a batch of observations (one row each). */
   actBatch(
     obs: readonly (readonly number[])[],

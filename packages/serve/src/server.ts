@@ -10,6 +10,7 @@ import { STATUS_CODES, type IncomingMessage, type Server as HttpServer, type Ser
 import { Server as NetServer, type Socket } from 'node:net';
 import pino, { type Logger } from 'pino';
 import { findPolicyDir, loadPolicy } from '@rl/policy';
+import { checkServeLimits } from './limits.js';
 import { backendInfo, tf } from '@rl/tf';
 import { BatcherClosedError, MicroBatcher } from './batcher.js';
 import { jsonBodyParser, refuseOtherMethods, type HttpError } from './http.js';
@@ -117,6 +118,7 @@ export async function createServer(opts: ServeOptions): Promise<PolicyServer> {
   try {
     // The default model name: the env id, else the directory given (the run's, for a run directory).
     const options = resolveServeOptions(opts, { envId: envIdOf(policy.metadata), dir: opts.policyDir });
+    checkServeLimits(options, policy); // the largest forward pass and request body fit in memory
     return build(policy, owned, options, logger, policyDir);
   } catch (err) {
     if (owned) policy.dispose();

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { BackendUnavailableError } from './errors.js';
+import { withoutAddedErrorHandlers } from './error_handlers.js';
 import { initWebgpu, type WebgpuAdapter } from './webgpu_node.js';
 import { bindTf } from './bound_tf.js';
 
@@ -94,7 +95,7 @@ async function trySimple(name: 'wasm' | 'cpu'): Promise<void> {
   }
   let ok = false;
   try {
-    ok = await tf.setBackend(name);
+    ok = await withoutAddedErrorHandlers(() => tf.setBackend(name)); // wasm: Emscripten's rethrowing error handlers removed
   } catch (err) {
     throw new BackendUnavailableError(`backend "${name}" failed to initialise: ${String(err)}`, { backend: name });
   }

@@ -27,3 +27,6 @@ export { countReadBacks, deviceReadCount } from './read_backs.js';
 export type { ReadBackCount } from './read_backs.js';
 export { useFastWasmKernels, useStockWasmKernels, fastWasmKernels, useFastWasmMatMul, FAST_WASM_KERNELS } from './wasm_kernels.js';
 export type { FastWasmKernel, FastWasmKernelOptions } from './wasm_kernels.js';
+/** What this page can allocate (the limits a browser shows: JS heap, the wasm backend's memory, typed arrays). */
+export { memoryLimits, WASM_MEMORY_LIMIT, MAX_ARRAY_ELEMENTS } from './memory.browser.js';
+export type { MemoryLimits } from './memory.browser.js';

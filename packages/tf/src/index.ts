@@ -17,3 +17,6 @@ export { countReadBacks, deviceReadCount } from './read_backs.js';
 export type { ReadBackCount } from './read_backs.js';
 export { useFastWasmKernels, useStockWasmKernels, fastWasmKernels, useFastWasmMatMul, FAST_WASM_KERNELS } from './wasm_kernels.js';
 export type { FastWasmKernel, FastWasmKernelOptions } from './wasm_kernels.js';
+/** What this process can allocate: available memory, V8's heap, the longest typed array, a backend's tensor limit. */
+export { memoryLimits, WASM_MEMORY_LIMIT, MAX_ARRAY_ELEMENTS } from './memory.js';
+export type { MemoryLimits } from './memory.js';

@@ -2,7 +2,8 @@ import { mkdtempSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { listCheckpoints, readCheckpoint, readLatestCheckpoint, removeTempCheckpoints, writeCheckpoint } from './checkpoint.js';
+import { CheckpointError, listCheckpoints, moveAsideCheckpoint, readCheckpoint, readLatestCheckpoint, readNewestIntactCheckpoint, removeTempCheckpoints, writeCheckpoint } from './checkpoint.js';
+import { truncateSync } from 'node:fs';
 
 const dirs: string[] = [];
 const tmp = (): string => {
@@ -45,5 +46,28 @@ describe('checkpoints', () => {
     rmSync(join(c, 'checkpoint.json'));
     expect(() => readCheckpoint(c)).toThrow(`${join(c, 'checkpoint.json')}: file missing`);
     expect(() => readLatestCheckpoint(join(dir, 'nope'))).toThrow('no checkpoint found');
+  });
+
+  it('readNewestIntactCheckpoint falls back past truncated or corrupt newer ones; moveAsideCheckpoint keeps them under a name no listing counts', () => {
+    const dir = join(tmp(), 'checkpoints');
+    for (let i = 1; i <= 3; i++) writeCheckpoint(dir, { iteration: i, envSteps: i * 10, wallSeconds: i }, { w: new Float64Array([i]) }, 5);
+    truncateSync(join(dir, 'ckpt-00000003', 'state.bin'), 3);
+    writeFileSync(join(dir, 'ckpt-00000002', 'checkpoint.json'), '{"format"');
+    const { checkpoint, skipped } = readNewestIntactCheckpoint(dir);
+    expect(checkpoint.iteration).toBe(1);
+    expect(skipped.map((s) => s.dir)).toEqual([join(dir, 'ckpt-00000003'), join(dir, 'ckpt-00000002')]);
+    expect(skipped[0]!.error.message).toMatch(/ckpt-00000003\/state\.bin: 3 bytes, expected 8 \(truncated or corrupt\)/);
+    expect(skipped[1]!.error.message).toMatch(/ckpt-00000002\/checkpoint\.json: not valid JSON/);
+    const moved = moveAsideCheckpoint(skipped[0]!.dir);
+    expect(moved).toBe(join(dir, '.bad-ckpt-00000003'));
+    expect(listCheckpoints(dir).map((c) => c.iteration)).toEqual([1, 2]);
+    // a new checkpoint at that iteration is written (not skipped as existing), and a second bad one gets its own name
+    writeCheckpoint(dir, { iteration: 3, envSteps: 30, wallSeconds: 3 }, { w: new Float64Array([3]) }, 5);
+    expect(readCheckpoint(join(dir, 'ckpt-00000003')).iteration).toBe(3);
+    expect(moveAsideCheckpoint(join(dir, 'ckpt-00000003'))).toBe(join(dir, '.bad-ckpt-00000003-2'));
+    expect(readdirSync(dir).sort()).toEqual(['.bad-ckpt-00000003', '.bad-ckpt-00000003-2', 'ckpt-00000001', 'ckpt-00000002']);
+    writeFileSync(join(dir, 'ckpt-00000001', 'state.bin'), 'x');
+    expect(() => readNewestIntactCheckpoint(dir)).toThrow(CheckpointError);
+    expect(() => readNewestIntactCheckpoint(dir)).toThrow(/no intact checkpoint \(.*ckpt-00000002.*; .*ckpt-00000001/);
   });
 });

@@ -7,7 +7,7 @@
  * store more records beside the trainer's state.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fsyncPath, renameDurably, writeFileSynced } from '@rl/policy/durable';
 import { decodeState, encodeState } from './state_codec.js';
 
@@ -125,4 +125,47 @@ export function readLatestCheckpoint(dir: string): Checkpoint {
   const last = all[all.length - 1];
   if (!last) throw new CheckpointError(`${dir}: no checkpoint found (expected a ckpt-NNNNNNNN directory)`);
   return readCheckpoint(last.dir);
+}
+
+/** What {@link readNewestIntactCheckpoint} found: the checkpoint, and the newer ones that failed to read (newest first) with why. */
+export interface IntactCheckpoint {
+  readonly checkpoint: Checkpoint;
+  readonly skipped: readonly { readonly dir: string; readonly error: CheckpointError }[];
+}
+
+/**
+ * The newest checkpoint in `dir` that reads back whole (every file present, sha256 of the state
+ * as recorded), and the newer ones that do not. Throws a {@link CheckpointError} naming each
+ * checkpoint and its fault when none is intact, or there is none.
+ *
+ * @example
+ * const { checkpoint, skipped } = readNewestIntactCheckpoint('runs/x/checkpoints');
+ */
+export function readNewestIntactCheckpoint(dir: string): IntactCheckpoint {
+  const all = listCheckpoints(dir).reverse();
+  if (all.length === 0) throw new CheckpointError(`${dir}: no checkpoint found (expected a ckpt-NNNNNNNN directory)`);
+  const skipped: { dir: string; error: CheckpointError }[] = [];
+  for (const c of all) {
+    try {
+      return { checkpoint: readCheckpoint(c.dir), skipped };
+    } catch (err) {
+      if (!(err instanceof CheckpointError)) throw err;
+      skipped.push({ dir: c.dir, error: err });
+    }
+  }
+  throw new CheckpointError(`${dir}: no intact checkpoint (${skipped.map((s) => s.error.message).join('; ')})`);
+}
+
+/**
+ * Moves a bad checkpoint out of the way without deleting it: `ckpt-N` → `.bad-ckpt-N`
+ * (`.bad-ckpt-N-2`, … when taken), a name no listing counts and no pruning removes, so the next
+ * checkpoint at that iteration can be written. Returns the new path.
+ */
+export function moveAsideCheckpoint(ckptDir: string): string {
+  const parent = dirname(ckptDir);
+  const base = `.bad-${basename(ckptDir)}`;
+  let to = join(parent, base);
+  for (let k = 2; existsSync(to); k++) to = join(parent, `${base}-${k}`);
+  renameDurably(ckptDir, to);
+  return to;
 }

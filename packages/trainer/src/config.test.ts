@@ -35,4 +35,10 @@ describe('resolveConfig', () => {
   it('names a bad element of an array field', () => {
     expect(() => resolveConfig({ hidden: [64, 0] })).toThrow(/hidden\.1 = 0: must be an integer ≥ 1/);
   });
+
+  it('shows non-finite values as they are (not JSON null) and says why a huge integer is refused', () => {
+    expect(() => resolveConfig({ lr: Infinity })).toThrow(/lr = Infinity: must be a finite number > 0/);
+    expect(() => resolveConfig({ gamma: NaN, hidden: [64, -Infinity] })).toThrow(/gamma = NaN: .*\n.*hidden\.1 = -Infinity/s);
+    expect(() => resolveConfig({ numEnvs: 1e20 })).toThrow(/numEnvs = 100000000000000000000: must be an integer ≥ 1 and at most 9007199254740991 \(2\^53 − 1\)/);
+  });
 });

@@ -38,6 +38,11 @@ const oneOf = <T extends string>(values: readonly [T, ...T[]]) =>
  */
 export const trainConfigSchema = z.strictObject({
   env: z.string({ error: 'must be a registered env id (string)' }).min(1, 'must be a registered env id').default('CartPole-v1').describe('Registered env id, e.g. `CartPole-v1`.'),
+  envModule: z
+    .string({ error: 'must be the path of a module file (string)' })
+    .min(1, 'must be the path of a module file')
+    .optional()
+    .describe('A .js or .ts file that registers `env` with @rl/env\'s `register` when imported (Node): imported before `env` is looked up, relative to the current directory, recorded as its absolute path (none: `env` is built in).'),
   seed: z.number({ error: 'must be an integer' }).int('must be an integer').min(0, 'must be an integer ≥ 0').max(2 ** 31 - 1, 'must be < 2^31').default(1).describe('Seed of everything random (weights, envs, action sampling).'),
   numEnvs: posInt('an integer ≥ 1').default(16).describe('N: envs stepped together as one batch.'),
   stepsPerIter: posInt('an integer ≥ 1').default(64).describe('T: steps per env per iteration in `steps` mode (in `episodes` mode the env\'s time limit caps an episode).'),
@@ -114,14 +119,24 @@ export interface ConfigIssue {
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
   constructor(readonly issues: readonly ConfigIssue[]) {
-    super(`invalid training config (${issues.length} bad field${issues.length === 1 ? '' : 's'}):\n` + issues.map((i) => `  - ${i.field} = ${show(i.value)}: ${i.message}`).join('\n'));
+    super(`invalid training config (${issues.length} bad field${issues.length === 1 ? '' : 's'}):\n` + issues.map((i) => `  - ${i.field} = ${showValue(i.value)}: ${i.message}`).join('\n'));
   }
 }
 
-function show(v: unknown): string {
+/**
+ * A config value as an error message shows it: JSON, with NaN and ±Infinity written as such
+ * (JSON.stringify would say `null`), `undefined` for a missing one.
+ *
+ * @example
+ * showValue(Infinity);        // 'Infinity'
+ * showValue([64, NaN]);       // '[64,NaN]'
+ */
+export function showValue(v: unknown): string {
   if (v === undefined) return 'undefined';
+  const marks: string[] = [];
   try {
-    return JSON.stringify(v) ?? String(v);
+    const text = JSON.stringify(v, (_k, x: unknown) => (typeof x === 'number' && !Number.isFinite(x) ? `\u0000${marks.push(String(x)) - 1}\u0000` : x));
+    return text === undefined ? String(v) : text.replace(/"\\u0000(\d+)\\u0000"/g, (_, i: string) => marks[Number(i)]!);
   } catch {
     return String(v);
   }
@@ -162,7 +177,10 @@ export function resolveConfig(partial: Partial<TrainConfig> | Record<string, unk
         for (const k of iss.keys) issues.push({ field: k, message: `unknown field (known: ${Object.keys(trainConfigSchema.shape).join(', ')})`, value: given[k] });
       } else {
         const field = iss.path.map(String).join('.') || '(config)';
-        issues.push({ field, message: iss.message, value: valueAt(given, iss.path) });
+        const value = valueAt(given, iss.path);
+        // an integer field given an integer too large to be exact (1e20): say why it is refused
+        const unsafe = typeof value === 'number' && Number.isInteger(value) && !Number.isSafeInteger(value) && /integer/.test(iss.message);
+        issues.push({ field, message: unsafe ? `${iss.message} and at most ${Number.MAX_SAFE_INTEGER} (2^53 − 1)` : iss.message, value });
       }
     }
   }

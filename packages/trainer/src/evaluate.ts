@@ -8,6 +8,7 @@ import { makeVec, Rng, spacesEqual } from '@rl/env';
 import type { Policy } from '@rl/policy';
 import { rolloutEpisodes } from '@rl/runner';
 import { backendInfo, initTf, type BackendName } from '@rl/tf';
+import { checkEvalMemory } from './memory.js';
 
 /** Evaluation result. */
 export interface EvalResult {
@@ -49,6 +50,7 @@ export function evaluatePolicySync(policy: Policy, opts: Omit<EvaluatePolicyOpti
   if (!Number.isInteger(episodes) || episodes < 1) throw new RangeError(`evaluatePolicy: episodes must be a positive integer, got ${episodes}`);
   const deterministic = opts.deterministic ?? true;
   const seed = opts.seed ?? 0;
+  checkEvalMemory(opts.envId, policy, episodes); // before the envs exist
   const env = makeVec(opts.envId, episodes, { seed });
   const policyRng = policy.getRngState();
   try {

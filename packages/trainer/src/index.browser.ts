@@ -34,16 +34,21 @@ export type { RunSeeds, RunProgress, StopReason } from './schedule.js';
 export { createOptimizer, globalNorm } from './optim.js';
 export type { Optimizer, OptimizerOptions, OptimizerState } from './optim.js';
 /** The hyperparameter record, its defaults, zod schema and validation. */
-export { DEFAULT_CONFIG, trainConfigSchema, resolveConfig, ConfigError, AUTO_UPDATE_MIN_BATCH } from './config.js';
+export { DEFAULT_CONFIG, trainConfigSchema, resolveConfig, ConfigError, showValue, AUTO_UPDATE_MIN_BATCH } from './config.js';
 export type { TrainConfig, ConfigIssue, ResolveOptions, ReturnEstimator, BaselineKind, LogLevel, EnvVectorization } from './config.js';
 /** Command-line flags derived from a zod schema (the config's, `@rl/distributed`'s). */
 export { schemaFlags, parseFlagValue, flagHelp, deepMerge, setPath, kebab, FlagValueError } from './flags.js';
 export type { FieldFlag } from './flags.js';
 /** The N envs and πθ of a run from its config (`envVectorization`, `auto` resolved in one place). */
 export { makeTrainingEnv, vectorizationOf, createTrainingPolicy } from './setup.js';
+/** A run's `envModule` (Node only): the user's module that registers its env. */
+export { importEnvModule } from './env_module.js';
 /** The training loop. */
 export { createTrainer, train, envIds, policyMetadata, TIMING_FIELDS } from './trainer.js';
 export type { Trainer, TrainerOptions, TrainerState, TrainResult, IterationMetrics, EvalOptions, EvalResult, RunHooks } from './trainer.js';
+/** Will a run fit in memory: the estimate (rollout arrays, update tensors, envs, workers, evaluation) and the check against this machine's limits. */
+export { estimateRunMemory, estimateEvalMemory, checkRunMemory, checkEvalMemory, checkMemory, spaceSizes, formatBytes, RunSizeError } from './memory.js';
+export type { MemoryEstimate, MemoryPart, SpaceSizes } from './memory.js';
 /** Evaluation of a policy on fresh seeded envs (Trainer.evaluate and `rl eval` run it). */
 export { evaluatePolicy, evaluatePolicySync } from './evaluate.js';
 export type { EvaluatePolicyOptions } from './evaluate.js';

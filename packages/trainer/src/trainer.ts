@@ -14,6 +14,8 @@ import { reinforceUpdate, type GradientEstimator, type Learner } from './reinfor
 import { evaluationSeed, learningRate, runSeeds, stopReason, type StopReason } from './schedule.js';
 import { createTrainingPolicy, makeTrainingEnv, vectorizationOf } from './setup.js';
 import { evaluatePolicySync, type EvalResult } from './evaluate.js';
+import { importEnvModule } from './env_module.js';
+import { checkRunMemory } from './memory.js';
 
 export type { EvalResult };
 
@@ -168,14 +170,21 @@ export function envIds(): string[] {
 }
 
 /**
- * Builds a trainer: initialises the backend, the envs, πθ, V and the optimizers.
+ * Builds a trainer: imports the config's `envModule` (if any; its absolute path is what the
+ * resolved config records), initialises the backend, the envs, πθ, V and the optimizers.
  *
  * @example
  * const trainer = await createTrainer({ env: 'CartPole-v1', seed: 1 });
  * const m = trainer.step(); // { iteration: 1, envSteps: 1024, returnMean, loss, … }
  * const state = trainer.getState(); // checkpoint
+ * await createTrainer({ env: 'Reach-v0', envModule: './reach-env.ts' }); // a user's env, registered by its module
  */
 export async function createTrainer(partial: Partial<TrainConfig> = {}, opts: TrainerOptions = {}): Promise<Trainer> {
+  const { envModule, env } = (partial ?? {}) as Record<string, unknown>;
+  if (typeof envModule === 'string' && envModule.length > 0) {
+    const loaded = await importEnvModule(envModule, typeof env === 'string' ? env : undefined);
+    partial = { ...partial, envModule: loaded.path };
+  }
   const config = resolveConfig(partial, { envIds: registeredIds() });
   const logger = opts.logger ?? pino({ level: config.logLevel, name: 'rl-trainer' });
   const current = backendInfo();
@@ -184,6 +193,7 @@ export async function createTrainer(partial: Partial<TrainConfig> = {}, opts: Tr
   } else if (!current) {
     await initTf({ backend: 'auto', log: (msg, fields) => logger.info(fields, msg) });
   }
+  checkRunMemory(config, { backend: tf.getBackend() }); // before the envs, networks and buffers exist
   if (tf.getBackend() === 'wasm') useFastWasmKernels();
   let workerRunner: WorkerRunnerFactory | undefined;
   if (config.workers !== 1) {
@@ -235,7 +245,7 @@ async function loadGradientThreads(config: TrainConfig, backend: string): Promis
  */
 type WorkerRunnerFactory = (
   policy: Policy,
-  opts: { envId: string; numEnvs: number; workers: number | 'auto'; seed: number; envOptions: { vectorization: 'native' | 'generic' } },
+  opts: { envId: string; numEnvs: number; workers: number | 'auto'; seed: number; envOptions: { vectorization: 'native' | 'generic' }; envModule?: string },
 ) => Runner & { ready(): Promise<void> };
 
 /**
@@ -330,7 +340,15 @@ class TrainerImpl implements Trainer {
     };
     // Rollouts in steps mode: in this thread, or sharded across worker threads (`workers` > 1)
     this.makeRunner = workerRunner
-      ? (seed) => workerRunner(this.policy, { envId: config.env, numEnvs: config.numEnvs, workers: config.workers, seed, envOptions: { vectorization: vectorizationOf(config) as 'native' | 'generic' } })
+      ? (seed) =>
+          workerRunner(this.policy, {
+            envId: config.env,
+            numEnvs: config.numEnvs,
+            workers: config.workers,
+            seed,
+            envOptions: { vectorization: vectorizationOf(config) as 'native' | 'generic' },
+            ...(config.envModule === undefined ? {} : { envModule: config.envModule }),
+          })
       : (seed) => createRunner(this.policy, this.env, { seed });
     if (config.mode === 'steps') this.runner = this.makeRunner(envSeed);
     this.savesRunner = this.runner !== undefined && !workerRunner && !isTensorEnv(this.env) && canSaveState(this.runner);
@@ -510,9 +528,10 @@ class TrainerImpl implements Trainer {
    */
   setState(s: TrainerState): void {
     if (s?.format !== 'rl-trainer-state' || s.version !== 1) throw new TypeError(`setState: not a trainer state (format ${String(s?.format)}, version ${String(s?.version)})`);
-    // a field the saved config lacks (saved before the field existed) had its default; `workers` and `updateWorkers` only change where rollouts and updates run
+    // a field the saved config lacks (saved before the field existed) had its default; `workers` and `updateWorkers` only change where rollouts and updates run, `envModule` where the env's code lives
     const saved = (k: keyof TrainConfig): unknown => (k in s.config ? s.config[k] : DEFAULT_CONFIG[k]);
-    const diff = (Object.keys(this.config) as (keyof TrainConfig)[]).filter((k) => k !== 'logLevel' && k !== 'totalSteps' && k !== 'evalEpisodes' && k !== 'targetReturn' && k !== 'workers' && k !== 'updateWorkers' && JSON.stringify(this.config[k]) !== JSON.stringify(saved(k)));
+    const free: readonly (keyof TrainConfig)[] = ['logLevel', 'totalSteps', 'evalEpisodes', 'targetReturn', 'workers', 'updateWorkers', 'envModule'];
+    const diff = (Object.keys(this.config) as (keyof TrainConfig)[]).filter((k) => !free.includes(k) && JSON.stringify(this.config[k]) !== JSON.stringify(saved(k)));
     if (diff.length > 0) throw new RangeError(`setState: the state was saved with a different config (${diff.map((k) => `${k}: ${JSON.stringify(saved(k))} vs ${JSON.stringify(this.config[k])}`).join('; ')})`);
     this.policy.setWeights(s.policyWeights);
     this.policy.setRngState(s.policyRng);

@@ -31,6 +31,11 @@ export interface ThreadPoolOptions {
   readonly error?: (message: string, failed: readonly ThreadFailure[]) => Error;
   /** Extra Node flags of the threads (e.g. `['--cpu-prof']` to profile them). */
   readonly execArgv?: readonly string[];
+  /**
+   * A TypeScript module the threads import besides the entry (a user's env module): they load
+   * through tsx then too, even from a built entry, resolved beside this package or that module.
+   */
+  readonly typescriptModule?: string;
 }
 
 /** One failed thread. */
@@ -126,11 +131,29 @@ const pool = workerData.pool;
 });
 `;
 
-/** How to load `entry`: TypeScript sources go through tsx's ESM API (its `--import` entry skips worker threads on Node 20) with the `source` condition. */
-function loaderOf(entry: string): { loader: string | undefined; execArgv: string[] } {
-  if (!entry.endsWith('.ts')) return { loader: undefined, execArgv: [] };
-  const loader = new URL('esm/api/index.mjs', pathToFileURL(createRequire(import.meta.url).resolve('tsx'))).href;
-  return { loader, execArgv: ['--conditions=source'] };
+/** tsx's ESM API, resolved from the first of `from` (module URLs or paths) where tsx is installed. */
+function tsxApi(from: readonly string[]): string | undefined {
+  for (const f of from) {
+    try {
+      return new URL('esm/api/index.mjs', pathToFileURL(createRequire(f).resolve('tsx'))).href;
+    } catch {
+      // not installed there
+    }
+  }
+  return undefined;
+}
+
+/**
+ * How to load `entry`: TypeScript sources go through tsx's ESM API (its `--import` entry skips
+ * worker threads on Node 20) with the `source` condition; a TypeScript module the threads import
+ * besides (`tsModule`) needs tsx too (installed beside this package or that module).
+ */
+function loaderOf(where: string, entry: string, tsModule: string | undefined): { loader: string | undefined; execArgv: string[] } {
+  const fromSource = entry.endsWith('.ts');
+  if (!fromSource && tsModule === undefined) return { loader: undefined, execArgv: [] };
+  const loader = tsxApi([import.meta.url, ...(tsModule === undefined ? [] : [tsModule])]);
+  if (loader === undefined) throw new Error(`${where}: the worker threads need tsx to import ${fromSource ? 'their TypeScript sources' : `the TypeScript module ${tsModule}`}, and it is not installed; install tsx${fromSource ? '' : ', give a JavaScript module, or use one thread (workers 1)'}`);
+  return { loader, execArgv: fromSource ? ['--conditions=source'] : [] };
 }
 
 class Pool implements ThreadPool {
@@ -153,7 +176,7 @@ class Pool implements ThreadPool {
     const errSab = new SharedArrayBuffer(ERR_BYTES * k);
     this.errBuf = new Uint8Array(errSab);
     const entry = String(opts.entry);
-    const { loader, execArgv } = loaderOf(entry);
+    const { loader, execArgv } = loaderOf(opts.where, entry, opts.typescriptModule);
     this.aliveCount = k;
     const readies: Promise<void>[] = [];
     for (let w = 0; w < k; w++) {

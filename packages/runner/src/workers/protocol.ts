@@ -47,6 +47,8 @@ export interface WorkerInit {
   readonly checkNaN: boolean;
   readonly weights: SharedArrayBuffer;
   readonly fault: FaultInjection | undefined;
+  /** Path of the user's env module that registers `envId`, imported before the shard is built. */
+  readonly envModule: string | undefined;
 }
 
 /** The shared output arrays of one rollout, laid out `[T, N, …]` with env i at column i. */

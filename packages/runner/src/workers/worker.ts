@@ -7,6 +7,7 @@
  * through the thread pool (pool.ts, thread.ts); not a public module.
  */
 import { makeVec, Rng } from '@rl/env';
+import { loadEnvModule } from '@rl/env/module';
 import { createPolicy, type Policy } from '@rl/policy';
 import { initTf } from '@rl/tf';
 import { createRunner, rolloutColumns, type Runner } from '../rollout.js';
@@ -19,6 +20,8 @@ function sameShapes(a: readonly (readonly number[])[], b: readonly (readonly num
 
 async function start(init: WorkerInit): Promise<{ policy: Policy; runner: Runner }> {
   await initTf({ backend: init.backend });
+  // A user's env is registered by its module, in this thread's registry too.
+  if (init.envModule !== undefined) await loadEnvModule(init.envModule, { expect: init.envId, resolveFrom: import.meta.url });
   const n = init.hi - init.lo;
   // Env i (global) gets seed + i whatever the sharding: this shard's env j is global lo + j.
   const env = makeVec(init.envId, n, { ...init.envOptions, seed: init.seed + init.lo });

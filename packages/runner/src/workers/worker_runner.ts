@@ -8,6 +8,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { makeVec, Rng, type MakeVecOptions, type VectorEnv } from '@rl/env';
+import { isTypeScriptFile } from '@rl/env/module';
 import type { Policy } from '@rl/policy';
 import { backendInfo, type BackendName } from '@rl/tf';
 import type { Runner, RunnerStats } from '../rollout.js';
@@ -47,6 +48,11 @@ export interface WorkerRunnerOptions {
   readonly faultInjection?: FaultInjection;
   /** Extra Node flags of the worker threads (e.g. `['--cpu-prof', '--cpu-prof-dir=prof']` to profile them). */
   readonly execArgv?: readonly string[];
+  /**
+   * A user's env module that registers `envId` (`@rl/env/module`'s `loadEnvModule`; the trainer's
+   * `envModule`), already loaded in this thread: each worker imports it before building its shard.
+   */
+  readonly envModule?: string;
 }
 
 /** A {@link Runner} whose envs live in worker threads. */
@@ -152,6 +158,7 @@ class ThreadRunner implements WorkerRunner {
       where,
       describe,
       ...(opts.execArgv ? { execArgv: opts.execArgv } : {}),
+      ...(opts.envModule !== undefined && isTypeScriptFile(opts.envModule) ? { typescriptModule: opts.envModule } : {}),
       error: (message, failed) => new WorkerShardError(message, failed.map((f: ThreadFailure) => ({ shard: f.thread, ...shards[f.thread]!, error: f.error }))),
       data: (w): WorkerInit => ({
         shard: w,
@@ -169,6 +176,7 @@ class ThreadRunner implements WorkerRunner {
         checkNaN: opts.checkNaN ?? true,
         weights: this.weightsSab,
         fault: opts.faultInjection,
+        envModule: opts.envModule,
       }),
     });
   }
