@@ -16,21 +16,21 @@
  * - `tensor-env`: the tensor env's `step` alone (its share of `tensor`).
  *
  * The peer (`rollout_bench.py`: torch forward + Categorical sample + numpy CartPole step) runs
- * in the same process tree, after ours, when `/usr/bin/python3 -c "import torch"` works.
+ * after ours at its best (lib/torch_peer.ts: OpenBLAS, its process without this machine's
+ * OPENBLAS_* pins, 2 threads and 1 with the faster kept per N), or is "skipped: …" with why.
  * Each figure is the median of 3 timed runs of ≥ `seconds` each, after a warm-up. Timings on
  * a shared 2-core machine are noisy.
  *
  *   npx tsx --conditions=source benchmarks/rollout-throughput.ts [--quick] [--no-peer]
  */
-import { execFileSync, spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { Rng, makeVec } from '@rl/env';
 import { createPolicy, type Policy } from '@rl/policy';
 import { createRunner, makeTensorVec } from '@rl/runner';
 import { initTf, tf } from '@rl/tf';
 import { machineInfo, markdownTable, median, writeReport } from './lib/report.js';
+import { runRolloutPeer } from './lib/torch_peer.js';
 
 /** Options of {@link runRolloutBench}. */
 export interface RolloutBenchOptions {
@@ -75,9 +75,11 @@ export interface PeerResult {
   readonly ran: boolean;
   /** Why it was skipped, or the command that ran. */
   readonly note: string;
-  /** env steps/s per N (median repeat). */
+  /** env steps/s per N (median repeat of the faster thread count). */
   readonly stepsPerSec: Record<number, number>;
-  /** The peer's own JSON (machine, torch, BLAS, threads). */
+  /** The thread count that gave `stepsPerSec[N]`. */
+  readonly threads?: Record<number, number>;
+  /** Each thread count's figures, command and BLAS. */
   readonly raw?: unknown;
 }
 
@@ -97,9 +99,6 @@ export interface RolloutBenchResult {
  */
 export const PEER_REFERENCE: Readonly<Record<number, number>> = Object.freeze({ 1: 7758, 16: 111219, 64: 351333, 256: 942858, 1024: 1862411, 4096: 2804928 });
 
-const HERE = dirname(fileURLToPath(import.meta.url));
-const PEER_DIR = join(HERE, 'peers', 'torch_reinforce');
-const PY = '/usr/bin/python3';
 
 /**
  * Calls `run(T)` (T vector steps) with T sized so one call takes ≥ `seconds`; returns the
@@ -165,26 +164,10 @@ function kernelsOf(fn: () => tf.Tensor | tf.Tensor[] | Record<string, tf.Tensor>
   }).then((p) => p.kernels.length);
 }
 
-/** Runs the PyTorch peer's rollout benchmark, or says why not. */
+/** Runs the PyTorch peer's rollout benchmark at its best (lib/torch_peer.ts: 2 threads and 1, the faster per N), or says why not. */
 function runPeer(ns: readonly number[], log: (l: string) => void, timeoutSec: number): PeerResult {
-  const probe = spawnSync(PY, ['-c', 'import torch, numpy; print(torch.__version__)'], { encoding: 'utf8' });
-  if (probe.status !== 0) {
-    const why = probe.error ? String(probe.error.message) : (probe.stderr || '').trim().split('\n').pop() || `exit ${probe.status}`;
-    return { ran: false, note: `skipped: \`${PY} -c "import torch"\` failed (${why})`, stepsPerSec: {} };
-  }
-  const args = [join(PEER_DIR, 'rollout_bench.py'), '--threads', '2', '--ns', ns.join(','), '--steps', '1000', '--repeats', '3', '--no-breakdown', '--update-batches', ''];
-  log(`peer: ${PY} ${args.join(' ')}`);
-  try {
-    const out = execFileSync(PY, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 1 << 24, timeout: timeoutSec * 1000, killSignal: 'SIGKILL' });
-    const raw = JSON.parse(out) as { rollout: { N: number; env_steps_per_s: number }[] };
-    const stepsPerSec: Record<number, number> = {};
-    for (const r of raw.rollout) stepsPerSec[r.N] = r.env_steps_per_s;
-    return { ran: true, note: `ran: python3 benchmarks/peers/torch_reinforce/rollout_bench.py ${args.slice(1).join(' ')} (torch ${probe.stdout.trim()})`, stepsPerSec, raw };
-  } catch (err) {
-    const e = err as { signal?: string; message?: string };
-    const why = e.signal === 'SIGKILL' ? `stopped after the ${timeoutSec} s limit (machine overloaded?)` : (e.message ?? String(err)).split('\n')[0];
-    return { ran: false, note: `skipped: the peer did not finish (${why})`, stepsPerSec: {} };
-  }
+  const r = runRolloutPeer(ns, { steps: 1000, repeats: 3, timeoutMs: timeoutSec * 1000, log });
+  return { ran: r.ran, note: r.note, stepsPerSec: r.stepsPerSec, threads: r.threads, raw: r.runs };
 }
 
 async function plotSvg(rows: readonly RolloutBenchRow[], peer: PeerResult): Promise<string> {
@@ -193,7 +176,7 @@ async function plotSvg(rows: readonly RolloutBenchRow[], peer: PeerResult): Prom
   const values = rows
     .filter((r) => r.activation === 'tanh' && (r.variant === 'js' || r.variant === 'tensor' || (r.variant === 'bare' && r.backend === 'wasm')))
     .map((r) => ({ N: r.n, stepsPerSec: r.stepsPerSec, series: `${label[r.variant]} (${r.backend})` }));
-  for (const [n, v] of Object.entries(peer.stepsPerSec)) values.push({ N: Number(n), stepsPerSec: v, series: 'PyTorch peer (2 threads)' });
+  for (const [n, v] of Object.entries(peer.stepsPerSec)) values.push({ N: Number(n), stepsPerSec: v, series: 'PyTorch peer (at its best)' });
   const spec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: 'CartPole-v1 rollout throughput, tanh 64-64 MLP policy',
@@ -351,7 +334,7 @@ function report(
   for (const b of o.backends) {
     for (const a of o.activations) {
       const header = ['N', 'JS env', 'tensor env', 'policy.act', 'bare tfjs', 'act/bare', 'env.step alone', 'tensor env.step alone'];
-      if (a === 'tanh') header.push('PyTorch peer (this run)', 'JS/peer', 'tensor/peer', 'best/peer', 'peer, earlier idle run', 'best/earlier');
+      if (a === 'tanh') header.push('PyTorch peer (this run, at its best)', 'JS/peer', 'tensor/peer', 'best/peer', 'peer, earlier idle run', 'best/earlier');
       const body = o.ns
         .filter((n) => get(b, a, 'js', n))
         .map((n) => {
@@ -364,7 +347,8 @@ function report(
             const p = peer.stepsPerSec[n];
             const best = Math.max(js?.stepsPerSec ?? 0, te?.stepsPerSec ?? 0);
             const ref = PEER_REFERENCE[n];
-            row.push(p ? Math.round(p) : '–', ratio(js?.stepsPerSec, p), ratio(te?.stepsPerSec, p), ratio(best, p), ref ?? '–', ratio(best, ref));
+            const thr = peer.threads?.[n];
+            row.push(p ? `${Math.round(p).toLocaleString('en-US')}${thr ? ` (${thr} thr)` : ''}` : '–', ratio(js?.stepsPerSec, p), ratio(te?.stepsPerSec, p), ratio(best, p), ref ?? '–', ratio(best, ref));
           }
           return row;
         });

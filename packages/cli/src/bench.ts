@@ -38,7 +38,15 @@ interface BenchEntry {
 }
 
 /** The benchmarks `rl bench` runs. */
-export type BenchName = 'env' | 'rollout' | 'train' | 'policy' | 'serve' | 'distributed' | 'update';
+export type BenchName = 'env' | 'rollout' | 'train' | 'policy' | 'serve' | 'distributed' | 'update' | 'rollout-workers' | 'train-workers';
+
+/** Worker-thread rollouts (`rl bench rollout-workers`, = `rl bench rollout --workers 1,2`). */
+const ROLLOUT_WORKERS: BenchEntry = {
+  file: 'rollout-workers.ts',
+  name: 'rollout-workers',
+  entry: 'runWorkersBench',
+  args: (o) => ({ ...(o.workers ? { workers: o.workers } : {}), ...(o.quick ? { ns: [64, 1024], seconds: 0.2, repeats: 1 } : {}), ...(o.peer === false ? { peer: false } : {}) }),
+};
 
 /** `rl bench <which>` → the benchmark file, its report and its entry point. */
 export const BENCHES: Readonly<Record<BenchName, BenchEntry>> = {
@@ -69,16 +77,20 @@ export const BENCHES: Readonly<Record<BenchName, BenchEntry>> = {
     entry: 'runUpdateBench',
     args: (o) => ({ ...(o.quick ? { batches: [1024, 4096], seconds: 0.15, repeats: 3, ablation: false } : {}), ...(o.peer === false ? { peer: false } : {}), ...(o.backend ? { backends: o.backend } : {}) }),
   },
+  // env steps/s with the N envs on k worker threads beside one process and the peer; each shard's CPU and wait for a core
+  'rollout-workers': ROLLOUT_WORKERS,
+  // time to solve CartPole-v1 with rollouts in the learner's thread vs on k worker threads (--workers: the largest k given), beside the peer
+  'train-workers': {
+    file: 'train-workers.ts',
+    name: 'train-workers',
+    entry: 'runTrainWorkersBench',
+    args: (o) => ({ ...(o.workers ? { workers: Math.max(...o.workers) } : {}), ...(o.quick ? { maxSeconds: 40 } : {}), ...(o.peer === false ? { peer: false } : {}) }),
+  },
 };
 
 /** Variants of `rl bench rollout`: `--workers 1,2` (worker threads), `--browser` (headless Chromium), `--backend webgpu` (WebGPU in Node beside wasm). */
 export const ROLLOUT_VARIANTS: Readonly<Record<'workers' | 'browser' | 'webgpu', BenchEntry>> = {
-  workers: {
-    file: 'rollout-workers.ts',
-    name: 'rollout-workers',
-    entry: 'runWorkersBench',
-    args: (o) => ({ workers: o.workers, ...(o.quick ? { ns: [64, 1024], seconds: 0.2, repeats: 1 } : {}), ...(o.peer === false ? { peer: false } : {}) }),
-  },
+  workers: ROLLOUT_WORKERS,
   browser: { file: 'browser.ts', name: 'browser', entry: 'runBrowserBench', args: (o) => ({ quick: o.quick === true }) },
   webgpu: {
     file: 'rollout-webgpu.ts',
@@ -89,13 +101,14 @@ export const ROLLOUT_VARIANTS: Readonly<Record<'workers' | 'browser' | 'webgpu',
 };
 
 /**
- * `rl bench env|rollout|train|policy|serve|distributed|update` (rollout: `--workers 1,2`, `--browser`): runs the benchmark in this process (its module is
+ * `rl bench env|rollout|train|policy|serve|distributed|update|rollout-workers|train-workers` (rollout: `--workers 1,2`, `--browser`): runs the benchmark in this process (its module is
  * imported and its exported run function called; `--quick` is read by the benchmark from
  * the command line), which writes results/<name>.json|md, any plots, and its RESULTS.md
  * section; then prints the report's markdown (the table).
  */
 export async function benchCommand(which: keyof typeof BENCHES, opts: BenchOptions): Promise<void> {
   if (which === 'rollout' && opts.workers && opts.browser) throw new CliError('bench rollout: --workers and --browser are separate benchmarks; give one');
+  if (opts.workers && which !== 'rollout' && which !== 'rollout-workers' && which !== 'train-workers') throw new CliError(`bench ${which}: --workers applies to \`rl bench rollout\`, \`rollout-workers\` and \`train-workers\` only`);
   if (opts.backend) {
     const { BACKENDS } = await import('@rl/tf');
     const bad = opts.backend.filter((n) => n === 'auto' || !(BACKENDS as readonly string[]).includes(n));

@@ -23,6 +23,9 @@ describe('rl train flags from the trainer schema', () => {
     expect(by('gamma').description).toContain('(default: 0.99)');
     expect(by('workers').parseArg!('auto', undefined)).toBe('auto');
     expect(by('workers').parseArg!('2', undefined)).toBe(2);
+    expect(by('update-workers').parseArg!('auto', undefined)).toBe('auto');
+    expect(by('update-workers').parseArg!('2', undefined)).toBe(2);
+    expect(by('update-workers').description).toContain('(default: auto)');
     expect(by('baseline').argChoices).toEqual(['none', 'mean', 'ema', 'value', 'gae']);
     expect(helpEnv(['train', '--env', 'Pendulum-v1'])).toBe('Pendulum-v1');
     expect(helpEnv(['train', '--env=Acrobot-v1'])).toBe('Acrobot-v1');

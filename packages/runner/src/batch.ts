@@ -31,6 +31,20 @@ export function onesMask(n: number): Float32Array {
   return m;
 }
 
+/** Zeroed host arrays of a `[T, N, …]` batch, all but the mask (see {@link HostBatch}). */
+export function newHostArrays(shape: Omit<BatchShape, 'allReal'>): Omit<HostBatch, 'mask'> {
+  const { steps: T, numEnvs: N, obsDim: d, discrete, actionDim } = shape;
+  return {
+    obs: new Float32Array(T * N * d),
+    actions: discrete ? new Int32Array(T * N) : new Float32Array(T * N * actionDim),
+    rewards: new Float32Array(T * N),
+    terminated: new Float32Array(T * N),
+    truncated: new Float32Array(T * N),
+    finalObs: new Float32Array(T * N * d),
+    lastObs: new Float32Array(N * d),
+  };
+}
+
 /** The episodes that ended in a batch (see {@link RolloutBatch}). */
 export interface BatchEpisodes {
   readonly episodeReturns: readonly number[];
@@ -41,29 +55,66 @@ export interface BatchEpisodes {
 }
 
 /**
- * The batch whose tensors are made from `host` (one upload per array) and which keeps `host`,
- * so consumers read rewards, flags, mask and observations without a read-back.
+ * The batch over `host`, which it keeps, so consumers read rewards, flags, mask and
+ * observations without a read-back. Each tensor is made from its array (one upload) the first
+ * time it is read, and is the batch's from then on (kept past any `tf.tidy` it was first read
+ * in; freed by `dispose()`): an update that reads only observations, actions and the mask
+ * uploads nothing else. `onDispose` runs once, after the tensors are freed, and says whether
+ * `host` may be written again (the worker runner then reuses its shared arrays for a later
+ * rollout): true unless a tensor was made on a backend that may keep the array by reference
+ * (every backend but wasm, whose upload copies into its heap), where a view such as a reshape
+ * could outlive the batch.
  */
-export function batchFromHost(host: HostBatch, shape: BatchShape, episodes: BatchEpisodes): RolloutBatch {
+export function batchFromHost(host: HostBatch, shape: BatchShape, episodes: BatchEpisodes, onDispose?: (reusable: boolean) => void): RolloutBatch {
   const { steps: T, numEnvs: N, obsDim: d } = shape;
-  const tensors = {
-    obs: tf.tensor3d(host.obs, [T, N, d]),
-    actions: shape.discrete ? tf.tensor2d(host.actions, [T, N], 'int32') : tf.tensor3d(host.actions, [T, N, shape.actionDim], 'float32'),
-    rewards: tf.tensor2d(host.rewards, [T, N]),
-    terminated: tf.tensor2d(host.terminated, [T, N]),
-    truncated: tf.tensor2d(host.truncated, [T, N]),
-    finalObs: tf.tensor3d(host.finalObs, [T, N, d]),
-    lastObs: tf.tensor2d(host.lastObs, [N, d]),
-    mask: shape.allReal ? (tf.ones([T, N]) as tf.Tensor2D) : tf.tensor2d(host.mask, [T, N]),
+  const made = new Map<string, tf.Tensor>();
+  let disposed = false;
+  let shared = false; // a tensor may share host's memory
+
+  const lazy = <X extends tf.Tensor>(field: string, make: () => X): X => {
+    let t = made.get(field) as X | undefined;
+    if (!t) {
+      if (disposed) throw new Error(`RolloutBatch.${field}: the batch was disposed before its ${field} tensor was made`);
+      t = tf.keep(make());
+      if (tf.getBackend() !== 'wasm') shared = true;
+      made.set(field, t);
+    }
+    return t;
   };
   return {
-    ...tensors,
+    get obs() {
+      return lazy('obs', () => tf.tensor3d(host.obs, [T, N, d]));
+    },
+    get actions() {
+      return lazy('actions', (): tf.Tensor => (shape.discrete ? tf.tensor2d(host.actions, [T, N], 'int32') : tf.tensor3d(host.actions, [T, N, shape.actionDim], 'float32')));
+    },
+    get rewards() {
+      return lazy('rewards', () => tf.tensor2d(host.rewards, [T, N]));
+    },
+    get terminated() {
+      return lazy('terminated', () => tf.tensor2d(host.terminated, [T, N]));
+    },
+    get truncated() {
+      return lazy('truncated', () => tf.tensor2d(host.truncated, [T, N]));
+    },
+    get finalObs() {
+      return lazy('finalObs', () => tf.tensor3d(host.finalObs, [T, N, d]));
+    },
+    get lastObs() {
+      return lazy('lastObs', () => tf.tensor2d(host.lastObs, [N, d]));
+    },
+    get mask() {
+      return lazy('mask', () => (shape.allReal ? tf.fill([T, N], 1) : tf.tensor2d(host.mask, [T, N])) as tf.Tensor2D);
+    },
     ...episodes,
     steps: T,
     numEnvs: N,
     host,
     dispose: () => {
-      for (const t of Object.values(tensors)) t.dispose();
+      if (disposed) return;
+      disposed = true;
+      for (const t of made.values()) t.dispose();
+      onDispose?.(!shared);
     },
   };
 }

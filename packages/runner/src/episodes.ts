@@ -15,7 +15,7 @@
  * chunk is read back once).
  */
 import type { Policy } from '@rl/policy';
-import { batchFromHost, hostBatch } from './batch.js';
+import { batchFromHost, hostBatch, newHostArrays } from './batch.js';
 import { createRunner, type AnyVectorEnv } from './rollout.js';
 import { checkSpaces } from './spaces_check.js';
 import type { HostBatch, RolloutBatch } from './types.js';
@@ -128,16 +128,7 @@ function assemble(rounds: readonly Round[], n: number, od: number, ad: number, d
   const cols = rounds.flatMap((r) => r.episodes.map((e, env) => ({ ...e, round: r, env })));
   const E = cols.length;
   const T = Math.max(...cols.map((c) => c.end + 1));
-  const host: HostBatch = {
-    obs: new Float32Array(T * E * od),
-    actions: discrete ? new Int32Array(T * E) : new Float32Array(T * E * ad),
-    rewards: new Float32Array(T * E),
-    terminated: new Float32Array(T * E),
-    truncated: new Float32Array(T * E),
-    mask: new Float32Array(T * E),
-    finalObs: new Float32Array(T * E * od),
-    lastObs: new Float32Array(E * od),
-  };
+  const host: HostBatch = { ...newHostArrays({ steps: T, numEnvs: E, obsDim: od, discrete, actionDim: ad }), mask: new Float32Array(T * E) };
   const row = (a: ArrayLike<number> & { subarray(b: number, e: number): ArrayLike<number> }, at: number, width: number) => a.subarray(at * width, (at + 1) * width);
   cols.forEach((c, j) => {
     for (const chunk of c.round.chunks) {

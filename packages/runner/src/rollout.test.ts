@@ -102,7 +102,7 @@ describe.each(['cpu', 'wasm'] as const)('rollout on %s', (backend) => {
         expect(br[t]![i]).toBe(r.rewards[i]);
         expect(bt[t]![i]).toBe(r.terminated[i]);
         expect(bu[t]![i]).toBe(r.truncated[i]);
-        if (r.terminated[i] || r.truncated[i]) expect(bf[t]![i]).toEqual([...r.finalObs.subarray(i * 4, i * 4 + 4)]);
+        expect(bf[t]![i]).toEqual(r.terminated[i] || r.truncated[i] ? [...r.finalObs.subarray(i * 4, i * 4 + 4)] : [0, 0, 0, 0]);
       }
       obs = Float32Array.from(r.obs);
     }
@@ -125,6 +125,32 @@ describe.each(['cpu', 'wasm'] as const)('rollout on %s', (backend) => {
     expect([...h.mask]).toEqual(new Array(40 * n).fill(1));
     b.dispose();
     b2.dispose();
+    runner.dispose();
+    policy.dispose();
+  });
+
+  it("JS vector env: the batch makes each tensor from its host array when first read (once, kept past tf.tidy), dispose frees them; one first read after dispose throws", async () => {
+    await initTf({ backend });
+    const env = makeVec('CartPole-v1', 3);
+    const policy = createPolicy(env.singleObservationSpace, env.singleActionSpace, { seed: 4 });
+    const runner = createRunner(policy, env, { seed: 1 });
+    runner.rollout(2).dispose(); // the policy's fast-path weights exist from the first act on
+    const before = tf.memory().numTensors;
+    const b = runner.rollout(5);
+    expect(tf.memory().numTensors).toBe(before); // an update that reads only obs, actions and mask uploads nothing else
+    const obs = tf.tidy(() => {
+      const o = b.obs;
+      expect(b.obs).toBe(o);
+      return o.sum().dataSync()[0];
+    });
+    expect(tf.memory().numTensors).toBe(before + 1);
+    expect(b.obs.isDisposed).toBe(false);
+    expect(obs).toBeCloseTo(b.host!.obs.reduce((a, v) => a + v, 0), 4);
+    expect([...b.mask.dataSync()]).toEqual(new Array(15).fill(1));
+    expect(tf.memory().numTensors).toBe(before + 2);
+    b.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    expect(() => b.rewards).toThrow(/RolloutBatch\.rewards: the batch was disposed before its rewards tensor was made/);
     runner.dispose();
     policy.dispose();
   });

@@ -14,7 +14,7 @@ import { isTensorEnv, type AnyVectorEnv as AnyVectorEnvOf, type VectorEnv } from
 import type { Policy } from '@rl/policy';
 import { tf } from '@rl/tf';
 import { checkSpaces } from './spaces_check.js';
-import { batchFromHost, onesMask } from './batch.js';
+import { batchFromHost, newHostArrays, onesMask } from './batch.js';
 import type { TensorVectorEnv } from './tensor_envs/types.js';
 import type { RolloutBatch } from './types.js';
 
@@ -103,6 +103,33 @@ function makeBatch(parts: Omit<RolloutBatch, 'dispose'>): RolloutBatch {
   };
 }
 
+/**
+ * Where {@link rolloutColumns} writes: `[T, width, …]` arrays (time-major, env at column
+ * `first + i`; observations and Box actions `obsDim` / `actionDim` wide), and `lastObs`
+ * `[width, obsDim]`.
+ */
+export interface RolloutColumns {
+  readonly width: number;
+  readonly first: number;
+  readonly obs: Float32Array;
+  readonly finalObs: Float32Array;
+  readonly actions: Int32Array | Float32Array;
+  readonly rewards: Float32Array;
+  readonly terminated: Float32Array;
+  readonly truncated: Float32Array;
+  readonly lastObs: Float32Array;
+}
+
+/**
+ * T steps of a runner over a JS vector env written straight into columns of caller-owned
+ * arrays, without building tensors (a rollout worker fills its shard of the learner's shared
+ * arrays this way: no upload, no read-back, no copy). Not part of the public API.
+ */
+export function rolloutColumns(runner: Runner, steps: number, out: RolloutColumns, episodeEnd: (at: number, ret: number, len: number) => void): void {
+  if (!(runner instanceof JsRunner)) throw new TypeError('rolloutColumns: the runner does not step a JS vector env');
+  runner.rolloutInto(steps, out, episodeEnd);
+}
+
 /** Runner over a JS `VectorEnv`: one upload and one read-back per vector step; the batch keeps its host arrays. */
 class JsRunner implements Runner {
   readonly numEnvs: number;
@@ -145,29 +172,52 @@ class JsRunner implements Runner {
 
   rollout(steps: number): RolloutBatch {
     checkSteps('rollout', steps);
-    const env = this.env;
     const n = this.numEnvs;
-    const od = env.obsDim;
-    const discrete = env.singleActionSpace.type === 'Discrete';
-    const ad = discrete ? 1 : env.actionDim;
-    const checkNaN = this.opts.checkNaN ?? true;
-    const actOpts = { deterministic: this.opts.deterministic ?? false };
-    // One allocation per rollout (not per step): these become the batch's tensors at the end.
-    const obsBuf = new Float32Array(steps * n * od);
-    const finalBuf = new Float32Array(steps * n * od);
-    const actBuf = discrete ? new Int32Array(steps * n) : new Float32Array(steps * n * ad);
-    const rewBuf = new Float32Array(steps * n);
-    const termBuf = new Float32Array(steps * n);
-    const truncBuf = new Float32Array(steps * n);
+    const shape = { steps, numEnvs: n, ...this.widths() };
+    // One allocation per rollout (not per step): the batch's host arrays, its tensors made from them when read.
+    const out: RolloutColumns = { width: n, first: 0, ...newHostArrays(shape) };
     const returns: number[] = [];
     const lengths: number[] = [];
     const ends: number[] = [];
+    this.rolloutInto(steps, out, (at, ret, len) => {
+      returns.push(ret);
+      lengths.push(len);
+      ends.push(at);
+    });
+    const host = { obs: out.obs, actions: out.actions, rewards: out.rewards, terminated: out.terminated, truncated: out.truncated, mask: onesMask(steps * n), finalObs: out.finalObs, lastObs: out.lastObs };
+    return batchFromHost(host, { ...shape, allReal: true }, { episodeReturns: returns, episodeLengths: lengths, episodeEnds: ends, numSteps: steps * n });
+  }
+
+  /** The env's observation width, whether actions are discrete, and the action width (1 when discrete). */
+  private widths(): { obsDim: number; discrete: boolean; actionDim: number } {
+    const discrete = this.env.singleActionSpace.type === 'Discrete';
+    return { obsDim: this.env.obsDim, discrete, actionDim: discrete ? 1 : this.env.actionDim };
+  }
+
+  /**
+   * T steps written straight into `out`'s columns first … first + N − 1 of its `[T, width, …]`
+   * arrays (a rollout worker's shard of the learner's shared arrays, or the batch's own arrays),
+   * every entry of them (what an earlier rollout left there is overwritten; `finalObs` is zero
+   * where no episode ended);
+   * `episodeEnd(t·width + first + i, return, length)` for every episode that ends, in (t, i) order.
+   */
+  rolloutInto(steps: number, out: RolloutColumns, episodeEnd: (at: number, ret: number, len: number) => void): void {
+    checkSteps('rollout', steps);
+    const env = this.env;
+    const n = this.numEnvs;
+    const { obsDim: od, discrete, actionDim: ad } = this.widths();
+    const W = out.width;
+    const c0 = out.first;
+    const checkNaN = this.opts.checkNaN ?? true;
+    const actOpts = { deterministic: this.opts.deterministic ?? false };
+    const { obs: obsBuf, finalObs: finalBuf, actions: actBuf, rewards: rewBuf, terminated: termBuf, truncated: truncBuf } = out;
     const epR = this.epReturn;
     const epL = this.epLength;
     let obs = this.obs;
 
     for (let t = 0; t < steps; t++) {
-      obsBuf.set(obs, t * n * od);
+      const row = t * W + c0;
+      obsBuf.set(obs, row * od);
       const obsT = tf.tensor2d(obs, [n, od], 'float32');
       const actT = this.policy.act(obsT, actOpts);
       let actions: ArrayLike<number>;
@@ -180,9 +230,9 @@ class JsRunner implements Runner {
       if (actions.length !== n * ad) {
         throw new RangeError(`rollout: policy.act returned ${actions.length} values for ${n} envs of ${env.id} (expected ${n * ad})`);
       }
-      actBuf.set(actions, t * n * ad);
+      actBuf.set(actions, row * ad);
       const r = env.step(actions);
-      const row = t * n;
+      finalBuf.fill(0, row * od, (row + n) * od); // every entry is written (a worker's arrays are reused): zero but where an episode ends
       for (let i = 0; i < n; i++) {
         const rew = r.rewards[i]!;
         if (checkNaN && Number.isNaN(rew)) throw new RangeError(`rollout: env ${env.id} index ${i} returned a NaN reward at step ${this.globalStep + t} (step ${t} of this rollout)`);
@@ -194,9 +244,8 @@ class JsRunner implements Runner {
         epR[i] = epR[i]! + rew;
         epL[i] = epL[i]! + 1;
         if (te !== 0 || tr !== 0) {
-          returns.push(epR[i]!);
-          lengths.push(epL[i]!);
-          ends.push(row + i);
+          episodeEnd(row + i, epR[i]!, epL[i]!);
+          this.episodes++;
           epR[i] = 0;
           epL[i] = 0;
           finalBuf.set(r.finalObs.subarray(i * od, (i + 1) * od), (row + i) * od);
@@ -207,11 +256,9 @@ class JsRunner implements Runner {
       obs = Float32Array.from(r.obs);
     }
     this.obs = obs;
+    out.lastObs.set(obs, c0 * od);
     this.globalStep += steps;
     this.envSteps += steps * n;
-    this.episodes += returns.length;
-    const host = { obs: obsBuf, actions: actBuf, rewards: rewBuf, terminated: termBuf, truncated: truncBuf, mask: onesMask(steps * n), finalObs: finalBuf, lastObs: Float32Array.from(obs) };
-    return batchFromHost(host, { steps, numEnvs: n, obsDim: od, discrete, actionDim: ad, allReal: true }, { episodeReturns: returns, episodeLengths: lengths, episodeEnds: ends, numSteps: steps * n });
   }
 
   dispose(): void {

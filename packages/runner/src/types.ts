@@ -31,7 +31,8 @@ export interface RolloutBatch {
    * The batch's arrays in host memory where the runner already has them (JS envs, worker
    * threads): the very arrays the tensors above were made from, so an update reads nothing back
    * that the rollout uploaded. Absent for tensor-native rollouts (their data lives on the
-   * backend; see `hostBatch`). Read-only: on the cpu backend the tensors may share this memory.
+   * backend; see `hostBatch`). Read-only, and valid until `dispose()` (a worker runner writes
+   * a later rollout into the same arrays); on the cpu backend the tensors may share this memory.
    */
   readonly host?: HostBatch;
   /** Number of real env steps in the batch (T·N in step mode). */
@@ -40,7 +41,11 @@ export interface RolloutBatch {
   readonly steps: number;
   /** N. */
   readonly numEnvs: number;
-  /** Frees every tensor of the batch. */
+  /**
+   * Frees every tensor of the batch (and, for a worker runner's batch, hands its host arrays
+   * back for a later rollout). A JS rollout's tensors are made from `host` the first time each
+   * is read, so one first read after `dispose()` throws.
+   */
   dispose(): void;
 }
 

@@ -5,6 +5,13 @@
 import { z } from 'zod';
 import { BACKENDS, type BackendName } from '@rl/tf';
 
+/**
+ * Smallest batch (T·N samples, steps mode) for which `updateWorkers: 'auto'` computes the
+ * update's gradient on every core: measured with `rl bench update` on 2 cores (see
+ * benchmarks/RESULTS.md, "Update speed").
+ */
+export const AUTO_UPDATE_MIN_BATCH = 4096;
+
 /** Log levels of the trainer's pino logger. */
 export type LogLevel = 'silent' | 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
 
@@ -79,6 +86,12 @@ export const trainConfigSchema = z.strictObject({
     .union([z.number().int().min(1), z.literal('auto')], { error: 'must be an integer ≥ 1 or "auto"' })
     .default(1)
     .describe('Rollout worker threads (steps mode, JS envs): 1 = in the trainer\'s thread; k > 1 or auto (one per core, at most N) shards the N envs across k worker_threads.'),
+  updateWorkers: z
+    .union([z.number().int().min(1), z.literal('auto')], { error: 'must be an integer ≥ 1 or "auto"' })
+    .default('auto')
+    .describe(
+      `Threads of the update's ∇θJ (wasm, cpu backends; Node): 1 = in the trainer's thread; k > 1 splits each batch along T into k parts computed at once (k − 1 gradient threads, the same estimate within float rounding); auto = one per core when a steps-mode batch has T·N ≥ ${AUTO_UPDATE_MIN_BATCH} samples, else 1 (below that the hand-over costs what the second core saves). The value network's fit stays in the trainer's thread.`,
+    ),
 });
 
 type ConfigOutput = z.output<typeof trainConfigSchema>;

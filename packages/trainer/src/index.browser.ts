@@ -9,6 +9,8 @@ export type { Transitions, Bootstrap, GaeResult } from './returns.js';
 /** The estimate of ∇θJ and one REINFORCE update, each step a named function (see reinforce.ts). */
 export {
   policyGradient,
+  finalAdvantages,
+  surrogateGradient,
   reinforceUpdate,
   reinforceUpdateAsync,
   readBatch,
@@ -24,7 +26,7 @@ export {
   updateEma,
   NonFiniteError,
 } from './reinforce.js';
-export type { PolicyGradient, PolicyGradientOptions, ValueFunction, BatchData, Learner, UpdateConfig, UpdateMetrics, Estimate } from './reinforce.js';
+export type { PolicyGradient, PolicyGradientOptions, GradientEstimator, SurrogateGradient, SampleBatch, ValueFunction, BatchData, Learner, UpdateConfig, UpdateMetrics, Estimate } from './reinforce.js';
 /** When things happen in a run: seed order, learning-rate schedule, stop rule, evaluation seed. */
 export { runSeeds, learningRate, stopReason, evaluationSeed, evaluationDue, evaluatesDuringTraining } from './schedule.js';
 export type { RunSeeds, RunProgress, StopReason } from './schedule.js';
@@ -32,7 +34,7 @@ export type { RunSeeds, RunProgress, StopReason } from './schedule.js';
 export { createOptimizer, globalNorm } from './optim.js';
 export type { Optimizer, OptimizerOptions, OptimizerState } from './optim.js';
 /** The hyperparameter record, its defaults, zod schema and validation. */
-export { DEFAULT_CONFIG, trainConfigSchema, resolveConfig, ConfigError, showValue } from './config.js';
+export { DEFAULT_CONFIG, trainConfigSchema, resolveConfig, ConfigError, showValue, AUTO_UPDATE_MIN_BATCH } from './config.js';
 export type { TrainConfig, ConfigIssue, ResolveOptions, ReturnEstimator, BaselineKind, LogLevel, EnvVectorization } from './config.js';
 /** Command-line flags derived from a zod schema (the config's, `@rl/distributed`'s). */
 export { schemaFlags, parseFlagValue, flagHelp, deepMerge, setPath, kebab, FlagValueError } from './flags.js';

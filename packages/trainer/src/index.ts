@@ -9,3 +9,6 @@ export * from './index.browser.js';
 export { writeCheckpoint, readCheckpoint, readLatestCheckpoint, readNewestIntactCheckpoint, moveAsideCheckpoint, listCheckpoints, checkpointName, removeTempCheckpoints, CheckpointError } from './checkpoint.js';
 export { encodeState, decodeState } from './checkpoint.js';
 export type { Checkpoint, CheckpointMeta, EncodedState, IntactCheckpoint } from './checkpoint.js';
+/** ∇θJ computed in parts on several threads (Node; the trainer's `updateWorkers`). */
+export { createGradientThreads, updateParts } from './gradient_threads.js';
+export type { GradientThreads, GradientThreadsOptions } from './gradient_threads.js';

@@ -28,7 +28,8 @@ describe('will a run fit in memory', () => {
       { numEnvs: 64, stepsPerIter: 32, hidden: [256], baseline: 'value' as const },
       { numEnvs: 8, stepsPerIter: 8, hidden: [512, 512] },
     ]) {
-      const trainer = await createTrainer({ ...cfg, logLevel: 'silent', evalEpisodes: 0 });
+      // updateWorkers 1: the whole update in this thread, where tf.profile sees it (with 'auto', T·N ≥ 4096 runs half of it in a gradient thread)
+      const trainer = await createTrainer({ ...cfg, logLevel: 'silent', evalEpisodes: 0, updateWorkers: 1 });
       trainer.step(); // the wasm heap and kernels are warm
       const measured = (await tf.profile(() => void trainer.step())).peakBytes;
       const estimate = estimateRunMemory(trainer.config, cartpole).tensorBytes;
@@ -53,6 +54,17 @@ describe('will a run fit in memory', () => {
     }
     expect(tf.memory().numTensors).toBe(before);
     expect(refused(() => checkRunMemory(resolveConfig({ numEnvs: 1e9 }))).render((f) => `--${f}`)).toMatch(/lower --numEnvs or --stepsPerIter$/);
+  });
+
+  it('updateWorkers k > 1 adds k − 1 gradient threads, each with its part of the update', () => {
+    const one = estimateRunMemory(resolveConfig({ numEnvs: 256, stepsPerIter: 64, updateWorkers: 1 }), cartpole);
+    const three = estimateRunMemory(resolveConfig({ numEnvs: 256, stepsPerIter: 64, updateWorkers: 3 }), cartpole);
+    expect(one.parts.some((p) => p.what === 'gradient threads')).toBe(false);
+    const g = three.parts.find((p) => p.what === 'gradient threads')!;
+    expect(g.fields).toEqual(['updateWorkers', 'numEnvs', 'stepsPerIter']);
+    expect(g.how).toBe('{updateWorkers} 3: 2 threads of 5,462 rows');
+    expect(three.hostBytes - one.hostBytes).toBe(g.bytes);
+    expect(g.bytes).toBeGreaterThan(2 * 64e6);
   });
 
   it('each limit on its own: tensors, V8 heap, available memory, typed array length', () => {

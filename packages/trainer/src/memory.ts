@@ -8,7 +8,8 @@
  * - the update's tensors: per row of the batch and per parameter, the measured factors of
  *   `@rl/policy`'s `trainingBytes` (forward, backward, Adam), and the value network's parameters;
  * - the N envs (typed arrays of a native batched env, or N env objects on the JS heap);
- * - worker threads (each a tfjs instance and its share of envs and actions);
+ * - worker threads (each a tfjs instance and its share of envs and actions), and gradient
+ *   threads (`updateWorkers` k: k − 1 tfjs instances, each with its part of the update);
  * - the evaluation after training (`evalEpisodes` envs, their episodes, one forward pass).
  * Each part is compared with what `@rl/tf`'s `memoryLimits` reports: the wasm backend's 4 GiB,
  * the memory available, V8's heap, the longest typed array. What cannot fit is refused with a
@@ -148,6 +149,12 @@ export function estimateRunMemory(config: TrainConfig, sizes: SpaceSizes): Memor
   parts.push({ what: generic ? 'env objects' : 'envs', bytes: n * (generic ? GENERIC_ENV_BYTES : NATIVE_ENV_BYTES), where: generic ? 'heap' : 'host', fields: ['numEnvs'], phase, how: `{numEnvs} ${count(n)} envs` });
   const workers = config.workers === 'auto' ? 0 : config.workers;
   if (workers > 1) parts.push({ what: 'rollout worker threads', bytes: workers * (WORKER_BYTES + forwardBytes(shape, Math.ceil(n / workers))), where: 'host', fields: ['workers'], phase, how: `{workers} ${workers} threads` });
+  // each gradient thread: its own tfjs and its part of the update (the trainer's thread is counted with the whole update above, an upper bound)
+  const updateParts = config.updateWorkers === 'auto' ? 1 : config.updateWorkers;
+  if (updateParts > 1) {
+    const partRows = Math.ceil(rows / updateParts);
+    parts.push({ what: 'gradient threads', bytes: (updateParts - 1) * (WORKER_BYTES + trainingBytes(shape, partRows)), where: 'host', fields: ['updateWorkers', ...rowFields], phase, how: `{updateWorkers} ${updateParts}: ${updateParts - 1} threads of ${count(partRows)} rows` });
+  }
   const evalParts = config.evalEpisodes > 0 ? estimateEvalMemory(config.env, sizes, config.hidden, config.evalEpisodes, 'evalEpisodes').parts : [];
   return summarize([...parts, ...evalParts], arrays, rows * sizes.obsSize);
 }

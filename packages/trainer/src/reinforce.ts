@@ -160,8 +160,8 @@ export interface PolicyGradientOptions {
   readonly data?: BatchData;
 }
 
-/** The estimate of ∇θJ and what it was computed from. Call `dispose()` when done. */
-export interface PolicyGradient {
+/** ∇θ of the surrogate objective for given advantages, with its loss, entropy and norm. Call `dispose()` when done. */
+export interface SurrogateGradient {
   /** ∇θJ per trainable variable (ascent direction), aligned with `policy.trainableVariables`. */
   readonly gradJ: tf.Tensor[];
   /** The surrogate loss −Ĵ(θ) (what a minimiser would see), scalar. */
@@ -170,13 +170,20 @@ export interface PolicyGradient {
   readonly entropy: tf.Scalar;
   /** Global L2 norm of ∇θJ, scalar. */
   readonly gradNorm: tf.Scalar;
+  /** Frees every tensor above. */
+  dispose(): void;
+}
+
+/** The estimate of ∇θJ and what it was computed from. Call `dispose()` when done. */
+export interface PolicyGradient extends SurrogateGradient {
   /** The returns R_t the steps were credited with `[T·N]` (undefined when `advantages` was given). */
   readonly returns: Float32Array | undefined;
   /** The advantages Â_t used `[T·N]`. */
   readonly advantages: Float32Array;
-  /** Frees every tensor above. */
-  dispose(): void;
 }
+
+/** What {@link surrogateGradient} reads of a batch: observations, actions, mask, T and N. */
+export type SampleBatch = Pick<RolloutBatch, 'obs' | 'actions' | 'mask' | 'steps' | 'numEnvs'>;
 
 /**
  * The REINFORCE estimate of ∇θJ from one batch, without applying it:
@@ -189,28 +196,21 @@ export interface PolicyGradient {
  * g.dispose();
  */
 export function policyGradient(policy: Policy, batch: RolloutBatch, opts: PolicyGradientOptions = {}): PolicyGradient {
-  const { steps: T, numEnvs: N } = batch;
-  const data = opts.data ?? readBatch(batch);
-  const gamma = opts.gamma ?? 1;
+  const { returns, advantages } = finalAdvantages(opts.data ?? readBatch(batch), opts);
+  return { ...surrogateGradient(policy, batch, advantages, opts.entCoef ?? 0), returns, advantages };
+}
 
-  // R_t: the return step t is credited with (the whole episode's, or only what follows it)
-  let returns: Float32Array | undefined;
-  let advantages: Float32Array;
-  if (opts.advantages) {
-    advantages = Float32Array.from(opts.advantages);
-  } else {
-    returns = discountedReturns(data, opts.returnEstimator ?? 'rewardToGo', gamma, data.bootstrap);
-    // Â_t = R_t − b_t, b_t a baseline that does not depend on a_t
-    advantages = advantagesOf(returns, opts.baseline ?? 0);
-  }
-  if (advantages.length !== T * N) throw new RangeError(`policyGradient: advantages has ${advantages.length} values, the batch has T·N = ${T}·${N} = ${T * N}`);
-  if (opts.normalizeAdvantages) advantages = normalize(advantages, data.mask);
-  for (let i = 0; i < advantages.length; i++) if (!data.mask[i]) advantages[i] = 0;
-
-  const entCoef = opts.entCoef ?? 0;
+/**
+ * ∇θ of the surrogate Ĵ(θ) = 1/N Σ_n Σ_t log πθ(a_t,n|s_t,n) · Â_t,n (+ c_H/N Σ H) of a batch
+ * whose final advantages Â (`[T·N]`, from {@link finalAdvantages}) are given: the taped half of
+ * {@link policyGradient}. Over rows t0 … t1−1 of a batch it gives that part's share of the
+ * batch's estimate (the 1/N is the batch's, as every part keeps all N envs).
+ */
+export function surrogateGradient(policy: Policy, batch: SampleBatch, advantages: Float32Array, entCoef: number): SurrogateGradient {
   const vars = policy.trainableVariables;
   let entropy: tf.Scalar | undefined;
   const { value: surrogate, grads } = tf.tidy(() => {
+    const { steps: T, numEnvs: N } = batch;
     const obs = batch.obs.reshape([T * N, batch.obs.shape[2]]) as tf.Tensor2D;
     const actions = batch.actions.reshape(batch.actions.rank === 2 ? [T * N] : [T * N, batch.actions.shape[2]!]);
     const A = tf.tensor1d(advantages);
@@ -240,16 +240,40 @@ export function policyGradient(policy: Policy, batch: RolloutBatch, opts: Policy
   surrogate.dispose();
   const gradNorm = globalNorm(gradJ);
   const ent = entropy!;
-  return {
-    gradJ,
-    loss,
-    entropy: ent,
-    gradNorm,
-    returns,
-    advantages,
-    dispose: () => tf.dispose([...gradJ, loss, ent, gradNorm]),
-  };
+  return { gradJ, loss, entropy: ent, gradNorm, dispose: () => tf.dispose([...gradJ, loss, ent, gradNorm]) };
 }
+
+/**
+ * The Â_t each sample's ∇θ log πθ is weighted with in {@link policyGradient}: the given
+ * advantages, or R_t − b for `returnEstimator`, γ and `baseline`; standardised over the batch's
+ * real samples with `normalizeAdvantages`; 0 on padding. Also the returns R_t (undefined when
+ * the advantages were given). Computing a batch's gradient in parts starts here, so every part
+ * is weighted by the whole batch's statistics.
+ */
+export function finalAdvantages(data: BatchData, opts: Omit<PolicyGradientOptions, 'data' | 'entCoef'>): { returns: Float32Array | undefined; advantages: Float32Array } {
+  const { steps: T, numEnvs: N } = data;
+  // R_t: the return step t is credited with (the whole episode's, or only what follows it)
+  let returns: Float32Array | undefined;
+  let advantages: Float32Array;
+  if (opts.advantages) {
+    advantages = Float32Array.from(opts.advantages);
+  } else {
+    returns = discountedReturns(data, opts.returnEstimator ?? 'rewardToGo', opts.gamma ?? 1, data.bootstrap);
+    // Â_t = R_t − b_t, b_t a baseline that does not depend on a_t
+    advantages = advantagesOf(returns, opts.baseline ?? 0);
+  }
+  if (advantages.length !== T * N) throw new RangeError(`policyGradient: advantages has ${advantages.length} values, the batch has T·N = ${T}·${N} = ${T * N}`);
+  if (opts.normalizeAdvantages) advantages = normalize(advantages, data.mask);
+  for (let i = 0; i < advantages.length; i++) if (!data.mask[i]) advantages[i] = 0;
+  return { returns, advantages };
+}
+
+/**
+ * Something that computes {@link policyGradient}'s estimate: `policyGradient` itself, or the
+ * same estimate computed in parts on several threads and summed (`createGradientThreads` of the
+ * Node entry).
+ */
+export type GradientEstimator = (policy: Policy, batch: RolloutBatch, opts: PolicyGradientOptions) => PolicyGradient;
 
 /** Thrown when the loss or a gradient is NaN or infinite; the parameters were left unchanged. */
 export class NonFiniteError extends Error {
@@ -271,6 +295,8 @@ export interface Learner {
   readonly valueOptimizer?: Optimizer;
   /** EMA of past batches' mean returns (`ema` baseline); undefined before the first batch. */
   ema: number | undefined;
+  /** What computes ∇θJ; default {@link policyGradient} (in the calling thread). */
+  readonly gradient?: GradientEstimator;
 }
 
 /** Hyperparameters of one update (a subset of `TrainConfig`). */
@@ -374,7 +400,7 @@ function* updateSteps(learner: Learner, batch: RolloutBatch, cfg: UpdateConfig, 
   const { returns, advantages } = estimate(cfg, data, learner.ema);
 
   // ∇θJ ≈ 1/N Σ_n Σ_t ∇θ log πθ(a_t|s_t) · Â_t
-  const pg = policyGradient(policy, batch, { advantages, normalizeAdvantages: cfg.normalizeAdvantages, entCoef: cfg.entCoef, data });
+  const pg = (learner.gradient ?? policyGradient)(policy, batch, { advantages, normalizeAdvantages: cfg.normalizeAdvantages, entCoef: cfg.entCoef, data });
   try {
     const [loss, entropy, gradNorm] = yield [pg.loss, pg.entropy, pg.gradNorm];
     if (!Number.isFinite(loss!)) throw new NonFiniteError(iteration, `the policy loss (${loss})`);

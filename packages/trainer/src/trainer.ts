@@ -10,7 +10,7 @@ import { createRunner, isTensorEnv, rolloutEpisodes, type AnyVectorEnv, type Rol
 import { backendInfo, initTf, tf, useFastWasmKernels } from '@rl/tf';
 import { DEFAULT_CONFIG, resolveConfig, type TrainConfig } from './config.js';
 import { createOptimizer, type Optimizer, type OptimizerState } from './optim.js';
-import { reinforceUpdate, type Learner } from './reinforce.js';
+import { reinforceUpdate, type GradientEstimator, type Learner } from './reinforce.js';
 import { evaluatesDuringTraining, evaluationDue, evaluationSeed, learningRate, runSeeds, stopReason, type StopReason } from './schedule.js';
 import { createTrainingPolicy, makeTrainingEnv, vectorizationOf } from './setup.js';
 import { evaluatePolicySync, type EvalResult } from './evaluate.js';
@@ -284,7 +284,8 @@ export async function createTrainer(partial: Partial<TrainConfig> = {}, opts: Tr
     if (typeof mod.createWorkerRunner !== 'function') throw new Error(`createTrainer: workers ${String(config.workers)} needs Node worker_threads (createWorkerRunner is not available in this build of @rl/runner); use workers 1`);
     workerRunner = mod.createWorkerRunner;
   }
-  const trainer = new TrainerImpl(config, logger, opts, workerRunner);
+  const gradientThreads = await loadGradientThreads(config, tf.getBackend());
+  const trainer = new TrainerImpl(config, logger, opts, workerRunner, gradientThreads);
   try {
     await trainer.ready();
   } catch (err) {
@@ -292,6 +293,29 @@ export async function createTrainer(partial: Partial<TrainConfig> = {}, opts: Tr
     throw err;
   }
   return trainer;
+}
+
+/**
+ * The Node entry's `createGradientThreads` for this run's `updateWorkers` (declared here
+ * structurally, as the worker runner below, so the browser build never reaches worker_threads).
+ */
+type GradientThreadsFactory = (policy: Policy) => { readonly gradient: GradientEstimator; ready(): Promise<void>; dispose(): void };
+
+async function loadGradientThreads(config: TrainConfig, backend: string): Promise<GradientThreadsFactory | undefined> {
+  if (config.updateWorkers === 1) return undefined;
+  // the Node entry of this package (its browser build has no threads); a specifier in a variable, so bundlers leave it alone
+  const specifier = '@rl/trainer';
+  const mod = (await import(/* @vite-ignore */ specifier).catch(() => ({}))) as {
+    createGradientThreads?: (policy: Policy, opts: { parts: number }) => ReturnType<GradientThreadsFactory>;
+    updateParts?: (cfg: TrainConfig, backend: string) => number;
+  };
+  if (typeof mod.createGradientThreads !== 'function' || typeof mod.updateParts !== 'function') {
+    if (config.updateWorkers === 'auto') return undefined;
+    throw new Error(`createTrainer: updateWorkers ${config.updateWorkers} needs Node worker_threads (createGradientThreads is not in this build of @rl/trainer); use updateWorkers 1`);
+  }
+  const parts = mod.updateParts(config, backend);
+  const create = mod.createGradientThreads;
+  return parts > 1 ? (policy) => create(policy, { parts }) : undefined;
 }
 
 /**
@@ -370,7 +394,10 @@ class TrainerImpl implements Trainer {
   /** Whether the state holds the runner's and envs' state (steps mode, JS envs that can save theirs, no workers). */
   private readonly savesRunner: boolean;
 
-  constructor(config: TrainConfig, logger: Logger, opts: TrainerOptions, workerRunner?: WorkerRunnerFactory) {
+  /** The threads computing parts of each update's ∇θJ (`updateWorkers` > 1). */
+  private readonly gradientThreads: ReturnType<GradientThreadsFactory> | undefined;
+
+  constructor(config: TrainConfig, logger: Logger, opts: TrainerOptions, workerRunner?: WorkerRunnerFactory, gradientThreads?: GradientThreadsFactory) {
     this.config = config;
     this.logger = logger;
     this.onIteration = opts.onIteration;
@@ -398,10 +425,13 @@ class TrainerImpl implements Trainer {
     // Optimizers: ascent on J for θ, descent on the value MSE for V
     this.optimizer = createOptimizer(this.policy.trainableVariables, { kind: config.optimizer, lr: config.lr });
     this.valueOptimizer = this.value ? createOptimizer(this.value.trainableVariables, { kind: 'adam', lr: config.valueLr }) : undefined;
+    // ∇θJ in this thread, or in parts on every core (`updateWorkers`); V's fit stays here
+    this.gradientThreads = gradientThreads?.(this.policy);
     this.learner = {
       policy: this.policy,
       optimizer: this.optimizer,
       ...(this.value ? { value: this.value, valueOptimizer: this.valueOptimizer! } : {}),
+      ...(this.gradientThreads ? { gradient: this.gradientThreads.gradient } : {}),
       ema: undefined,
     };
     // Rollouts in steps mode: in this thread, or sharded across worker threads (`workers` > 1)
@@ -427,9 +457,9 @@ class TrainerImpl implements Trainer {
     logger.debug({ config }, 'trainer created');
   }
 
-  /** Resolves once the rollout workers (if any) have started. */
+  /** Resolves once the rollout workers and gradient threads (if any) have started. */
   async ready(): Promise<void> {
-    await (this.runner as Partial<{ ready(): Promise<void> }> | undefined)?.ready?.();
+    await Promise.all([(this.runner as Partial<{ ready(): Promise<void> }> | undefined)?.ready?.(), this.gradientThreads?.ready()]);
   }
 
   private collect(): RolloutBatch {
@@ -687,7 +717,7 @@ class TrainerImpl implements Trainer {
    */
   setState(s: TrainerState): void {
     if (s?.format !== 'rl-trainer-state' || s.version !== 1) throw new TypeError(`setState: not a trainer state (format ${String(s?.format)}, version ${String(s?.version)})`);
-    // a field the saved config lacks (saved before the field existed) had its default; `workers` only changes where rollouts run, `envModule` where the env's code lives
+    // a field the saved config lacks (saved before the field existed) had its default; `workers` and `updateWorkers` only change where rollouts and updates run, `envModule` where the env's code lives
     const saved = (k: keyof TrainConfig): unknown => (k in s.config ? s.config[k] : DEFAULT_CONFIG[k]);
     const diff = (Object.keys(this.config) as (keyof TrainConfig)[]).filter((k) => !RESUMABLE_CHANGES.includes(k) && JSON.stringify(this.config[k]) !== JSON.stringify(saved(k)));
     if (diff.length > 0) throw new RangeError(`setState: the state was saved with a different config (${diff.map((k) => `${k}: ${JSON.stringify(saved(k))} vs ${JSON.stringify(this.config[k])}`).join('; ')})`);
@@ -739,6 +769,7 @@ class TrainerImpl implements Trainer {
   dispose(): void {
     this.runner?.dispose();
     this.runner = undefined;
+    this.gradientThreads?.dispose();
     this.optimizer.dispose();
     this.valueOptimizer?.dispose();
     this.policy.dispose();
@@ -753,7 +784,7 @@ class TrainerImpl implements Trainer {
  * logs, when it stops, where rollouts run and when it evaluates, not what an iteration
  * computes (evaluations restore every stream they use).
  */
-const RESUMABLE_CHANGES: readonly (keyof TrainConfig)[] = ['logLevel', 'totalSteps', 'evalEpisodes', 'evalEvery', 'evalDeterministic', 'stopOnEval', 'targetReturn', 'workers', 'envModule'];
+const RESUMABLE_CHANGES: readonly (keyof TrainConfig)[] = ['logLevel', 'totalSteps', 'evalEpisodes', 'evalEvery', 'evalDeterministic', 'stopOnEval', 'targetReturn', 'workers', 'updateWorkers', 'envModule'];
 
 function copyObsNorm(s: ObsNormStats): ObsNormStats {
   return { ...s, mean: Float32Array.from(s.mean), var: Float32Array.from(s.var) };

@@ -48,7 +48,7 @@ describe('createWorkerRunner', () => {
   // (b) + (c): with the mode as action, env seeding alone decides the batch: k = 1, k = 2 and the
   // single-process runner give identical batches, across rollouts and after a weight update.
   it.each([
-    { backend: 'wasm' as const, envId: 'CartPole-v1', n: 7, ks: [1, 2], envOptions: {} },
+    { backend: 'wasm' as const, envId: 'CartPole-v1', n: 7, ks: [1, 2], envOptions: { maxEpisodeSteps: 30 } }, // episodes end in every round (the mode balances the pole)
     { backend: 'cpu' as const, envId: 'Pendulum-v1', n: 6, ks: [2], envOptions: { maxEpisodeSteps: 30 } },
   ])('$backend $envId: deterministic k=$ks equals the single-process runner field by field; close leaves no threads or tensors', async ({ backend, envId, n, ks, envOptions }) => {
     await initTf({ backend });
@@ -60,11 +60,13 @@ describe('createWorkerRunner', () => {
     const runners: WorkerRunner[] = ks.map((k) => createWorkerRunner(policy, { envId, numEnvs: n, workers: k, seed: 11, deterministic: true, envOptions }));
     await Promise.all(runners.map((r) => r.ready()));
     expect(runners.map((r) => r.shards)).toEqual(ks.map((k) => (k === 1 ? [{ lo: 0, hi: n }] : [{ lo: 0, hi: Math.floor(n / 2) }, { lo: Math.floor(n / 2), hi: n }])));
+    const outBuffers = runners.map(() => [] as ArrayBufferLike[]);
     for (const [round, steps] of [40, 25, 40].entries()) {
       if (round === 2) perturb(policy, 0.05);
       const ref = single.rollout(steps);
       for (const [j, r] of runners.entries()) {
         const b = r.rollout(steps);
+        outBuffers[j]!.push(b.host!.obs.buffer);
         expectSameBatch(b, ref, `${envId} k=${ks[j]} round ${round}`);
         b.dispose();
       }
@@ -72,10 +74,20 @@ describe('createWorkerRunner', () => {
       ref.dispose();
     }
     expect(episodes).toBeGreaterThan(0); // finished episodes are compared too (CartPole falls; Pendulum is truncated at 30 steps)
+    // round 2 (T = 40 again) wrote into round 0's shared arrays on wasm (its upload copies), and still equals the single-process
+    // batch (nothing stale in finalObs); on cpu the tensors may share the arrays, so each batch has fresh ones
+    for (const b of outBuffers) expect(b[2] === b[0] && b[1] !== b[0]).toBe(backend === 'wasm');
     for (const r of runners) {
       expect(r.stats).toEqual(single.stats);
       expect(r.lastShardMs).toHaveLength(r.numWorkers);
       for (const ms of r.lastShardMs) expect(ms).toBeGreaterThan(0);
+      // each shard's own accounting: its thread's CPU time (Linux schedstat) fits in its wall time
+      for (const t of r.lastShardTimes) {
+        if (process.platform !== 'linux') continue;
+        expect(t.cpuMs).toBeGreaterThan(0);
+        expect(t.cpuMs).toBeLessThanOrEqual(t.wallMs + 10); // schedstat adds a running thread's time at scheduler ticks (≥ 100 Hz): a read lags by up to one
+        expect(t.waitMs).toBeGreaterThanOrEqual(0);
+      }
     }
     await Promise.all(runners.map((r) => r.close()));
     for (const r of runners) expect(r.aliveWorkers).toBe(0);

@@ -7,9 +7,6 @@
  * single-process runner lays it out (env i at column i, episodes in (t, i) order).
  */
 import { availableParallelism } from 'node:os';
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { makeVec, Rng, type MakeVecOptions, type VectorEnv } from '@rl/env';
 import { isTypeScriptFile } from '@rl/env/module';
 import type { Policy } from '@rl/policy';
@@ -18,21 +15,8 @@ import type { Runner, RunnerStats } from '../rollout.js';
 import { batchFromHost, onesMask } from '../batch.js';
 import { checkSpaces } from '../spaces_check.js';
 import type { RolloutBatch } from '../types.js';
-import {
-  CTL_ERR_LEN,
-  CTL_EXIT_CODE,
-  CTL_STATE,
-  CTL_WORDS,
-  CTL_WORK_US,
-  ERR_BYTES,
-  State,
-  readError,
-  type FaultInjection,
-  type OutputBuffers,
-  type RolloutMessage,
-  type WorkerInit,
-  type WorkerPolicySpec,
-} from './protocol.js';
+import { createThreadPool, type ThreadFailure, type ThreadPool, type ThreadTaskTimes } from './pool.js';
+import type { FaultInjection, OutputBuffers, RolloutMessage, WorkerInit, WorkerPolicySpec } from './protocol.js';
 
 /** Options of {@link createWorkerRunner}. */
 export interface WorkerRunnerOptions {
@@ -62,6 +46,8 @@ export interface WorkerRunnerOptions {
   readonly startTimeoutMs?: number;
   /** Test hook: make one shard throw or exit on its n-th rollout. */
   readonly faultInjection?: FaultInjection;
+  /** Extra Node flags of the worker threads (e.g. `['--cpu-prof', '--cpu-prof-dir=prof']` to profile them). */
+  readonly execArgv?: readonly string[];
   /**
    * A user's env module that registers `envId` (`@rl/env/module`'s `loadEnvModule`; the trainer's
    * `envModule`), already loaded in this thread: each worker imports it before building its shard.
@@ -79,6 +65,8 @@ export interface WorkerRunner extends Runner {
   readonly aliveWorkers: number;
   /** Milliseconds each shard spent on the last rollout (message received to arrays written), in shard order: against the learner's wall time this shows the overhead and the slowest shard. */
   readonly lastShardMs: readonly number[];
+  /** What each shard's last rollout cost, in shard order (its CPU and run-queue time from Linux's schedstat): where a worker's wall time went. */
+  readonly lastShardTimes: readonly ShardTimes[];
   /** Resolves when every worker has started (rejects naming the shard that failed to); `rollout` also waits for this, blocking. */
   ready(): Promise<void>;
   /** Stops every worker and resolves once all their `exit` events fired. Safe to call more than once. */
@@ -86,6 +74,9 @@ export interface WorkerRunner extends Runner {
   /** Stops every worker without waiting (the {@link Runner} contract; prefer `await close()`). */
   dispose(): void;
 }
+
+/** One shard's last rollout, as its worker thread measured it (wall time = {@link WorkerRunner.lastShardMs}; CPU and run-queue time from Linux's schedstat). */
+export type ShardTimes = ThreadTaskTimes;
 
 /** Error of a failed shard: names the shard's env range and carries the worker's error text. */
 export class WorkerShardError extends Error {
@@ -97,51 +88,6 @@ export class WorkerShardError extends Error {
   ) {
     super(message);
   }
-}
-
-// Started with `eval: true`: plain JS that can report a failure to load the worker module
-// through shared memory (an 'error' event would not reach a learner blocked in Atomics.wait).
-const BOOTSTRAP = `
-const { workerData } = require('node:worker_threads');
-(workerData.loader ? import(workerData.loader).then((m) => m.register()) : Promise.resolve())
-  .then(() => import(workerData.entry))
-  .catch((e) => {
-  const ctl = new Int32Array(workerData.ctl);
-  const err = new Uint8Array(workerData.err);
-  const base = workerData.shard * ${CTL_WORDS};
-  const bytes = new TextEncoder().encode('failed to load the worker module ' + workerData.entry + ': ' + ((e && e.stack) || String(e)));
-  const n = Math.min(bytes.length, err.length);
-  err.set(bytes.subarray(0, n));
-  Atomics.store(ctl, base + ${CTL_ERR_LEN}, n);
-  Atomics.store(ctl, base + ${CTL_STATE}, ${State.Error});
-  Atomics.notify(ctl, base + ${CTL_STATE});
-});
-`;
-
-/** tsx's ESM API, resolved from the first of `from` (module URLs or paths) where tsx is installed. */
-function tsxApi(from: readonly string[]): string | undefined {
-  for (const f of from) {
-    try {
-      return new URL('esm/api/index.mjs', pathToFileURL(createRequire(f).resolve('tsx'))).href;
-    } catch {
-      // not installed there
-    }
-  }
-  return undefined;
-}
-
-/**
- * Worker entry, and how to load it: the TypeScript source runs through tsx's ESM API (its
- * `--import` entry skips worker threads on Node 20) with the `source` condition; a TypeScript
- * env module needs tsx too (installed beside this package or the module).
- */
-function workerEntry(where: string, envModule: string | undefined): { entry: string; loader: string | undefined; execArgv: string[] } {
-  const fromSource = import.meta.url.endsWith('.ts');
-  const entry = new URL(fromSource ? './worker.ts' : './worker.js', import.meta.url).href;
-  if (!fromSource && !(envModule !== undefined && isTypeScriptFile(envModule))) return { entry, loader: undefined, execArgv: [] };
-  const loader = tsxApi([import.meta.url, ...(envModule === undefined ? [] : [envModule])]);
-  if (loader === undefined) throw new Error(`${where}: the worker threads need tsx to import ${fromSource ? 'their TypeScript sources' : `the TypeScript env module ${envModule}`}, and it is not installed; install tsx${fromSource ? '' : ', give a JavaScript module, or use workers 1'}`);
-  return { entry, loader, execArgv: fromSource ? ['--conditions=source'] : [] };
 }
 
 /** Sampling seed of each shard: the (s+1)-th `nextSeed()` of `Rng(root)`. */
@@ -156,6 +102,8 @@ function checkInt(where: string, name: string, v: unknown, min: number): number 
 }
 
 const WHERE = 'createWorkerRunner';
+/** Output buffer sets kept for reuse (a trainer alternates at most a few T). */
+const SPARE_BUFFERS = 2;
 
 class ThreadRunner implements WorkerRunner {
   readonly numEnvs: number;
@@ -163,21 +111,15 @@ class ThreadRunner implements WorkerRunner {
   readonly shards: readonly { lo: number; hi: number }[];
   readonly env: VectorEnv;
   policy: Policy;
-  private readonly workers: Worker[] = [];
-  private readonly exits: Promise<void>[] = [];
-  private readonly readyP: Promise<void>;
-  private readonly ctl: Int32Array;
-  private readonly errBuf: Uint8Array;
+  private readonly pool: ThreadPool;
   private readonly weightsSab: SharedArrayBuffer;
   private readonly weightShapes: readonly (readonly number[])[];
   private readonly od: number;
   private readonly ad: number;
   private readonly discrete: boolean;
   private weightsVersion = 0;
-  private started = false;
-  private failure: Error | undefined;
-  private closing = false;
-  private alive: number;
+  /** Output arrays of disposed batches, newest first (see buffers()). */
+  private readonly spare: OutputBuffers[] = [];
   private envSteps = 0;
   private episodes = 0;
 
@@ -203,22 +145,25 @@ class ThreadRunner implements WorkerRunner {
     this.weightShapes = policy.weightShapes.map((s) => [...s]);
     const weightLen = this.weightShapes.reduce((a, s) => a + s.reduce((x, y) => x * y, 1), 0);
     this.weightsSab = new SharedArrayBuffer(4 * weightLen);
-    this.ctl = new Int32Array(new SharedArrayBuffer(4 * CTL_WORDS * k));
-    const errSab = new SharedArrayBuffer(ERR_BYTES * k);
-    this.errBuf = new Uint8Array(errSab);
-    this.shards = Array.from({ length: k }, (_, w) => ({ lo: Math.floor((w * n) / k), hi: Math.floor(((w + 1) * n) / k) }));
+    const shards = Array.from({ length: k }, (_, w) => ({ lo: Math.floor((w * n) / k), hi: Math.floor(((w + 1) * n) / k) }));
+    this.shards = shards;
     const learner = backendInfo()?.backend as BackendName | undefined;
     const backend = opts.backend ?? (learner === 'webgpu' ? 'wasm' : learner) ?? 'wasm';
-    const { entry, loader, execArgv } = workerEntry(where, opts.envModule);
     const seeds = samplingSeeds(opts.samplingSeed ?? seed, k);
-    this.alive = k;
-    const readies: Promise<void>[] = [];
-    for (let w = 0; w < k; w++) {
-      const { lo, hi } = this.shards[w]!;
-      const init: WorkerInit = {
+    const fromSource = import.meta.url.endsWith('.ts');
+    const describe = (w: number): string => `shard ${w} (envs ${shards[w]!.lo}–${shards[w]!.hi - 1} of ${n})`;
+    this.pool = createThreadPool({
+      entry: new URL(fromSource ? './worker.ts' : './worker.js', import.meta.url),
+      size: k,
+      where,
+      describe,
+      ...(opts.execArgv ? { execArgv: opts.execArgv } : {}),
+      ...(opts.envModule !== undefined && isTypeScriptFile(opts.envModule) ? { typescriptModule: opts.envModule } : {}),
+      error: (message, failed) => new WorkerShardError(message, failed.map((f: ThreadFailure) => ({ shard: f.thread, ...shards[f.thread]!, error: f.error }))),
+      data: (w): WorkerInit => ({
         shard: w,
-        lo,
-        hi,
+        lo: shards[w]!.lo,
+        hi: shards[w]!.hi,
         numEnvs: n,
         envId: opts.envId,
         envOptions: { ...opts.envOptions },
@@ -229,45 +174,11 @@ class ThreadRunner implements WorkerRunner {
         weightShapes: this.weightShapes,
         deterministic: opts.deterministic ?? false,
         checkNaN: opts.checkNaN ?? true,
-        ctl: this.ctl.buffer as SharedArrayBuffer,
-        err: errSab,
         weights: this.weightsSab,
         fault: opts.faultInjection,
-        entry,
-        loader,
         envModule: opts.envModule,
-      };
-      const worker = new Worker(BOOTSTRAP, { eval: true, workerData: init, execArgv, stdout: false, stderr: false });
-      worker.unref(); // a runner nobody closed never keeps the process alive
-      this.workers.push(worker);
-      this.exits.push(
-        new Promise<void>((resolve) => {
-          worker.once('exit', (code) => {
-            this.alive--;
-            if (!this.closing && !this.failure) {
-              const base = w * CTL_WORDS;
-              const error = Atomics.load(this.ctl, base + CTL_STATE) === State.Error ? readError(this.ctl, this.errBuf, base) : `the worker thread exited with code ${code}`;
-              this.fail([{ shard: w, error }]);
-            }
-            resolve();
-          });
-        }),
-      );
-      worker.on('error', (e) => {
-        if (!this.closing && !this.failure) this.fail([{ shard: w, error: e instanceof Error ? (e.stack ?? e.message) : String(e) }]);
-      });
-      readies.push(
-        new Promise<void>((resolve, reject) => {
-          worker.on('message', (m: { type: string; error?: string }) => {
-            if (m.type === 'ready') resolve();
-            else if (m.type === 'error' && !this.closing) reject(this.failure ?? this.fail([{ shard: w, error: m.error ?? 'unknown error' }]));
-          });
-          worker.once('exit', () => reject(this.failure ?? new Error(`${where}: shard ${w} exited before it was ready`)));
-        }),
-      );
-    }
-    this.readyP = Promise.all(readies).then(() => undefined);
-    this.readyP.catch(() => undefined); // reported through ready() or rollout()
+      }),
+    });
   }
 
   get stats(): RunnerStats {
@@ -275,15 +186,19 @@ class ThreadRunner implements WorkerRunner {
   }
 
   get aliveWorkers(): number {
-    return this.alive;
+    return this.pool.alive;
   }
 
   ready(): Promise<void> {
-    return this.readyP;
+    return this.pool.ready();
   }
 
   get lastShardMs(): readonly number[] {
-    return this.workers.map((_, w) => Atomics.load(this.ctl, w * CTL_WORDS + CTL_WORK_US) / 1000);
+    return this.pool.lastTimes.map((t) => t.wallMs);
+  }
+
+  get lastShardTimes(): readonly ShardTimes[] {
+    return this.pool.lastTimes;
   }
 
   setPolicy(policy: Policy): void {
@@ -297,12 +212,8 @@ class ThreadRunner implements WorkerRunner {
 
   rollout(steps: number): RolloutBatch {
     if (!Number.isInteger(steps) || steps <= 0) throw new RangeError(`rollout: steps must be a positive integer, got ${steps}`);
-    if (this.failure) throw this.failure;
-    if (this.closing) throw new Error(`WorkerRunner.rollout(${this.opts.envId}): the runner was closed`);
-    if (!this.started) {
-      this.waitWhile(State.Starting, this.opts.startTimeoutMs ?? 120_000, 'start');
-      this.started = true;
-    }
+    if (this.pool.failure) throw this.pool.failure;
+    if (this.pool.closed) throw new Error(`WorkerRunner.rollout(${this.opts.envId}): the runner was closed`);
     const n = this.numEnvs;
     const od = this.od;
     const ad = this.ad;
@@ -323,20 +234,7 @@ class ThreadRunner implements WorkerRunner {
       obsNorm: norm ? { mean: Float32Array.from(norm.mean), var: Float32Array.from(norm.var), count: norm.count, clip: norm.clip, epsilon: norm.epsilon } : undefined,
       out,
     };
-    // A worker that died since the last rollout (its exit handler wrote Exited) must not be
-    // overwritten with Running: compare-and-swap from the idle states only.
-    const dead: { shard: number; error: string }[] = [];
-    for (let w = 0; w < this.numWorkers; w++) {
-      const i = w * CTL_WORDS + CTL_STATE;
-      if (Atomics.compareExchange(this.ctl, i, State.Ready, State.Running) !== State.Ready && Atomics.compareExchange(this.ctl, i, State.Done, State.Running) !== State.Done) {
-        const base = w * CTL_WORDS;
-        const s = Atomics.load(this.ctl, i);
-        dead.push({ shard: w, error: s === State.Error ? readError(this.ctl, this.errBuf, base) : `the worker thread exited with code ${Atomics.load(this.ctl, base + CTL_EXIT_CODE)}` });
-      }
-    }
-    if (dead.length) throw this.fail(dead);
-    for (const worker of this.workers) worker.postMessage(msg);
-    this.waitWhile(State.Running, this.opts.timeoutMs ?? 600_000, 'rollout');
+    this.pool.run(() => msg, { timeoutMs: this.opts.timeoutMs ?? 600_000, startTimeoutMs: this.opts.startTimeoutMs ?? 120_000, what: 'rollout' });
 
     const tn = steps * n;
     const term = new Float32Array(out.terminated);
@@ -355,7 +253,7 @@ class ThreadRunner implements WorkerRunner {
     }
     this.envSteps += tn;
     this.episodes += returns.length;
-    // The buffers are this rollout's own (see buffers()): no copy here; the batch keeps them as its host arrays.
+    // The buffers are this rollout's own until the batch is disposed (see buffers()): no copy here; the batch keeps them as its host arrays.
     const host = {
       obs: new Float32Array(out.obs),
       actions: this.discrete ? new Int32Array(out.actions) : new Float32Array(out.actions),
@@ -366,31 +264,30 @@ class ThreadRunner implements WorkerRunner {
       finalObs: new Float32Array(out.finalObs),
       lastObs: new Float32Array(out.lastObs),
     };
-    return batchFromHost(host, { steps, numEnvs: n, obsDim: od, discrete: this.discrete, actionDim: ad, allReal: true }, { episodeReturns: returns, episodeLengths: lengths, episodeEnds: ends, numSteps: tn });
+    return batchFromHost(host, { steps, numEnvs: n, obsDim: od, discrete: this.discrete, actionDim: ad, allReal: true }, { episodeReturns: returns, episodeLengths: lengths, episodeEnds: ends, numSteps: tn }, (reusable) => {
+      if (reusable) this.spare.unshift(out);
+      this.spare.length = Math.min(this.spare.length, SPARE_BUFFERS);
+    });
   }
 
   dispose(): void {
-    this.stop();
+    this.pool.stop();
   }
 
-  async close(): Promise<void> {
-    this.stop();
-    await Promise.all(this.exits);
-  }
-
-  private stop(): void {
-    if (this.closing) return;
-    this.closing = true;
-    for (const w of this.workers) void w.terminate();
+  close(): Promise<void> {
+    return this.pool.close();
   }
 
   /**
-   * Fresh shared output arrays of exactly `steps` vector steps. Fresh every rollout, so the
-   * batch's tensors can be built from them without a copy on the learner (a backend that keeps
-   * the array by reference keeps memory no later rollout writes to): the learner's serial
-   * share of a rollout stays small.
+   * Shared output arrays of exactly `steps` vector steps that no live batch holds: those of a
+   * disposed batch of the same T when there are any, else fresh ones. The batch's tensors are
+   * built from them without a copy on the learner, and a batch hands them back only when no
+   * tensor may still share them (see `batchFromHost`). Reusing them saves the workers the page
+   * faults and zeroing of fresh memory (≈ 0.5 ns a byte, ~4 % of a CartPole shard's time).
    */
   private buffers(steps: number): OutputBuffers {
+    const i = this.spare.findIndex((b) => b.capacity === steps);
+    if (i >= 0) return this.spare.splice(i, 1)[0]!;
     const tn = steps * this.numEnvs;
     const f32 = (len: number): SharedArrayBuffer => new SharedArrayBuffer(4 * len);
     return {
@@ -405,51 +302,6 @@ class ThreadRunner implements WorkerRunner {
       epReturn: new SharedArrayBuffer(8 * tn),
       epLength: f32(tn),
     };
-  }
-
-  /** Blocks until no worker is in `state` (or one failed, or the deadline passed); throws on failure. */
-  private waitWhile(state: number, timeoutMs: number, what: string): void {
-    const deadline = performance.now() + timeoutMs;
-    const late: number[] = [];
-    for (let w = 0; w < this.numWorkers; w++) {
-      const i = w * CTL_WORDS + CTL_STATE;
-      for (;;) {
-        if (Atomics.load(this.ctl, i) !== state) break;
-        const left = deadline - performance.now();
-        if (left <= 0) {
-          late.push(w);
-          break;
-        }
-        Atomics.wait(this.ctl, i, state, Math.min(left, 1000));
-      }
-    }
-    const failed: { shard: number; error: string }[] = [];
-    for (let w = 0; w < this.numWorkers; w++) {
-      const base = w * CTL_WORDS;
-      const s = Atomics.load(this.ctl, base + CTL_STATE);
-      if (s === State.Error) failed.push({ shard: w, error: readError(this.ctl, this.errBuf, base) });
-      else if (s === State.Exited) failed.push({ shard: w, error: `the worker thread exited with code ${Atomics.load(this.ctl, base + CTL_EXIT_CODE)}` });
-      else if (late.includes(w)) failed.push({ shard: w, error: `no answer within ${timeoutMs} ms (${what})` });
-    }
-    if (failed.length) throw this.fail(failed);
-  }
-
-  /** Records the failure, stops every worker, returns the error. */
-  private fail(failed: { shard: number; error: string }[]): Error {
-    const detail = failed.map(({ shard, error }) => {
-      const { lo, hi } = this.shards[shard]!;
-      return { shard, lo, hi, error };
-    });
-    const first = detail[0]!;
-    const firstLine = first.error.split('\n')[0];
-    const more = detail.length > 1 ? ` (and ${detail.length - 1} more shard${detail.length > 2 ? 's' : ''}: ${detail.slice(1).map((d) => `${d.shard} envs ${d.lo}–${d.hi - 1}`).join(', ')})` : '';
-    const err = new WorkerShardError(
-      `${WHERE}(${this.opts.envId}): shard ${first.shard} (envs ${first.lo}–${first.hi - 1} of ${this.numEnvs}) failed: ${firstLine}${more}; all ${this.numWorkers} workers were stopped`,
-      detail,
-    );
-    this.failure = err;
-    this.stop();
-    return err;
   }
 }
 
