@@ -516,12 +516,13 @@ function report(o: {
   const peerBest = (b: number): { ms: number; threads: number } | undefined =>
     o.peer.filter((p) => p.ran && p.ms[b] !== undefined).map((p) => ({ ms: p.ms[b]!, threads: p.threads })).sort((x, y) => x.ms - y.ms)[0];
   const threadsOf = (b: number): string => (peerBest(b) ? ` (${peerBest(b)!.threads} thr)` : '');
+  const speedUp = (x: number): string => `${x.toFixed(2)}× (${x >= 1 ? 'faster' : 'slower'})`;
   const twoHeader = o.twoThreads.length ? ['ours, wasm, 2 threads (updateWorkers 2)', '2 threads / 1 thread, same rounds'] : [];
   const header = ['B', ...measured.map((be) => `ours, ${be} (ms)`), ...twoHeader, 'peer, 2 threads (ms)', 'peer, 1 thread (ms)', 'ours wasm / best peer', ...(o.twoThreads.length ? ['ours 2 threads / best peer'] : []), 'load (1 min)'];
   const body = o.batches.map((b) => [
     b,
     ...measured.map((be) => withBest(ours(be, b))),
-    ...(o.twoThreads.length ? [withBest(two(b)), two(b) ? `${(two(b)!.oneThread.ms / two(b)!.ms).toFixed(2)}× faster` : '–'] : []),
+    ...(o.twoThreads.length ? [withBest(two(b)), two(b) ? speedUp(two(b)!.oneThread.ms / two(b)!.ms) : '–'] : []),
     withBest(peer2 && { ms: peer2.ms[b]!, msBest: peer2.msBest[b]! }),
     withBest(peer1 && { ms: peer1.ms[b]!, msBest: peer1.msBest[b]! }),
     ratio(ours('wasm', b)?.ms, peerBest(b)?.ms) + threadsOf(b),
@@ -531,7 +532,8 @@ function report(o: {
   const peerNotes = o.peerOff ? ['Peer: skipped: --no-peer.'] : o.peer.map((p) => `Peer, ${p.threads} thread${p.threads > 1 ? 's' : ''}: ${p.ran ? p.note : `peer ${p.note}`}.`);
   // ours at its best: the faster of one thread and two (as the peer's)
   const oursBest = (b: number): { ms: number; what: string } | undefined => {
-    const c = [ours('wasm', b) && { ms: ours('wasm', b)!.ms, what: '1 thr' }, two(b) && { ms: two(b)!.ms, what: '2 thr' }].filter((x): x is { ms: number; what: string } => !!x && Number.isFinite(x.ms));
+    // one thread: its own row, or its figure in the rounds alternating with two threads (the quieter of the two)
+    const c = [ours('wasm', b) && { ms: ours('wasm', b)!.ms, what: '1 thr' }, two(b) && { ms: two(b)!.oneThread.ms, what: '1 thr' }, two(b) && { ms: two(b)!.ms, what: '2 thr' }].filter((x): x is { ms: number; what: string } => !!x && Number.isFinite(x.ms));
     return c.sort((x, y) => x.ms - y.ms)[0];
   };
   const goals = o.batches.map((b) => {
