@@ -44,6 +44,8 @@ export interface TorchPeerRun {
   readonly lines: readonly Record<string, unknown>[];
   /** True when `timeoutMs` stopped the peer (its `lines` hold what it finished). */
   readonly timedOut?: boolean;
+  /** Wall seconds of the peer's process, from spawning it to its exit (when it was started). */
+  readonly seconds?: number;
 }
 
 const REPO = join(PEER_DIR, '..', '..', '..');
@@ -74,7 +76,9 @@ export function runTorchPeer(script: string, args: readonly string[], opts: { re
     return { ran: false, note: `skipped: torch is missing (\`${PEER_PYTHON} -c "import torch"\` failed: ${why}); install python3-torch`, command, lines: [] };
   }
   const torch = probe.stdout.trim();
+  const t0 = performance.now();
   const r = spawnSync('/usr/bin/env', argv(script, args), { encoding: 'utf8', maxBuffer: 1 << 26, timeout: opts.timeoutMs ?? 600_000, cwd: PEER_DIR, killSignal: 'SIGKILL' });
+  const seconds = (performance.now() - t0) / 1000;
   const stdout = r.stdout ?? '';
   const objects = (text: string): Record<string, unknown>[] => text.split('\n').flatMap((l) => (l.trim().startsWith('{') ? [parseObject(l)].filter((o): o is Record<string, unknown> => !!o) : []));
   const outLines = objects(stdout);
@@ -87,7 +91,7 @@ export function runTorchPeer(script: string, args: readonly string[], opts: { re
   if (!json) {
     const why = timedOut ? `stopped after the ${(opts.timeoutMs ?? 600_000) / 1000} s limit` : r.error ? r.error.message : `exit ${r.status}${r.signal ? ` (${r.signal})` : ''}: ${(r.stderr || '').trim().split('\n').pop()}`;
     const blas = Array.isArray(meta?.blas) ? (meta.blas as string[]) : undefined;
-    return { ran: false, note: `skipped: the peer failed (${why})`, command, torch, lines, timedOut, ...(blas ? { blas } : {}) };
+    return { ran: false, note: `skipped: the peer failed (${why})`, command, torch, lines, timedOut, seconds, ...(blas ? { blas } : {}) };
   }
   const config = json.config as { blas?: unknown } | undefined;
   const listed = json.blas ?? config?.blas ?? meta?.blas;
@@ -102,7 +106,7 @@ export function runTorchPeer(script: string, args: readonly string[], opts: { re
       lines,
     };
   }
-  return { ran: true, note: `ran: \`${command}\` (torch ${torch}, ${blas.find((b) => /libopenblas/.test(b))?.split('/').pop() ?? 'OpenBLAS'})`, command, torch, blas, json, lines };
+  return { ran: true, note: `ran: \`${command}\` (torch ${torch}, ${blas.find((b) => /libopenblas/.test(b))?.split('/').pop() ?? 'OpenBLAS'})`, command, torch, blas, json, lines, seconds };
 }
 
 function parseObject(text: string): Record<string, unknown> | undefined {

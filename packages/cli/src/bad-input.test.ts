@@ -78,9 +78,10 @@ describe.concurrent('rl train: bad input writes nothing', () => {
     const r = await rl(['train', '--out', dir, '--force', ...tiny]);
     expect(r.status, r.stderr).toBe(0);
     expect(existsSync(join(dir, 'old.txt'))).toBe(false);
-    // model is a link to its newest version .model.v<seq> (savePolicy's atomic publication)
-    expect(readdirSync(dir).filter((n) => !/^\.model\.v\d+$/.test(n)).sort()).toEqual(['checkpoints', 'config.json', 'curve.svg', 'metrics.jsonl', 'model', 'run.json', 'train.log']);
+    // model and model-last are links to their newest versions .model.v<seq> / .model-last.v<seq> (savePolicy's atomic publication)
+    expect(readdirSync(dir).filter((n) => !/^\.model(-last)?\.v\d+$/.test(n)).sort()).toEqual(['checkpoints', 'config.json', 'curve.svg', 'evaluations.jsonl', 'metrics.jsonl', 'model', 'model-last', 'run.json', 'train.log']);
     expect(lstatSync(join(dir, 'model')).isSymbolicLink()).toBe(true);
+    expect(lstatSync(join(dir, 'model-last')).isSymbolicLink()).toBe(true);
   });
 
   it('--backend tensorflow-gpu when it is not installed names the package', async () => {

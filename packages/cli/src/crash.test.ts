@@ -114,7 +114,7 @@ describe('crash safety', () => {
       const metrics = readMetrics(join(c.dir, 'metrics.jsonl'));
       expect(timeless(metrics), `chain ${c.dir} (${c.mode} mode)`).toEqual(timeless(readMetrics(join(refDir(c.mode), 'metrics.jsonl'))));
       expect(readFileSync(join(c.dir, 'model', 'weights.bin')).equals(readFileSync(join(refDir(c.mode), 'model', 'weights.bin')))).toBe(true);
-      expect(readdirSync(c.dir).filter((n) => n.startsWith('.') && !/^\.model\.v\d+$/.test(n))).toEqual([]); // no temporary leftovers after a clean finish (model/'s versions stay)
+      expect(readdirSync(c.dir).filter((n) => n.startsWith('.') && !/^\.model(-last)?\.v\d+$/.test(n))).toEqual([]); // no temporary leftovers after a clean finish (the versions of model/ and model-last/ stay)
       expect(readdirSync(join(c.dir, 'checkpoints')).filter((n) => n.startsWith('.'))).toEqual([]);
       for (const line of readFileSync(join(c.dir, 'train.log'), 'utf8').trimEnd().split('\n')) JSON.parse(line);
     }

@@ -1,5 +1,16 @@
 import type { MetricsRecord } from './metrics.js';
 
+/** An evaluation drawn beside the training curve (the trainer's `TrainingEvaluation` fits). */
+export interface CurveEvaluation {
+  readonly envSteps: number;
+  readonly iteration: number;
+  readonly mean: number;
+  readonly std: number;
+  readonly episodes: number;
+  /** It was the best so far when it was made. */
+  readonly best: boolean;
+}
+
 /** Options of {@link curveSvg}. */
 export interface CurveOptions {
   /** Plot title, e.g. the env id. */
@@ -8,11 +19,17 @@ export interface CurveOptions {
   readonly field?: string;
   /** Horizontal rule at the env's reward threshold, when it has one. */
   readonly threshold?: number;
+  /** Evaluations during training: their mean return (± std as a bar), the best one (the last marked best) as a diamond. */
+  readonly evaluations?: readonly CurveEvaluation[];
 }
 
+const TRAINING_COLOR = '#1f77b4';
+const EVAL_COLOR = '#ff7f0e';
+
 /**
- * The learning curve (mean episode return vs env steps) as an SVG string, drawn by vega-lite
- * and rendered headless by vega. vega is loaded on first use, so commands that never plot
+ * The learning curve (mean episode return vs env steps) as an SVG string, with the evaluations
+ * during training beside it (mean ± std, the best marked), drawn by vega-lite and rendered
+ * headless by vega. vega is loaded on first use, so commands that never plot
  * don't pay for it.
  *
  * @example
@@ -24,14 +41,41 @@ export async function curveSvg(records: readonly MetricsRecord[], opts: CurveOpt
   const values = records
     .filter((r) => typeof r[field] === 'number' && Number.isFinite(r[field]))
     .map((r) => ({ envSteps: r.envSteps, value: r[field] as number, iteration: r.iteration }));
+  const evals = (opts.evaluations ?? []).filter((e) => Number.isFinite(e.mean));
+  const trainingName = field === 'returnMean' ? 'training (mean of recent episodes)' : field;
+  const evalName = evals.length ? `evaluation (${evals[evals.length - 1]!.episodes} episodes)` : 'evaluation';
+  const color = {
+    field: 'series',
+    type: 'nominal',
+    title: null,
+    scale: { domain: evals.length ? [trainingName, evalName] : [trainingName], range: evals.length ? [TRAINING_COLOR, EVAL_COLOR] : [TRAINING_COLOR] },
+    legend: evals.length ? { orient: 'bottom', labelLimit: 360 } : null,
+  };
+  const x = { field: 'envSteps', type: 'quantitative', title: 'env steps' };
   const line = {
-    mark: { type: 'line', point: values.length < 40, color: '#1f77b4' },
-    encoding: {
-      x: { field: 'envSteps', type: 'quantitative', title: 'env steps' },
-      y: { field: 'value', type: 'quantitative', title: 'mean episode return' },
-    },
+    data: { values: values.map((v) => ({ ...v, series: trainingName })) },
+    mark: { type: 'line', point: values.length < 40 },
+    encoding: { x, y: { field: 'value', type: 'quantitative', title: 'mean episode return' }, color },
   };
   const layers: unknown[] = [line];
+  if (evals.length) {
+    const rows = evals.map((e) => ({ envSteps: e.envSteps, iteration: e.iteration, value: e.mean, lo: e.mean - e.std, hi: e.mean + e.std, series: evalName }));
+    layers.push(
+      { data: { values: rows }, mark: { type: 'rule', opacity: 0.5 }, encoding: { x, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color } },
+      { data: { values: rows }, mark: { type: 'line', point: true, strokeDash: [2, 2] }, encoding: { x, y: { field: 'value', type: 'quantitative' }, color } },
+    );
+    const best = [...evals].reverse().find((e) => e.best);
+    if (best) {
+      layers.push({
+        data: { values: [{ envSteps: best.envSteps, value: best.mean, label: `best (iteration ${best.iteration})` }] },
+        layer: [
+          { mark: { type: 'point', shape: 'diamond', size: 160, filled: true, color: EVAL_COLOR, stroke: 'black' } },
+          { mark: { type: 'text', dy: -14, fontSize: 11 }, encoding: { text: { field: 'label' } } },
+        ],
+        encoding: { x, y: { field: 'value', type: 'quantitative' } },
+      });
+    }
+  }
   if (opts.threshold !== undefined) {
     layers.push({
       data: { values: [{ threshold: opts.threshold }] },
@@ -45,7 +89,6 @@ export async function curveSvg(records: readonly MetricsRecord[], opts: CurveOpt
     width: 560,
     height: 300,
     background: 'white',
-    data: { values },
     layer: layers,
   };
   // vega-lite's TopLevelSpec type is a deep union; the spec above is plain JSON it validates at compile time.

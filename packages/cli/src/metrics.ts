@@ -22,20 +22,19 @@ export function appendMetrics(path: string, record: MetricsRecord): void {
 }
 
 /**
- * Reads `metrics.jsonl` and checks it: every line a JSON object, iterations 1, 2, 3, … with
- * no gap or duplicate. With `tornTail`, an unterminated last line (a crash mid-write) is
- * ignored instead of being an error. Throws a {@link CliError} naming the file and line.
+ * Reads a JSON-lines file of a run directory: every line a JSON object. With `tornTail`, an
+ * unterminated last line (a crash mid-write) is ignored instead of being an error. Throws a
+ * {@link CliError} naming the file and line (`what` says what the file is for, when missing).
  */
-export function readMetrics(path: string, opts: { readonly tornTail?: boolean } = {}): MetricsRecord[] {
-  if (!existsSync(path)) throw new CliError(`${path}: file missing (every run directory has a metrics.jsonl)`);
+export function readJsonLines(path: string, what: string, opts: { readonly tornTail?: boolean } = {}): Record<string, unknown>[] {
+  if (!existsSync(path)) throw new CliError(`${path}: file missing (${what})`);
   const text = readFileSync(path, 'utf8');
   const lines = text.split('\n');
   const last = lines.pop() ?? '';
   if (last !== '' && !opts.tornTail) {
     throw new CliError(`${path}: line ${lines.length + 1} is not terminated by a newline (truncated write)`);
   }
-  const out: MetricsRecord[] = [];
-  lines.forEach((line, i) => {
+  return lines.map((line, i) => {
     let rec: unknown;
     try {
       rec = JSON.parse(line);
@@ -45,13 +44,24 @@ export function readMetrics(path: string, opts: { readonly tornTail?: boolean } 
     if (typeof rec !== 'object' || rec === null || Array.isArray(rec)) {
       throw new CliError(`${path}: line ${i + 1} is not a JSON object`);
     }
-    const it = (rec as { iteration?: unknown }).iteration;
+    return rec as Record<string, unknown>;
+  });
+}
+
+/**
+ * Reads `metrics.jsonl` and checks it: every line a JSON object, iterations 1, 2, 3, … with
+ * no gap or duplicate. With `tornTail`, an unterminated last line (a crash mid-write) is
+ * ignored instead of being an error. Throws a {@link CliError} naming the file and line.
+ */
+export function readMetrics(path: string, opts: { readonly tornTail?: boolean } = {}): MetricsRecord[] {
+  const recs = readJsonLines(path, 'every run directory has a metrics.jsonl', opts);
+  recs.forEach((rec, i) => {
+    const it = rec.iteration;
     if (it !== i + 1) {
       throw new CliError(`${path}: line ${i + 1} has iteration ${JSON.stringify(it)}, expected ${i + 1} (iterations must run 1, 2, 3, … without gaps or duplicates)`);
     }
-    out.push(rec as MetricsRecord);
   });
-  return out;
+  return recs as MetricsRecord[];
 }
 
 /**

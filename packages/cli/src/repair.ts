@@ -18,9 +18,12 @@ export interface PolicySource {
   readonly rebuild: (target: string, trainer: Trainer, ckpt: Checkpoint) => Promise<void>;
 }
 
-/** The saved policies of a run: `model/`, the policy of the checkpoint's trainer state. */
+/** The saved policies of a run: `model/`, the best evaluated policy of the checkpoint's trainer state (its last one while none was evaluated), and `model-last/`, its current one. */
 export function policySources(): PolicySource[] {
-  return [{ dir: RUN_FILES.model, rebuild: (target, trainer) => trainer.savePolicy(target) }];
+  return [
+    { dir: RUN_FILES.model, rebuild: (target, trainer) => trainer.savePolicy(target, { policy: 'best' }) },
+    { dir: RUN_FILES.modelLast, rebuild: (target, trainer) => trainer.savePolicy(target) },
+  ];
 }
 
 /** Why the policy directory `dir` cannot be served, or undefined when it verifies. */

@@ -4,6 +4,7 @@ import { CheckpointError, moveAsideCheckpoint, readNewestIntactCheckpoint } from
 import { withRunEnvModule } from './env-module.js';
 import { CliError } from './errors.js';
 import { createRunLogger } from './log.js';
+import { readEvaluations, truncateEvaluations } from './evaluations.js';
 import { readMetrics, truncateMetrics } from './metrics.js';
 import { acquireRunLock, type RunLock } from './lock.js';
 import { openRunDir, readRunJson, removeRunLeftovers, RUN_FILES, type RunFile } from './rundir.js';
@@ -61,10 +62,12 @@ async function resumeLocked(dir: string, runFile: RunFile, opts: ResumeOptions, 
   if (opts.totalSteps !== undefined && opts.totalSteps < ckpt.envSteps) {
     throw new CliError(`--total-steps ${opts.totalSteps.toLocaleString('en-US')} is below the ${ckpt.envSteps.toLocaleString('en-US')} env steps this run has done (checkpoint ${basename(ckpt.dir)}); give at least ${ckpt.envSteps.toLocaleString('en-US')}, or leave it out to keep ${String((raw as { totalSteps?: unknown }).totalSteps)}`, 2);
   }
+  readEvaluations(join(dir, RUN_FILES.evaluations), { tornTail: true }); // a corrupt evaluations.jsonl is an error before anything changes
   // TensorFlow.js and the trainer load only once the cheap checks have passed.
   const { checkRunSize, initBackend, openSession, resolveTrainConfig } = await import('./session.js');
   const { driveTraining, finishRun } = await import('./drive.js');
   const { repairPolicies } = await import('./repair.js');
+  const { publishModels } = await import('./models.js');
   // a user's env: its module first (--env-module, else the recorded one), then the config names a registered env
   const stored = resolveTrainConfig(await withRunEnvModule(dir, raw, opts.envModule), () => configPath, configPath);
   const config = opts.totalSteps !== undefined ? { ...stored, totalSteps: opts.totalSteps } : stored;
@@ -104,7 +107,10 @@ async function resumeLocked(dir: string, runFile: RunFile, opts: ResumeOptions, 
   if (found.skipped.length > 0) notes.push(`resuming from ${ckpt.dir} (iteration ${ckpt.iteration}, ${ckpt.envSteps.toLocaleString('en-US')} env steps), the newest intact checkpoint`);
   notes.push(...(await repairPolicies(dir, session, ckpt)));
   for (const n of notes) process.stderr.write(`rl resume: ${n}\n`);
+  // then model/ and model-last/ as the checkpoint holds them (model/ its best evaluated policy, model-last/ its current one), so that they and run.json's models agree with the state training goes on from
+  await publishModels(dir, session);
   const previous = truncateMetrics(metricsPath, ckpt.iteration);
+  const previousEvaluations = truncateEvaluations(join(dir, RUN_FILES.evaluations), ckpt.iteration);
   // config.json records a new total and the module where --env-module found it (else its path as it was written)
   if (config.totalSteps !== stored.totalSteps || opts.envModule !== undefined) {
     const recorded = opts.envModule === undefined && typeof raw.envModule === 'string' ? { envModule: raw.envModule } : {};
@@ -117,6 +123,6 @@ async function resumeLocked(dir: string, runFile: RunFile, opts: ResumeOptions, 
     { runDir: resolve(dir), checkpoint: ckpt.dir, iteration: ckpt.iteration, envSteps: ckpt.envSteps, droppedIterations: existing.length - ckpt.iteration, totalSteps: config.totalSteps, backend, removedLeftovers: removed, notes },
     'run resumed',
   );
-  const result = await driveTraining({ dir, trainer: session, runOptions: runFile, wallSecondsBefore: ckpt.wallSeconds, previous, log, tty, stop, lock });
+  const result = await driveTraining({ dir, trainer: session, runOptions: runFile, wallSecondsBefore: ckpt.wallSeconds, previous, previousEvaluations, log, tty, stop, lock });
   await finishRun(dir, session, config, result, logger);
 }

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fsyncPath, removeStaleTemporaries, writeFileAtomic } from '@rl/policy/durable';
+import type { TrainingEvaluation } from '@rl/trainer';
 import { removeTempCheckpoints } from '@rl/trainer/checkpoint';
 import { CliError } from './errors.js';
 import { lockPathOf, type RunLock } from './lock.js';
@@ -9,14 +10,21 @@ import { lockPathOf, type RunLock } from './lock.js';
 export const RUN_FILES = {
   /** The resolved training config (the trainer's record, every field filled). */
   config: 'config.json',
-  /** How the CLI runs it: checkpoint interval, checkpoints kept, curve interval, versions. */
+  /** How the CLI runs it (checkpoint interval, checkpoints kept, curve interval) and which iteration model/ and model-last/ are from (`models`). */
   run: 'run.json',
   /** One JSON object per iteration. */
   metrics: 'metrics.jsonl',
-  /** The learning curve. */
+  /** One JSON object per evaluation during training (`evalEvery`; the trainer's `TrainingEvaluation`). */
+  evaluations: 'evaluations.jsonl',
+  /** The learning curve, with the evaluations beside it. */
   curve: 'curve.svg',
-  /** The policy as `policy.save` writes it (`model.json` loads in plain tfjs). */
+  /**
+   * The policy a user gets (`rl eval`, `rl serve`, `loadPolicy`), as `policy.save` writes it
+   * (`model.json` loads in plain tfjs): the best evaluated one (`evalEvery` > 0), else the last.
+   */
   model: 'model',
+  /** The last policy of the run (the same as model/ when nothing is evaluated during training). */
+  modelLast: 'model-last',
   /** Crash-safe checkpoints, `ckpt-<iteration>`. */
   checkpoints: 'checkpoints',
   /** pino JSON log of the run. */
@@ -36,11 +44,30 @@ export interface RunOptions {
   readonly curveSeconds: number;
 }
 
+/** What `run.json` says about one of a run's policy directories. */
+export interface ModelRecord {
+  /** The iteration the policy is from (0: the initial policy). */
+  readonly iteration: number;
+  readonly envSteps: number;
+  /** Its evaluation during training (null: it had none, e.g. with `evalEvery` 0). */
+  readonly evaluation: TrainingEvaluation | null;
+}
+
+/** `run.json`'s `models`: where model/ and model-last/ come from. */
+export interface RunModels {
+  /** model/: the best evaluated policy (`selection` `best`), or the last one while none was evaluated (`last`). */
+  readonly model?: ModelRecord & { readonly selection: 'best' | 'last' };
+  /** model-last/: the last policy (as of the last checkpoint or the end of the run). */
+  readonly modelLast?: ModelRecord;
+}
+
 /** `run.json`. */
 export interface RunFile extends RunOptions {
   readonly format: 'rl-run';
   readonly version: 1;
   readonly createdAt: string;
+  /** Which iteration model/ and model-last/ hold (written each time either is saved; absent in runs made before they were recorded). */
+  readonly models?: RunModels;
 }
 
 /** `runs/<env>-<UTC timestamp>` under `base` (a `-2`, `-3`, … suffix if taken, or locked by a run being set up). */
@@ -102,6 +129,13 @@ export function writeRunFile(dir: string, opts: RunOptions): void {
   writeFileAtomic(join(dir, RUN_FILES.run), `${JSON.stringify(doc, null, 2)}\n`);
 }
 
+/** Merges `models` into the `models` record of `dir/run.json` (atomically). */
+export function writeRunModels(dir: string, models: RunModels): void {
+  const run = readRunJson(dir, RUN_FILES.run);
+  const merged = { ...run, models: { ...(run.models as RunModels | undefined), ...models } };
+  writeFileAtomic(join(dir, RUN_FILES.run), `${JSON.stringify(merged, null, 2)}\n`);
+}
+
 /** Reads a JSON file of a run directory; a {@link CliError} names the file when it is missing or not JSON. */
 export function readRunJson(dir: string, file: string): Record<string, unknown> {
   const p = join(dir, file);
@@ -139,7 +173,7 @@ export function openRunDir(dir: string): RunFile {
 /**
  * Removes what killed processes left of run directory `dir` (call with the run's lock held, so
  * no live rl is writing them): temporary files of atomic writes (`.metrics.jsonl.tmp-<pid>`,
- * `.curve.svg.tmp-<pid>`, …), of policy saves (`.model.tmp-…`, `.model.link-…`), of checkpoints
+ * `.curve.svg.tmp-<pid>`, …), of policy saves (`.model.tmp-…`, `.model-last.tmp-…`, `.model.link-…`), of checkpoints
  * (`checkpoints/.tmp-…`), and beside the directory its staging and replaced copies
  * (`.<name>.staging-<pid>`, `.<name>.replaced-<pid>`). Returns the paths removed.
  */

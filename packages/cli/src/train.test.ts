@@ -65,7 +65,7 @@ describe.concurrent('rl train, eval, resume (real child processes)', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toContain(`run directory: ${dir}`);
     expect(r.stdout).toMatch(/done: 10 iterations, 2,560 env steps/);
-    expect(r.stdout).toMatch(/evaluation \(3 episodes, deterministic\): return [\d.]+ ± [\d.]+/);
+    expect(r.stdout).toMatch(/evaluation of model\/ \(3 episodes, deterministic\): return [\d.]+ ± [\d.]+/);
     expect(r.stdout).toMatch(/time in this process: rollout [\d.]+ s, update [\d.]+ s/);
     const metrics = await checkRunDir(dir);
     // --config FILE over the trainer defaults, flags over the file
@@ -75,8 +75,14 @@ describe.concurrent('rl train, eval, resume (real child processes)', () => {
     expect(metrics.map((m) => m.envSteps)).toEqual(Array.from({ length: 10 }, (_, i) => (i + 1) * 256));
     expect(metrics[0]).toMatchObject({ iteration: 1, envSteps: 256 });
     for (const k of ['returnMean', 'loss', 'entropy', 'gradNorm', 'stepsPerSec', 'rolloutSeconds', 'updateSeconds', 'wallSeconds']) expect(metrics[9]).toHaveProperty(k);
-    // the saved policy names its env and the config it was trained with
-    expect(JSON.parse(readFileSync(join(dir, 'model', 'policy.json'), 'utf8')).metadata).toEqual({ envId: 'CartPole-v1', config: JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) });
+    // the saved policy names its env, the config it was trained with and (configs/CartPole-v1 evaluates during training; the end of the run is evaluated too) its evaluation
+    expect(JSON.parse(readFileSync(join(dir, 'model', 'policy.json'), 'utf8')).metadata).toEqual({
+      envId: 'CartPole-v1',
+      config: JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')),
+      iteration: 10,
+      envSteps: 2560,
+      evaluation: expect.objectContaining({ iteration: 10, envSteps: 2560, episodes: 3, deterministic: true, best: true }),
+    });
 
     const before = readFileSync(join(dir, 'metrics.jsonl'), 'utf8');
     const [text, json] = await Promise.all([rl(['eval', dir, '--episodes', '4']), rl(['eval', dir, '--episodes', '5', '--deterministic', '--json'])]);

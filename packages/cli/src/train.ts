@@ -8,6 +8,7 @@ import { CliError } from './errors.js';
 import { acquireRunLock, type RunLock } from './lock.js';
 import { createRunLogger, type RunLogger } from './log.js';
 import { driveTraining, finishRun } from './drive.js';
+import { publishModels } from './models.js';
 import { checkOutDir, commitRunDir, defaultRunDir, removeRunLeftovers, RUN_DEFAULTS, RUN_FILES, stageRunDir, writeRunFile, type RunOptions } from './rundir.js';
 import { deepMerge, type FieldFlag } from '@rl/trainer';
 import { flagConfig } from './train-options.js';
@@ -116,7 +117,7 @@ export async function trainCommand(opts: Record<string, unknown>, flags: readonl
     if (tty) process.stderr.write(`rl train: ${config.env}, ${config.totalSteps.toLocaleString('en-US')} env steps, backend ${backend.backend} → ${out}\n`);
     const log = logger.log;
     log.info({ runDir: resolve(out), config, configFiles: [layers.envFile, layers.userFile].filter(Boolean), backend, ...runOptions, msSinceProcessStart: phases }, 'run started');
-    const result = await driveTraining({ dir: out, trainer: session, runOptions, wallSecondsBefore: 0, previous: [], log, tty, stop, lock });
+    const result = await driveTraining({ dir: out, trainer: session, runOptions, wallSecondsBefore: 0, previous: [], previousEvaluations: [], log, tty, stop, lock });
     await finishRun(out, session, config, result, logger);
   } finally {
     lock.release();
@@ -140,12 +141,13 @@ async function setUp(out: string, lock: RunLock, force: boolean, config: TrainCo
   phases.trainerBuilt = Math.round(performance.now());
   try {
     await throwIfStopped(stop);
-    // The run directory appears complete (config, run.json, empty metrics, checkpoint 0, model) or not at all.
+    // The run directory appears complete (config, run.json, empty metrics and evaluations, checkpoint 0, model/, model-last/) or not at all.
     writeFileAtomic(join(staged, RUN_FILES.config), `${JSON.stringify(config, null, 2)}\n`);
     writeRunFile(staged, runOptions);
     writeFileSync(join(staged, RUN_FILES.metrics), '');
+    writeFileSync(join(staged, RUN_FILES.evaluations), '');
     writeFileSync(join(staged, RUN_FILES.log), '');
-    await session.savePolicy(join(staged, RUN_FILES.model));
+    await publishModels(staged, session); // model/ and model-last/: the initial policy
     writeCheckpoint(join(staged, RUN_FILES.checkpoints), { iteration: session.iteration, envSteps: session.envSteps, wallSeconds: 0 }, session.getState(), runOptions.keepCheckpoints);
     await throwIfStopped(stop);
     commitRunDir(staged, out, force, lock);

@@ -30,6 +30,11 @@ describe('distributed config', () => {
     for (const part of ['nats = "http://x"', 'role = "boss"', 'shard = 5: must be < shards (2)', 'train.gamma = 3', 'train.baseline = "gae"']) expect(err!.message).toContain(part);
   });
 
+  it('refuses evaluations during training (no best policy is kept in distributed runs)', () => {
+    expect(() => resolveDistributed({ nats: 'nats://nats:4222', role: 'learner', train: { evalEvery: 10_000 } }, {})).toThrow(/train\.evalEvery = 10000: evaluations during training .* are not part of distributed runs/);
+    expect(resolveDistributed({ nats: 'nats://nats:4222', role: 'learner', train: { evalEvery: 0 } }, {}).train.evalEvery).toBe(0);
+  });
+
   it('the example config files resolve', () => {
     const dir = join(import.meta.dirname, '..', 'examples');
     for (const f of readdirSync(dir)) {

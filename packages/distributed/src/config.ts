@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { registeredIds } from '@rl/env';
-import { DEFAULT_CONFIG, resolveConfig, vectorizationOf, type TrainConfig } from '@rl/trainer';
+import { DEFAULT_CONFIG, evaluatesDuringTraining, resolveConfig, vectorizationOf, type TrainConfig } from '@rl/trainer';
 
 const int = (min: number) => z.number({ error: `must be an integer ≥ ${min}` }).int(`must be an integer ≥ ${min}`).min(min, `must be an integer ≥ ${min}`);
 
@@ -54,7 +54,8 @@ export class DistributedConfigError extends Error {
 
 /**
  * Fills defaults and validates. Rejects training settings whose statistics the round does not
- * carry (learned `value`/`gae` baselines, `episodes` mode, observation normalisation, tensor envs).
+ * carry (learned `value`/`gae` baselines, `episodes` mode, observation normalisation, tensor envs,
+ * evaluations during training).
  */
 export function resolveDistributed(input: DistributedInput, env: NodeJS.ProcessEnv = process.env): DistributedOptions {
   const idx = env.JOB_COMPLETION_INDEX;
@@ -85,6 +86,7 @@ export function resolveDistributed(input: DistributedInput, env: NodeJS.ProcessE
     if (train.mode !== 'steps') issues.push(`  - train.mode = "${train.mode}": distributed runs collect T steps per env (mode "steps")`);
     if (train.normalizeObs) issues.push('  - train.normalizeObs = true: running observation statistics are not shared between shards; set it false');
     if (train.envVectorization === 'tensor') issues.push('  - train.envVectorization = "tensor": use "native" or "generic" (per-env seeded sampling)');
+    if (evaluatesDuringTraining(train)) issues.push(`  - train.evalEvery = ${train.evalEvery}: evaluations during training (and the best policy they keep) are not part of distributed runs; set it 0 and evaluate model/ with rl eval`);
   }
   if (issues.length > 0) throw new DistributedConfigError(`invalid distributed config (${issues.length} bad field${issues.length === 1 ? '' : 's'}):\n${issues.join('\n')}`);
   return Object.freeze({ ...(parsed.data as Omit<DistributedOptions, 'train'>), train: train! });

@@ -275,7 +275,8 @@ export async function runLearner(opts: DistributedOptions, hooks: LearnerHooks =
       if (opts.iterations > 0 && version >= opts.iterations) return 'iterations';
       // the trainer's stop rule (totalSteps only when no round count is given)
       const w = windowMean(recent);
-      return stopReason({ ...train, totalSteps: opts.iterations > 0 ? Infinity : train.totalSteps }, { envSteps, windowEpisodes: w.count, returnMean: w.mean });
+      const stop = stopReason({ ...train, totalSteps: opts.iterations > 0 ? Infinity : train.totalSteps }, { envSteps, windowEpisodes: w.count, returnMean: w.mean });
+      return stop === 'stopOnEval' ? undefined : stop; // never: no evaluations during training here (resolveDistributed refuses evalEvery > 0)
     };
     // a lost server ends every wait; the loop then throws NatsLostError naming the URL
     const aborted = () => hooks.signal?.aborted === true || conn.lost() !== undefined;

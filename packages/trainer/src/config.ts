@@ -72,7 +72,15 @@ export const trainConfigSchema = z.strictObject({
     .describe('How the N envs are stepped: `auto` (the native batched env where one is registered, else generic), `native` batched loop, `generic` N scalar envs, or `tensor` (dynamics as tf ops).'),
   targetReturn: z.number({ error: 'must be a finite number or undefined' }).finite('must be finite').optional().describe('Stop once the mean return of the last `returnWindow` episodes reaches this (none: never).'),
   returnWindow: posInt('an integer ≥ 1').default(20).describe('Episodes averaged for the reported mean return (and the `targetReturn` stop rule).'),
-  evalEpisodes: z.number({ error: 'must be an integer ≥ 0' }).int('must be an integer ≥ 0').min(0, 'must be an integer ≥ 0').default(10).describe('Episodes of the evaluation after training (0: none).'),
+  evalEvery: z
+    .number({ error: 'must be an integer ≥ 0' })
+    .int('must be an integer ≥ 0')
+    .min(0, 'must be an integer ≥ 0')
+    .default(0)
+    .describe('Evaluate πθ during training each time this many more env steps are done, and once more at the end, on envs of their own seed (`runSeeds(seed).evalSeed`); the best evaluated policy is kept (0: no evaluation during training, the last policy is the one kept).'),
+  evalEpisodes: z.number({ error: 'must be an integer ≥ 0' }).int('must be an integer ≥ 0').min(0, 'must be an integer ≥ 0').default(10).describe('Episodes of each evaluation: those during training (`evalEvery`) and the one after training (0: no evaluation at all, none during training either).'),
+  evalDeterministic: bool().default(true).describe('Evaluations act with the mode of π (argmax / mean) instead of sampling.'),
+  stopOnEval: z.number({ error: 'must be a finite number or undefined' }).finite('must be finite').optional().describe('Stop once an evaluation during training reaches this mean return (needs `evalEvery` > 0; none: never).'),
   logLevel: oneOf(LOG_LEVELS as [LogLevel, ...LogLevel[]]).default(defaultLogLevel).describe('pino log level (default: the RL_LOG_LEVEL env var, else `info`).'),
   workers: z
     .union([z.number().int().min(1), z.literal('auto')], { error: 'must be an integer ≥ 1 or "auto"' })
@@ -191,6 +199,9 @@ export function resolveConfig(partial: Partial<TrainConfig> | Record<string, unk
   if (m.workers !== 1 && !issues.some((i) => i.field === 'workers')) {
     if (m.mode === 'episodes') issues.push({ field: 'workers', message: 'rollout workers need mode "steps" (episodes mode rolls out in the trainer\'s thread); use 1', value: m.workers });
     else if (m.envVectorization === 'tensor') issues.push({ field: 'workers', message: 'rollout workers step JS envs (envVectorization "auto", "native" or "generic"); use 1 with "tensor"', value: m.workers });
+  }
+  if (m.stopOnEval !== undefined && (m.evalEvery === 0 || m.evalEpisodes === 0) && !issues.some((i) => i.field === 'stopOnEval')) {
+    issues.push({ field: 'stopOnEval', message: `needs evalEvery > 0 and evalEpisodes ≥ 1 (got evalEvery ${String(m.evalEvery)}, evalEpisodes ${String(m.evalEpisodes)}: no evaluation during training would ever reach it)`, value: m.stopOnEval });
   }
   if (issues.length > 0 || !parsed.success) throw new ConfigError(issues);
   return freezeConfig(parsed.data);

@@ -28,7 +28,7 @@ export {
 } from './reinforce.js';
 export type { PolicyGradient, PolicyGradientOptions, GradientEstimator, SurrogateGradient, SampleBatch, ValueFunction, BatchData, Learner, UpdateConfig, UpdateMetrics, Estimate } from './reinforce.js';
 /** When things happen in a run: seed order, learning-rate schedule, stop rule, evaluation seed. */
-export { runSeeds, learningRate, stopReason, evaluationSeed } from './schedule.js';
+export { runSeeds, learningRate, stopReason, evaluationSeed, evaluationDue, evaluatesDuringTraining } from './schedule.js';
 export type { RunSeeds, RunProgress, StopReason } from './schedule.js';
 /** Adam / SGD with exact serialisable state, and the global gradient norm. */
 export { createOptimizer, globalNorm } from './optim.js';
@@ -45,7 +45,7 @@ export { makeTrainingEnv, vectorizationOf, createTrainingPolicy } from './setup.
 export { importEnvModule } from './env_module.js';
 /** The training loop. */
 export { createTrainer, train, envIds, policyMetadata, TIMING_FIELDS } from './trainer.js';
-export type { Trainer, TrainerOptions, TrainerState, TrainResult, IterationMetrics, EvalOptions, EvalResult, RunHooks } from './trainer.js';
+export type { Trainer, TrainerOptions, TrainerState, TrainResult, IterationMetrics, EvalOptions, EvalResult, RunHooks, TrainingEvaluation, BestPolicyState, PolicyChoice, PolicyOrigin, SavePolicyOptions } from './trainer.js';
 /** Will a run fit in memory: the estimate (rollout arrays, update tensors, envs, workers, evaluation) and the check against this machine's limits. */
 export { estimateRunMemory, estimateEvalMemory, checkRunMemory, checkEvalMemory, checkMemory, spaceSizes, formatBytes, RunSizeError } from './memory.js';
 export type { MemoryEstimate, MemoryPart, SpaceSizes } from './memory.js';

@@ -1,17 +1,17 @@
 /**
  * The training loop: environment set-up, networks, then per iteration a rollout and one
- * REINFORCE update (`reinforce.ts`), metrics through a callback, pino logs, evaluation, and a
- * state that checkpoints and resumes.
+ * REINFORCE update (`reinforce.ts`), metrics through a callback, pino logs, evaluation during
+ * training with the best evaluated policy kept, and a state that checkpoints and resumes.
  */
 import { pino, type Logger } from 'pino';
 import { getSpec, registeredIds, Rng, RunningMeanStd, type RngState } from '@rl/env';
-import { valueNetwork, type Policy, type ValueNetwork } from '@rl/policy';
+import { valueNetwork, type ObsNormStats, type Policy, type ValueNetwork } from '@rl/policy';
 import { createRunner, isTensorEnv, rolloutEpisodes, type AnyVectorEnv, type RolloutBatch, type Runner, type RunnerState } from '@rl/runner';
 import { backendInfo, initTf, tf, useFastWasmKernels } from '@rl/tf';
 import { DEFAULT_CONFIG, resolveConfig, type TrainConfig } from './config.js';
 import { createOptimizer, type Optimizer, type OptimizerState } from './optim.js';
 import { reinforceUpdate, type GradientEstimator, type Learner } from './reinforce.js';
-import { evaluationSeed, learningRate, runSeeds, stopReason, type StopReason } from './schedule.js';
+import { evaluatesDuringTraining, evaluationDue, evaluationSeed, learningRate, runSeeds, stopReason, type StopReason } from './schedule.js';
 import { createTrainingPolicy, makeTrainingEnv, vectorizationOf } from './setup.js';
 import { evaluatePolicySync, type EvalResult } from './evaluate.js';
 import { importEnvModule } from './env_module.js';
@@ -55,14 +55,62 @@ export interface IterationMetrics {
  */
 export const TIMING_FIELDS = ['stepsPerSec', 'rolloutSeconds', 'updateSeconds', 'wallSeconds'] as const;
 
+/** Which of a trainer's policies: the current one (`last`), or the best evaluated one (`best`; the current one while there is none). */
+export type PolicyChoice = 'last' | 'best';
+
 /** Options of {@link Trainer.evaluate}. */
 export interface EvalOptions {
   /** Number of episodes (run as that many envs in one batch). Default `config.evalEpisodes` (or 10). */
   readonly episodes?: number;
-  /** Act with the mode of π (argmax / mean) instead of sampling. Default true. */
+  /** Act with the mode of π (argmax / mean) instead of sampling. Default `config.evalDeterministic` (true). */
   readonly deterministic?: boolean;
   /** Seed of the fresh evaluation envs (and of sampling). Default `evaluationSeed(config.seed)` (= seed + 1000, as `rl eval`). */
   readonly seed?: number;
+  /** The policy evaluated; default `last` (the current πθ). */
+  readonly policy?: PolicyChoice;
+}
+
+/** Options of {@link Trainer.savePolicy}. */
+export interface SavePolicyOptions {
+  /** The policy saved; default `last` (the current πθ). `best` is the best evaluated one (the current one while there is none). */
+  readonly policy?: PolicyChoice;
+}
+
+/**
+ * One evaluation during training (`evalEvery`): `episodes` episodes of the then current πθ on
+ * the run's evaluation envs (`runSeeds(seed).evalSeed`, the same episodes every time). A line
+ * of a run directory's `evaluations.jsonl`.
+ */
+export interface TrainingEvaluation {
+  /** The iteration after whose update πθ was evaluated (1-based). */
+  readonly iteration: number;
+  /** Env steps used for learning up to then. */
+  readonly envSteps: number;
+  /** Episodes run, whether actions were the mode of π, and the seed of env 0 (env i: seed + i). */
+  readonly episodes: number;
+  readonly deterministic: boolean;
+  readonly seed: number;
+  /** Mean, population std, min and max of the episodes' undiscounted returns. */
+  readonly mean: number;
+  readonly std: number;
+  readonly min: number;
+  readonly max: number;
+  /** Mean episode length. */
+  readonly meanLength: number;
+  /** This policy became the best so far (its mean ≥ the previous best's: ties go to the later policy). */
+  readonly best: boolean;
+  /** Wall seconds the evaluation took (a timing field: differs between identical runs). */
+  readonly seconds: number;
+}
+
+/** The best evaluated policy of a run in a {@link TrainerState}: enough to publish it again (`savePolicy(dir, { policy: 'best' })` after `setState`). */
+export interface BestPolicyState {
+  /** Its evaluation (`iteration`, `envSteps`, `mean`, …). */
+  readonly evaluation: TrainingEvaluation;
+  /** πθ's weights then, in `policy.getWeights()` order. */
+  readonly policyWeights: Float32Array[];
+  /** The observation statistics πθ used then (with `normalizeObs`). */
+  readonly obsNorm: ObsNormStats | undefined;
 }
 
 /** Everything needed to resume exactly; plain data and typed arrays (no tensors). */
@@ -85,6 +133,16 @@ export interface TrainerState {
   /** The trainer's own stream (episode-mode reset seeds, resume seeds). */
   readonly rng: RngState;
   /**
+   * The best evaluated policy so far (`evalEvery` > 0; undefined before the first evaluation,
+   * and in states saved before evaluations during training existed). A checkpoint therefore
+   * holds both policies of a run: the current one (`policyWeights`, `obsNorm`) and this one, so
+   * a run's `model/` (best) and `model-last/` (last) can be rewritten from any checkpoint:
+   * restore it with `setState`, then `savePolicy(dir, { policy: 'best' })` and `savePolicy(dir)`.
+   */
+  readonly best?: BestPolicyState;
+  /** The latest evaluation during training (the last policy's, once a run has ended by its stop rule). */
+  readonly lastEvaluation?: TrainingEvaluation;
+  /**
    * `steps` mode with JS envs (`native` / `generic`): the runner's current observations, running
    * episode returns and lengths and counters, with the envs' whole state (physical state, time
    * limit counters, random streams), so a resumed run continues the very same episodes.
@@ -98,10 +156,16 @@ export interface TrainerState {
 export interface RunHooks {
   /**
    * After every iteration, with its metrics and the trainer (metrics lines, checkpoints, curves,
-   * progress, evaluation). `runAsync` awaits it before the next iteration (it may be async);
-   * `run` calls it synchronously.
+   * progress). `runAsync` awaits it before the next iteration (it may be async); `run` calls it
+   * synchronously.
    */
   readonly onIteration?: (m: IterationMetrics, trainer: Trainer) => unknown;
+  /**
+   * After each evaluation during training (`evalEvery`), before `onIteration` of the same
+   * iteration (the trainer's state already holds it; when `e.best`, `savePolicy(dir, { policy: 'best' })`
+   * publishes the new best). Awaited by `runAsync`.
+   */
+  readonly onEvaluation?: (e: TrainingEvaluation, trainer: Trainer) => unknown;
   /** Stops the run before the next iteration once aborted (within one iteration). */
   readonly signal?: AbortSignal;
 }
@@ -110,6 +174,8 @@ export interface RunHooks {
 export interface TrainerOptions {
   /** Called after every iteration (by `step()` itself, so also when a driver steps by hand). */
   readonly onIteration?: (m: IterationMetrics) => void;
+  /** Called after each evaluation during training (by `step()` itself), before `onIteration` of the same iteration. */
+  readonly onEvaluation?: (e: TrainingEvaluation) => void;
   /** A pino logger to use (default: a new one at `config.logLevel`). */
   readonly logger?: Logger;
   /** Stops `run()` / `runAsync()` / `train()` before the next iteration when aborted. */
@@ -124,6 +190,9 @@ export interface TrainResult {
   readonly wallSeconds: number;
   /** Metrics of the last iteration (undefined when none ran). */
   readonly last: IterationMetrics | undefined;
+  /** The best evaluated policy's evaluation (`evalEvery` > 0), and the latest evaluation (the last policy's). */
+  readonly best: TrainingEvaluation | undefined;
+  readonly lastEvaluation: TrainingEvaluation | undefined;
 }
 
 /** A training run you can step, evaluate, checkpoint and resume. */
@@ -140,11 +209,19 @@ export interface Trainer {
   readonly envSteps: number;
   /** The env's registered reward threshold, if any (e.g. 475 for CartPole-v1). */
   readonly rewardThreshold: number | undefined;
+  /** The evaluation of the best evaluated policy so far (undefined before the first evaluation during training). */
+  readonly best: TrainingEvaluation | undefined;
+  /** The latest evaluation during training. */
+  readonly lastEvaluation: TrainingEvaluation | undefined;
   /** The logger. */
   readonly logger: Logger;
-  /** One rollout and one update. */
+  /** One rollout and one update, then an evaluation when one is due (`evalEvery`). */
   step(): IterationMetrics;
-  /** Iterates until the stop rule (`targetReturn` with a full window, `totalSteps`) or the signal, synchronously. */
+  /**
+   * Iterates until the stop rule (`targetReturn` with a full window, `stopOnEval`, `totalSteps`)
+   * or the signal, synchronously. With `evalEvery` > 0 the last iteration before the stop rule
+   * (not an abort) is always evaluated, so the last policy has an evaluation too.
+   */
   run(opts?: RunHooks): TrainResult;
   /**
    * {@link run} yielding to the event loop between iterations: timers, I/O, HTTP servers and
@@ -152,10 +229,13 @@ export interface Trainer {
    * within one iteration. Hooks may be async (awaited).
    */
   runAsync(opts?: RunHooks): Promise<TrainResult>;
-  /** Episodes on fresh seeded envs; the training streams are left untouched. */
+  /** Episodes on fresh seeded envs (of the current or the best policy); the training streams are left untouched. */
   evaluate(opts?: EvalOptions): EvalResult;
-  /** Saves πθ into `dir` (Node; atomically) with metadata `{ envId, config }` beside its spaces. */
-  savePolicy(dir: string): Promise<void>;
+  /**
+   * Saves πθ into `dir` (Node; atomically) with metadata `{ envId, config, iteration, envSteps, evaluation }`
+   * beside its spaces: the current policy, or with `{ policy: 'best' }` the best evaluated one.
+   */
+  savePolicy(dir: string, opts?: SavePolicyOptions): Promise<void>;
   /** A copy of the whole state (see {@link TrainerState}). */
   getState(): TrainerState;
   /** Restores a state from {@link getState} (of a trainer with the same config). */
@@ -266,9 +346,17 @@ export async function train(partial: Partial<TrainConfig> = {}, opts: TrainerOpt
   }
 }
 
-/** The metadata a trained policy is saved with: the env id and the whole resolved config. */
-export function policyMetadata(config: TrainConfig): { envId: string; config: TrainConfig } {
-  return { envId: config.env, config };
+/** Where in a run a saved policy comes from (see {@link policyMetadata}). */
+export interface PolicyOrigin {
+  readonly iteration: number;
+  readonly envSteps: number;
+  /** Its evaluation during training, if it had one. */
+  readonly evaluation?: TrainingEvaluation;
+}
+
+/** The metadata a trained policy is saved with: the env id, the whole resolved config and, when given, the iteration it is from and its evaluation. */
+export function policyMetadata(config: TrainConfig, origin?: PolicyOrigin): { envId: string; config: TrainConfig } & Partial<PolicyOrigin> {
+  return { envId: config.env, config, ...(origin ? { iteration: origin.iteration, envSteps: origin.envSteps, ...(origin.evaluation ? { evaluation: origin.evaluation } : {}) } : {}) };
 }
 
 /** Lets timers, I/O and signal handlers run (a macrotask: `setImmediate` in Node, else `setTimeout`). */
@@ -294,7 +382,13 @@ class TrainerImpl implements Trainer {
   private rng: Rng;
   private readonly obsRms: RunningMeanStd | undefined;
   private readonly onIteration: ((m: IterationMetrics) => void) | undefined;
+  private readonly onEvaluation: ((e: TrainingEvaluation) => void) | undefined;
   private readonly signal: AbortSignal | undefined;
+  private readonly evalSeed: number;
+  /** The best evaluated policy (a copy of πθ when it was evaluated), made at the first evaluation. */
+  private bestPolicy: Policy | undefined;
+  private bestEvaluation: TrainingEvaluation | undefined;
+  private latestEvaluation: TrainingEvaluation | undefined;
 
   private readonly makeRunner: (seed: number) => Runner;
   /** Whether the state holds the runner's and envs' state (steps mode, JS envs that can save theirs, no workers). */
@@ -307,14 +401,16 @@ class TrainerImpl implements Trainer {
     this.config = config;
     this.logger = logger;
     this.onIteration = opts.onIteration;
+    this.onEvaluation = opts.onEvaluation;
     this.signal = opts.signal;
     const spec = getSpec(config.env);
     this.rewardThreshold = spec.rewardThreshold;
     this.maxEpisodeSteps = spec.maxEpisodeSteps ?? 1000;
 
     // Seeds: one root stream, one child seed per consumer, always drawn in the same order
-    const { valueSeed, envSeed, streamSeed } = runSeeds(config.seed);
+    const { valueSeed, envSeed, streamSeed, evalSeed } = runSeeds(config.seed);
     this.rng = new Rng(streamSeed);
+    this.evalSeed = evalSeed;
 
     // Environment: N envs as one batch
     this.env = makeTrainingEnv(config, config.numEnvs, envSeed);
@@ -373,7 +469,90 @@ class TrainerImpl implements Trainer {
     return this.runner!.rollout(this.config.stepsPerIter);
   }
 
+  get best(): TrainingEvaluation | undefined {
+    return this.bestEvaluation;
+  }
+
+  get lastEvaluation(): TrainingEvaluation | undefined {
+    return this.latestEvaluation;
+  }
+
   step(): IterationMetrics {
+    return this.advance(false).metrics;
+  }
+
+  /**
+   * One iteration ({@link update}), then the evaluation when one is due: at the `evalEvery`
+   * cadence, or (`endOfRun`, the run loop) after the iteration the stop rule ends the run on.
+   * Calls the options' hooks, evaluation first.
+   */
+  private advance(endOfRun: boolean): { metrics: IterationMetrics; evaluation: TrainingEvaluation | undefined } {
+    const cfg = this.config;
+    const before = this.envSteps;
+    const metrics = this.update();
+    const due = evaluationDue(cfg, before, this.envSteps) || (endOfRun && evaluatesDuringTraining(cfg) && this.stopRule(false) !== undefined);
+    const evaluation = due ? this.evaluateDuringTraining() : undefined;
+    if (evaluation) this.onEvaluation?.(evaluation);
+    this.onIteration?.(metrics);
+    return { metrics, evaluation };
+  }
+
+  /** The stop rule where the run stands now. */
+  private stopRule(aborted: boolean): StopReason | undefined {
+    return stopReason(this.config, { envSteps: this.envSteps, windowEpisodes: this.recentReturns.length, returnMean: mean(this.recentReturns), aborted, ...(this.latestEvaluation ? { evalReturn: this.latestEvaluation.mean } : {}) });
+  }
+
+  /**
+   * Evaluates the current πθ on the run's evaluation envs (`evalSeed`) and keeps a copy of it
+   * when it is at least as good as the best so far (ties: the later policy).
+   */
+  private evaluateDuringTraining(): TrainingEvaluation {
+    const cfg = this.config;
+    const t0 = performance.now();
+    const r = evaluatePolicySync(this.policy, { envId: cfg.env, episodes: cfg.evalEpisodes, deterministic: cfg.evalDeterministic, seed: this.evalSeed });
+    const best = this.bestEvaluation === undefined || r.mean >= this.bestEvaluation.mean;
+    const e: TrainingEvaluation = {
+      iteration: this.iteration,
+      envSteps: this.envSteps,
+      episodes: r.returns.length,
+      deterministic: cfg.evalDeterministic,
+      seed: this.evalSeed,
+      mean: r.mean,
+      std: r.std,
+      min: Math.min(...r.returns),
+      max: Math.max(...r.returns),
+      meanLength: mean(r.lengths),
+      best,
+      seconds: (performance.now() - t0) / 1000,
+    };
+    if (best) {
+      this.keepBest(this.policy.getWeights(), this.policy.obsNorm);
+      this.bestEvaluation = e;
+    }
+    this.latestEvaluation = e;
+    this.logger.info({ iteration: e.iteration, envSteps: e.envSteps, episodes: e.episodes, mean: e.mean, std: e.std, best, bestIteration: this.bestEvaluation!.iteration }, 'evaluation during training');
+    return e;
+  }
+
+  /** Copies weights and observation statistics into the best policy (made on first use, the config's architecture). */
+  private keepBest(weights: readonly Float32Array[], obsNorm: ObsNormStats | undefined): void {
+    this.bestPolicy ??= createTrainingPolicy(this.config, this.policy.observationSpace, this.policy.actionSpace);
+    this.bestPolicy.setWeights(weights);
+    this.bestPolicy.obsNorm = obsNorm ? copyObsNorm(obsNorm) : undefined;
+  }
+
+  /** The policy `which` names: the best evaluated one when asked for and there is one, else the current one. */
+  private policyFor(which: PolicyChoice | undefined): { policy: Policy; origin: PolicyOrigin } {
+    if (which === 'best' && this.bestPolicy && this.bestEvaluation) {
+      const e = this.bestEvaluation;
+      return { policy: this.bestPolicy, origin: { iteration: e.iteration, envSteps: e.envSteps, evaluation: e } };
+    }
+    const e = this.latestEvaluation?.iteration === this.iteration ? this.latestEvaluation : undefined;
+    return { policy: this.policy, origin: { iteration: this.iteration, envSteps: this.envSteps, ...(e ? { evaluation: e } : {}) } };
+  }
+
+  /** One rollout and one update. */
+  private update(): IterationMetrics {
     const cfg = this.config;
     const t0 = performance.now();
     const iteration = this.iteration + 1;
@@ -415,7 +594,6 @@ class TrainerImpl implements Trainer {
         updateSeconds: (t2 - t1) / 1000,
       };
       this.logger.debug(m, 'iteration');
-      this.onIteration?.(m);
       return m;
     } finally {
       batch.dispose();
@@ -443,10 +621,13 @@ class TrainerImpl implements Trainer {
 
   run(opts: RunHooks = {}): TrainResult {
     const loop = this.iterations(opts.signal ?? this.signal);
+    const sync = (name: string, pending: unknown): void => {
+      if (pending instanceof Promise) throw new TypeError(`Trainer.run: ${name} returned a promise (an async hook); use runAsync(), which awaits it`);
+    };
     for (let r = loop.next(); ; r = loop.next()) {
       if (r.done) return r.value;
-      const pending = opts.onIteration?.(r.value, this);
-      if (pending instanceof Promise) throw new TypeError('Trainer.run: onIteration returned a promise (an async hook); use runAsync(), which awaits it');
+      if (r.value.evaluation) sync('onEvaluation', opts.onEvaluation?.(r.value.evaluation, this));
+      sync('onIteration', opts.onIteration?.(r.value.metrics, this));
     }
   }
 
@@ -454,44 +635,48 @@ class TrainerImpl implements Trainer {
     const loop = this.iterations(opts.signal ?? this.signal);
     for (let r = loop.next(); ; r = loop.next()) {
       if (r.done) return r.value;
-      await opts.onIteration?.(r.value, this);
+      if (r.value.evaluation) await opts.onEvaluation?.(r.value.evaluation, this);
+      await opts.onIteration?.(r.value.metrics, this);
       await yieldToEventLoop();
     }
   }
 
-  /** The loop of `run` and `runAsync`: the stop rule before each iteration, then one `step()` (yielded to the driver). */
-  private *iterations(signal: AbortSignal | undefined): Generator<IterationMetrics, TrainResult, void> {
+  /** The loop of `run` and `runAsync`: the stop rule before each iteration, then one iteration and its evaluation, if any (yielded to the driver). */
+  private *iterations(signal: AbortSignal | undefined): Generator<{ metrics: IterationMetrics; evaluation: TrainingEvaluation | undefined }, TrainResult, void> {
     const cfg = this.config;
     const t0 = performance.now();
     let last: IterationMetrics | undefined;
     let reason: StopReason;
     this.logger.info({ env: cfg.env, numEnvs: cfg.numEnvs, stepsPerIter: cfg.stepsPerIter, mode: cfg.mode, baseline: cfg.baseline, backend: tf.getBackend() }, 'training');
     for (;;) {
-      const stop = stopReason(cfg, { envSteps: this.envSteps, windowEpisodes: this.recentReturns.length, returnMean: mean(this.recentReturns), aborted: signal?.aborted === true });
+      const stop = this.stopRule(signal?.aborted === true);
       if (stop) {
         reason = stop;
         break;
       }
-      last = this.step();
+      const step = this.advance(true);
+      last = step.metrics;
       if (last.iteration % 10 === 0) this.logger.info({ iteration: last.iteration, envSteps: last.envSteps, returnMean: last.returnMean, loss: last.loss, entropy: last.entropy }, 'progress');
-      yield last;
+      yield step;
     }
     const wallSeconds = (performance.now() - t0) / 1000;
-    this.logger.info({ reason, iterations: this.iteration, envSteps: this.envSteps, wallSeconds, returnMean: last?.returnMean }, 'training finished');
-    return { reason, iterations: this.iteration, envSteps: this.envSteps, wallSeconds, last };
+    this.logger.info({ reason, iterations: this.iteration, envSteps: this.envSteps, wallSeconds, returnMean: last?.returnMean, bestIteration: this.bestEvaluation?.iteration, bestEvalReturn: this.bestEvaluation?.mean }, 'training finished');
+    return { reason, iterations: this.iteration, envSteps: this.envSteps, wallSeconds, last, best: this.bestEvaluation, lastEvaluation: this.latestEvaluation };
   }
 
-  async savePolicy(dir: string): Promise<void> {
-    await this.policy.save(dir, { metadata: policyMetadata(this.config) });
+  async savePolicy(dir: string, opts: SavePolicyOptions = {}): Promise<void> {
+    const { policy, origin } = this.policyFor(opts.policy);
+    await policy.save(dir, { metadata: policyMetadata(this.config, origin) });
   }
 
   evaluate(opts: EvalOptions = {}): EvalResult {
     const episodes = opts.episodes ?? (this.config.evalEpisodes > 0 ? this.config.evalEpisodes : 10);
     if (!Number.isInteger(episodes) || episodes < 1) throw new RangeError(`evaluate: episodes must be a positive integer, got ${episodes}`);
-    const deterministic = opts.deterministic ?? true;
+    const deterministic = opts.deterministic ?? this.config.evalDeterministic;
     const seed = opts.seed ?? evaluationSeed(this.config.seed);
-    const r = evaluatePolicySync(this.policy, { envId: this.config.env, episodes, deterministic, seed });
-    this.logger.info({ episodes, deterministic, mean: r.mean, std: r.std }, 'evaluation');
+    const { policy, origin } = this.policyFor(opts.policy);
+    const r = evaluatePolicySync(policy, { envId: this.config.env, episodes, deterministic, seed });
+    this.logger.info({ episodes, deterministic, seed, policy: opts.policy ?? 'last', iteration: origin.iteration, mean: r.mean, std: r.std }, 'evaluation');
     return r;
   }
 
@@ -515,6 +700,10 @@ class TrainerImpl implements Trainer {
       obsNorm: rms ? { mean: Float64Array.from(rms.mean), var: Float64Array.from(rms.var), count: rms.count } : undefined,
       rng: this.rng.getState(),
       ...(this.savesRunner ? { runner: this.runner!.getState!() } : {}),
+      ...(this.bestPolicy && this.bestEvaluation
+        ? { best: { evaluation: this.bestEvaluation, policyWeights: this.bestPolicy.getWeights(), obsNorm: this.bestPolicy.obsNorm ? copyObsNorm(this.bestPolicy.obsNorm) : undefined } }
+        : {}),
+      ...(this.latestEvaluation ? { lastEvaluation: this.latestEvaluation } : {}),
     };
   }
 
@@ -530,8 +719,7 @@ class TrainerImpl implements Trainer {
     if (s?.format !== 'rl-trainer-state' || s.version !== 1) throw new TypeError(`setState: not a trainer state (format ${String(s?.format)}, version ${String(s?.version)})`);
     // a field the saved config lacks (saved before the field existed) had its default; `workers` and `updateWorkers` only change where rollouts and updates run, `envModule` where the env's code lives
     const saved = (k: keyof TrainConfig): unknown => (k in s.config ? s.config[k] : DEFAULT_CONFIG[k]);
-    const free: readonly (keyof TrainConfig)[] = ['logLevel', 'totalSteps', 'evalEpisodes', 'targetReturn', 'workers', 'updateWorkers', 'envModule'];
-    const diff = (Object.keys(this.config) as (keyof TrainConfig)[]).filter((k) => !free.includes(k) && JSON.stringify(this.config[k]) !== JSON.stringify(saved(k)));
+    const diff = (Object.keys(this.config) as (keyof TrainConfig)[]).filter((k) => !RESUMABLE_CHANGES.includes(k) && JSON.stringify(this.config[k]) !== JSON.stringify(saved(k)));
     if (diff.length > 0) throw new RangeError(`setState: the state was saved with a different config (${diff.map((k) => `${k}: ${JSON.stringify(saved(k))} vs ${JSON.stringify(this.config[k])}`).join('; ')})`);
     this.policy.setWeights(s.policyWeights);
     this.policy.setRngState(s.policyRng);
@@ -555,6 +743,16 @@ class TrainerImpl implements Trainer {
     this.recentReturns = [...s.recentReturns];
     this.recentLengths = [...s.recentLengths];
     this.rng = Rng.fromState(s.rng);
+    // the best evaluated policy so far and the latest evaluation (none in states saved before evaluations during training)
+    if (s.best) {
+      this.keepBest(s.best.policyWeights, s.best.obsNorm);
+      this.bestEvaluation = s.best.evaluation;
+    } else {
+      this.bestPolicy?.dispose();
+      this.bestPolicy = undefined;
+      this.bestEvaluation = undefined;
+    }
+    this.latestEvaluation = s.lastEvaluation;
     if (this.config.mode === 'steps') {
       if (s.runner && this.savesRunner) {
         // the envs' running episodes, exactly as they were: the resumed run is bit-identical
@@ -575,9 +773,21 @@ class TrainerImpl implements Trainer {
     this.optimizer.dispose();
     this.valueOptimizer?.dispose();
     this.policy.dispose();
+    this.bestPolicy?.dispose();
     this.value?.dispose();
     this.env.close();
   }
+}
+
+/**
+ * Config fields a state may be restored under with another value: they change what a run
+ * logs, when it stops, where rollouts run and when it evaluates, not what an iteration
+ * computes (evaluations restore every stream they use).
+ */
+const RESUMABLE_CHANGES: readonly (keyof TrainConfig)[] = ['logLevel', 'totalSteps', 'evalEpisodes', 'evalEvery', 'evalDeterministic', 'stopOnEval', 'targetReturn', 'workers', 'updateWorkers', 'envModule'];
+
+function copyObsNorm(s: ObsNormStats): ObsNormStats {
+  return { ...s, mean: Float32Array.from(s.mean), var: Float32Array.from(s.var) };
 }
 
 /** Whether a runner's env can save its whole state (probed once: `getState()` throws a TypeError for an env without one). */
