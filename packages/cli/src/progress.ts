@@ -1,4 +1,4 @@
-import cliProgress from 'cli-progress';
+import { createRequire } from 'node:module';
 import type { Logger } from 'pino';
 import type { MetricsRecord } from './metrics.js';
 
@@ -83,6 +83,8 @@ export function createProgress(tty: boolean, log: Logger): ProgressReporter {
       stop: () => undefined,
     };
   }
+  // loaded only for a terminal: piped, logged and benchmarked runs start without it
+  const cliProgress = createRequire(import.meta.url)('cli-progress') as typeof import('cli-progress');
   let fields: ProgressFields = { iteration: 0, envSteps: 0, totalSteps: 0, stepsPerSecond: undefined, returnMean: undefined, seconds: 0 };
   const bar = new cliProgress.SingleBar({ format: () => progressLine(fields), stream: process.stderr, hideCursor: true, fps: 10 });
   let started = false;
