@@ -17,7 +17,7 @@ import { pathToFileURL } from 'node:url';
 import { makeVec } from '@rl/env';
 import { createPolicy } from '@rl/policy';
 import { createRunner, createWorkerRunner, type Runner, type WorkerRunner } from '@rl/runner';
-import { initTf, tf } from '@rl/tf';
+import { initTf, tf, useFastWasmKernels } from '@rl/tf';
 import { DEFAULT_CONFIG, createOptimizer, reinforceUpdate, type Learner } from '@rl/trainer';
 import { machineInfo, markdownTable, writeReport } from './lib/report.js';
 import { runTorchPeer } from './lib/torch_peer.js';
@@ -165,6 +165,7 @@ export async function runTrainWorkersBench(opts: TrainWorkersOptions = {}): Prom
   };
   const log = opts.log ?? ((l: string) => console.log(l));
   await initTf({ backend: 'wasm' });
+  useFastWasmKernels(); // as createTrainer does: this bench builds its own learner
   const rows: TrainWorkersRow[] = [];
   for (const k of [0, o.workers]) {
     const { close, ...row } = trainOnce(k, o);
