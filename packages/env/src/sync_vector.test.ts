@@ -59,4 +59,24 @@ describe('SyncVectorEnv', () => {
     let k = 0;
     expect(() => new SyncVectorEnv(() => (k++ === 0 ? make('CartPole-v1') : make('Acrobot-v1')), 2)).toThrow(/env 1 \(Acrobot-v1\) has spaces/);
   });
+
+  it('names the env, the index and the contract when reset() or step() returns no obs', () => {
+    // a user's env written against another API: { observation } instead of { obs }
+    const wrongShape = (): ReturnType<typeof make> => {
+      const env = make('CartPole-v1');
+      const reset = env.reset.bind(env);
+      const step = env.step.bind(env);
+      let resets = 0;
+      return Object.assign(env, {
+        reset: (o?: Parameters<typeof env.reset>[0]) => (resets++ === 0 ? reset(o) : ({ observation: reset(o).obs, info: {} } as unknown as ReturnType<typeof env.reset>)),
+        step: (a: number) => ({ ...step(a), obs: undefined }) as unknown as ReturnType<typeof env.step>,
+      });
+    };
+    const venv = new SyncVectorEnv(wrongShape, 2);
+    venv.reset({ seed: 1 });
+    expect(() => venv.step([0, 1])).toThrow(/^CartPole-v1 \[batch index 0\]: step\(\) returned no observation \(its result's `obs` is undefined\); an Env's step\(\) returns \{ obs: Float32Array, reward, terminated, truncated, info \}/);
+    const resetting = new SyncVectorEnv(wrongShape, 2);
+    resetting.reset({ seed: 1 });
+    expect(() => resetting.reset({ seed: 2 })).toThrow(/^CartPole-v1 \[batch index 0\]: reset\(\) returned no observation \(its result's `obs` is undefined\)/);
+  });
 });

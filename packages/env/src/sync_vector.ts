@@ -120,7 +120,7 @@ export class SyncVectorEnv implements VectorEnv {
     const d = this.obsDim;
     for (let i = 0; i < this.numEnvs; i++) {
       const r = this.envs[i]!.reset({ ...(seed === undefined ? {} : { seed: seed + i }), ...(opts.options ? { options: opts.options } : {}) });
-      this.checkObs(i, r.obs);
+      this.checkObs(i, r.obs, 'reset');
       this.obs.set(r.obs, i * d);
     }
     this.rewards.fill(0);
@@ -149,7 +149,7 @@ export class SyncVectorEnv implements VectorEnv {
         a = buf;
       }
       const r = env.step(a);
-      this.checkObs(i, r.obs);
+      this.checkObs(i, r.obs, 'step');
       this.rewards[i] = r.reward;
       this.terminated[i] = r.terminated ? 1 : 0;
       this.truncated[i] = r.truncated ? 1 : 0;
@@ -157,7 +157,7 @@ export class SyncVectorEnv implements VectorEnv {
         this.finalObs.set(r.obs, i * d);
         this.finalInfo[i] = r.info;
         const rr = env.reset();
-        this.checkObs(i, rr.obs);
+        this.checkObs(i, rr.obs, 'reset');
         this.obs.set(rr.obs, i * d);
       } else {
         this.obs.set(r.obs, i * d);
@@ -190,7 +190,10 @@ export class SyncVectorEnv implements VectorEnv {
     this.started = false;
   }
 
-  private checkObs(i: number, obs: Float32Array): void {
+  private checkObs(i: number, obs: Float32Array | undefined, method: 'reset' | 'step'): void {
+    if (obs === null || typeof obs !== 'object' || typeof (obs as { length?: unknown }).length !== 'number') {
+      throw new TypeError(`${this.id} [batch index ${i}]: ${method}() returned no observation (its result's \`obs\` is ${obs === null ? 'null' : typeof obs}); an Env's ${method}() returns { obs: Float32Array${method === 'step' ? ', reward, terminated, truncated, info' : ', info'} } (see @rl/env's Env)`);
+    }
     if (obs.length !== this.obsDim) throw new RangeError(`${this.id} [batch index ${i}]: env returned an observation of length ${obs.length}, expected ${this.obsDim}`);
   }
 }

@@ -162,7 +162,7 @@ function flattenBatch(obs: ArrayLike<ArrayLike<number>> | Float32Array, d: numbe
     if (row.length !== d) throw new RangeError(`${where}: observation at batch index ${b} has length ${row.length}, expected ${d}`);
     for (let i = 0; i < d; i++) {
       const v = row[i];
-      if (typeof v !== 'number' || !Number.isFinite(v)) throw new RangeError(`${where}: observation at batch index ${b}, element ${i} is ${String(v)} (must be a finite number)`);
+      if (typeof v !== 'number' || !Number.isFinite(v)) throw new RangeError(`${where}: observation at batch index ${b}, element ${i} is ${typeof v === 'number' ? String(v) : JSON.stringify(v) ?? String(v)} (must be a finite number)`);
       data[b * d + i] = v;
     }
   }

@@ -164,7 +164,9 @@ describe('save/load bad input (cpu)', () => {
     expect(() => p.act([0, NaN, 0, 0])).toThrow(/batch index 0, element 1 is NaN/);
     expect(() => p.actBatch([[0, 0, 0, 0], [0, 0, Infinity, 0]])).toThrow(/batch index 1, element 2 is Infinity/);
     expect(() => p.actBatch(Float32Array.from([0, 0, 0, 0, 0, -Infinity, 0, 0]))).toThrow(/batch index 1, element 1 is -Infinity/);
-    expect(() => p.actBatch([[0, 0, '1' as unknown as number, 0]])).toThrow(/element 2 is 1 \(must be a finite number\)/);
+    expect(() => p.actBatch([[0, 0, '1' as unknown as number, 0]])).toThrow(/element 2 is "1" \(must be a finite number\)/);
+    // a batch given to act(): each element is an array, shown as one
+    expect(() => p.act([[1], [2], [3], [4]] as unknown as number[])).toThrow(/batch index 0, element 0 is \[1\] \(must be a finite number\)/);
     const a = p.actBatch([[0, 0, 0, 0], [1, 1, 1, 1]]);
     expect(a.every((v) => v === 0 || v === 1)).toBe(true);
     // Discrete: each action with π(·|s); the mode is the most probable action.
