@@ -94,10 +94,16 @@ def main():
         result["update_ms"].append(row)
         print(json.dumps({"type": "update", **row}), file=sys.stderr, flush=True)
     result["blas"] = blas_in_use()
+    emit_result(result, args.out)
+
+
+def emit_result(result, out):
+    """Prints a benchmark's result as one JSON document on stdout and, with
+    --out, writes it to that file too (rollout_bench.py uses it as well)."""
     s = json.dumps(result, indent=1)
     print(s)
-    if args.out:
-        with open(args.out, "w") as f:
+    if out:
+        with open(out, "w") as f:
             f.write(s + "\n")
 
 
