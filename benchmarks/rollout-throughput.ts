@@ -93,14 +93,6 @@ export interface RolloutBenchResult {
 }
 
 /**
- * The peer's figures from its own earlier run on this machine type while idle (2026-11-24,
- * threads=2, OpenBLAS; benchmarks/peers/torch_reinforce/README.md): context only, never used
- * for the same-run ratios.
- */
-export const PEER_REFERENCE: Readonly<Record<number, number>> = Object.freeze({ 1: 7758, 16: 111219, 64: 351333, 256: 942858, 1024: 1862411, 4096: 2804928 });
-
-
-/**
  * Calls `run(T)` (T vector steps) with T sized so one call takes ≥ `seconds`; returns the
  * median vector steps per second of `repeats` calls, and every call's figure.
  */
@@ -334,7 +326,7 @@ function report(
   for (const b of o.backends) {
     for (const a of o.activations) {
       const header = ['N', 'JS env', 'tensor env', 'policy.act', 'bare tfjs', 'act/bare', 'env.step alone', 'tensor env.step alone'];
-      if (a === 'tanh') header.push('PyTorch peer (this run, at its best)', 'JS/peer', 'tensor/peer', 'best/peer', 'peer, earlier idle run', 'best/earlier');
+      if (a === 'tanh') header.push('PyTorch peer (this run, at its best)', 'JS/peer', 'tensor/peer', 'best/peer'); // the peer of this run only: figures of another run, day or machine are not comparable
       const body = o.ns
         .filter((n) => get(b, a, 'js', n))
         .map((n) => {
@@ -346,9 +338,8 @@ function report(
           if (a === 'tanh') {
             const p = peer.stepsPerSec[n];
             const best = Math.max(js?.stepsPerSec ?? 0, te?.stepsPerSec ?? 0);
-            const ref = PEER_REFERENCE[n];
             const thr = peer.threads?.[n];
-            row.push(p ? `${Math.round(p).toLocaleString('en-US')}${thr ? ` (${thr} thr)` : ''}` : '–', ratio(js?.stepsPerSec, p), ratio(te?.stepsPerSec, p), ratio(best, p), ref ?? '–', ratio(best, ref));
+            row.push(p ? `${Math.round(p).toLocaleString('en-US')}${thr ? ` (${thr} thr)` : ''}` : '–', ratio(js?.stepsPerSec, p), ratio(te?.stepsPerSec, p), ratio(best, p));
           }
           return row;
         });
